@@ -1,0 +1,3 @@
+"""Event-sourced reciprocity simulator."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,183 @@
+"""The ``sim`` command: a thin Typer layer over the Python API.
+
+Exit codes: 0 success, 1 a check failed, 2 bad input (each problem on one line as
+``FILE:LINE:COL: field: message``, never a traceback), 130 interrupted. Heavy libraries
+(pandas, matplotlib) are imported inside the commands that need them, so ``sim --help``
+stays quick.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from sim.errors import InputError
+
+app = typer.Typer(
+    name="sim",
+    help="Event-sourced simulator of tit-for-tat diplomatic escalation between two embassies.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+EXIT_FAILED, EXIT_INPUT, EXIT_INTERRUPTED = 1, 2, 130
+
+
+def _fail(lines: list[str], code: int = EXIT_INPUT) -> NoReturn:
+    for line in lines:
+        typer.echo(line, err=True)
+    raise typer.Exit(code)
+
+
+def _input_error(exc: InputError) -> NoReturn:
+    _fail([str(problem) for problem in exc.problems])
+
+
+@app.command()
+def run(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)],
+    seed: Annotated[int | None, typer.Option(help="Override the scenario's seed (>= 0).")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Output directory [default: reports/<scenario file stem>/].")
+    ] = None,
+) -> None:
+    """Simulate SCENARIO and write the event log, staffing table, chart and manifest.
+
+    Writes events.sqlite, events.parquet, staffing.csv, staffing.png, staffing.svg and
+    manifest.json, all at once: an interrupted run leaves the previous outputs untouched.
+    """
+    from sim.runner import run_scenario
+    from sim.scenario import load_scenario
+
+    if seed is not None and not 0 <= seed < 2**63:
+        _fail([f"--seed: {seed} is not between 0 and 2**63 - 1"])
+    try:
+        loaded = load_scenario(scenario)
+    except InputError as exc:
+        _input_error(exc)
+    target = out if out is not None else Path("reports") / scenario.stem
+    if target.exists() and not target.is_dir():
+        _fail([f"--out: {target} exists and is not a directory"])
+    try:
+        result = run_scenario(loaded, target, seed=seed)
+    except PermissionError as exc:
+        _fail([f"--out: cannot write to {target} ({exc.strerror})"])
+    except OSError as exc:
+        _fail([f"--out: cannot write to {target} ({exc.strerror or exc})"])
+    _print_summary(result)
+
+
+def _print_summary(result: object) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    manifest = result.manifest  # type: ignore[attr-defined]
+    table = Table(
+        title=f"{manifest['scenario']}  {manifest['start']} to {manifest['end']}  seed {manifest['seed']}"
+    )
+    columns = [
+        ("mission", "mission"),
+        ("start", "start"),
+        ("end", "end"),
+        ("minimum", "min"),
+        ("minimum_date", "min on"),
+        ("arrivals", "arrived"),
+        ("departures", "left"),
+        ("expelled", "expelled"),
+        ("left_under_rotation_limit", "rotation limit"),
+        ("hostile_acts_by_side", "hostile acts"),
+    ]
+    for _, title in columns:
+        table.add_column(title, justify="right" if title != "mission" else "left")
+    for row in result.metrics:  # type: ignore[attr-defined]
+        table.add_row(*(str(row[key]) for key, _ in columns))
+    console = Console(width=120)
+    console.print(table)
+    console.print(
+        f"{manifest['events']:,} events, log sha256 {manifest['log_sha256'][:16]}... -> {result.out_dir}/"  # type: ignore[attr-defined]
+    )
+
+
+@app.command()
+def validate(
+    scenarios: Annotated[list[Path], typer.Argument(help="Scenario YAML files.", show_default=False)],
+) -> None:
+    """Check scenario files; print 'ok' per valid file, FILE:LINE:COL lines otherwise (exit 2)."""
+    from sim.scenario import load_scenario
+
+    failed = False
+    for path in scenarios:
+        try:
+            load_scenario(path)
+        except InputError as exc:
+            failed = True
+            for problem in exc.problems:
+                typer.echo(str(problem), err=True)
+            continue
+        typer.echo(f"{path}: ok")
+    if failed:
+        raise typer.Exit(EXIT_INPUT)
+
+
+@app.command()
+def schema() -> None:
+    """Print the scenario JSON Schema (for editors that validate YAML as you type)."""
+    from sim.scenario import json_schema
+
+    typer.echo(json.dumps(json_schema(), indent=2, sort_keys=True))
+
+
+@app.command()
+def replay(
+    run_dir: Annotated[Path, typer.Argument(help="A directory written by 'sim run'.", show_default=False)],
+    at: Annotated[
+        list[str] | None,
+        typer.Option("--at", help="Date (YYYY-MM-DD) to report; repeatable [default: the end]."),
+    ] = None,
+) -> None:
+    """Fold RUN_DIR's stored log and print headcounts; exit 1 if it differs from the recorded state."""
+    from sim.replay import ReplayError, load_replay
+
+    dates: list[dt.date] = []
+    for text in at or []:
+        try:
+            dates.append(dt.date.fromisoformat(text))
+        except ValueError:
+            _fail([f"--at: {text!r} is not a date (YYYY-MM-DD)"])
+    try:
+        replayed = load_replay(run_dir)
+    except ReplayError as exc:
+        _fail([str(exc)])
+    start = replayed.start
+    end = dt.date.fromisoformat(replayed.info.end_date)
+    for date in dates:
+        if not start <= date <= end:
+            _fail([f"--at: {date} is outside the run ({start} to {end})"])
+    for date in dates or [end]:
+        counts = replayed.headcounts_at(date)
+        for mission, roles in counts.items():
+            parts = ", ".join(f"{role} {n}" for role, n in roles.items())
+            typer.echo(f"{date}  {mission}: {sum(roles.values())} ({parts})")
+    if not replayed.matches_record():
+        typer.echo(f"{run_dir}: the folded log does not match the run's recorded final state", err=True)
+        raise typer.Exit(EXIT_FAILED)
+    typer.echo(f"replay ok: {len(replayed.log):,} events fold to the recorded final state")
+
+
+def main() -> None:
+    """Entry point: Ctrl-C ends with a short message and exit code 130."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""Dated acts as users write them in YAML: in scripted policies and in documented logs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from sim.acts import ACT_KINDS, DEADLINED, SELECTION_RULES, ActSpec
+from sim.events import ROLES, VISA_POLICIES
+
+ActKind = Literal[ACT_KINDS]  # type: ignore[valid-type]
+Role = Literal[ROLES]  # type: ignore[valid-type]
+Rule = Literal[SELECTION_RULES]  # type: ignore[valid-type]
+VisaPolicy = Literal[VISA_POLICIES]  # type: ignore[valid-type]
+
+#: No mission in history came near this; a larger number is a typo, not a scenario.
+MAX_SIZE = 100_000
+
+
+class DatedAct(BaseModel):
+    """One act on a date. ``size``: people (expel, threaten), ceiling (cap), days (rotation_limit).
+
+    The deadline is either absolute (``deadline``) or relative (``deadline_days``); acts of the
+    kinds in ``DEADLINED`` without either take effect on the day they are announced.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str | None = None
+    date: dt.date
+    kind: ActKind
+    size: int = Field(1, ge=0, le=MAX_SIZE)
+    deadline: dt.date | None = None
+    deadline_days: int | None = Field(None, ge=0, le=3650)
+    roles: tuple[Role, ...] | None = None
+    rule: Rule = "longest_serving"
+    replaceable: bool = False
+    post: str | None = None
+    visa_policy: VisaPolicy | None = None
+    credit: int = Field(0, ge=0, le=MAX_SIZE)
+    threat: ActKind = "expel"
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DatedAct:
+        if self.deadline is not None and self.deadline < self.date:
+            raise ValueError(f"deadline {self.deadline} is before the act's date {self.date}")
+        if self.deadline is not None and self.deadline_days is not None:
+            raise ValueError("give deadline or deadline_days, not both")
+        if self.kind in ("close_post", "close_own_post", "reopen_post") and not self.post:
+            raise ValueError(f"a {self.kind} act needs a post")
+        if self.kind == "visa_policy" and self.visa_policy is None:
+            raise ValueError("a visa_policy act needs visa_policy: issue, deny or one_for_one")
+        if self.kind in ("expel", "rotation_limit") and self.size < 1:
+            raise ValueError(f"a {self.kind} act needs size >= 1")
+        return self
+
+    def deadline_after(self) -> int:
+        """Days from the announcement to the deadline."""
+        if self.deadline is not None:
+            return (self.deadline - self.date).days
+        if self.deadline_days is not None:
+            return self.deadline_days
+        return 0
+
+    def spec(self) -> ActSpec:
+        return ActSpec(
+            kind=self.kind,
+            size=self.size,
+            deadline_days=self.deadline_after() if self.kind in DEADLINED or self.deadline else 0,
+            roles=self.roles,
+            rule=self.rule,
+            replaceable=self.replaceable,
+            post=self.post,
+            visa_policy=self.visa_policy,
+            credit=self.credit,
+            threat=self.threat,
+            note=self.note,
+        )
+
+
+class SideAct(DatedAct):
+    """An exogenous act written into a scenario: who does it (to the other side)."""
+
+    actor: str
+    source: str | None = None
+
+
+class DocumentedAct(DatedAct):
+    """A real act: who did it to whom, its citation, and the acts it answered."""
+
+    actor: str
+    target: str
+    source: str = Field(min_length=1)
+    in_response_to: tuple[str, ...] = ()
+    resolution: str | None = None  # how a vague date or size in the source was resolved
+
+
+class Observation(BaseModel):
+    """A reported headcount (a documented figure to show beside simulated series)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    date: dt.date
+    mission: str
+    headcount: int = Field(ge=0, le=MAX_SIZE)
+    approximate: bool = True
+    source: str = Field(min_length=1)
+    note: str = ""

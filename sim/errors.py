@@ -1,0 +1,36 @@
+"""Errors about the user's input, always pointing at a file, a line, a column and a field.
+
+The CLI prints each problem as one line, ``FILE:LINE:COL: field.path: message``, and exits
+with code 2; no traceback reaches the user for anything they wrote.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with one place in one file (line and column count from 1)."""
+
+    file: str
+    line: int
+    column: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}"
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class InputError(Exception):
+    """The user's input is wrong; ``problems`` lists every problem found, in file order."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems, key=lambda p: (p.file, p.line, p.column))
+        super().__init__("\n".join(map(str, self.problems)))
+
+    @classmethod
+    def at(cls, file: str, message: str, line: int = 1, column: int = 1, field: str = "") -> InputError:
+        return cls([Problem(file, line, column, field, message)])

@@ -1,0 +1,94 @@
+"""The policy interface: how one side answers the other's acts.
+
+A policy is a small object whose decision is a pure function of what its side has observed
+(``history``, oldest first, the newest observation last) and a read-only ``SideView`` of the
+present. It holds only its validated parameters, never memory of its own: the memory is the
+side's observation history in the state, so a policy can be cloned, pickled, reset and
+restarted in a fork without losing anything.
+
+The engine asks a policy three things:
+
+* ``scheduled(start)``: acts it takes on fixed days whatever happens (scripted policies);
+* ``reaction_days``: how long after the other side's act it reacts (>= 1 day, so two
+  reacting sides never answer each other within one day, and same-day order cannot favour
+  either side);
+* ``respond(history, view)``: its acts on the day it reacts to ``history[-1]``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from sim.acts import ActSpec
+from sim.state import Observation
+
+
+class PolicyParams(BaseModel):
+    """Parameters every policy accepts; subclasses add their own fields."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True, slots=True)
+class SideView:
+    """What a side knows of the present when it decides (read from the state)."""
+
+    day: int
+    me: str
+    other: str
+    my_headcount: int  # my mission in their capital
+    their_headcount: int  # their mission in my capital
+    their_open_posts: tuple[str, ...]  # their posts I have not closed or ordered closed
+    my_measures: frozenset[str]  # kinds I have in force or pending against their mission
+    my_ambassador_present: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledAct:
+    """An act a policy takes on a fixed day (a scripted act), with its citation if any."""
+
+    day: int
+    spec: ActSpec
+    act_id: str | None = None
+    reference: str | None = None
+
+
+class Policy:
+    """Base class: never acts. Subclasses set ``name``, ``classifier`` and ``Params``."""
+
+    name: ClassVar[str] = ""
+    classifier: ClassVar[dict[str, Any]] = {}
+    Params: ClassVar[type[PolicyParams]] = PolicyParams
+    #: False for policies that never react: the engine then records no observations for them.
+    observes: ClassVar[bool] = True
+
+    def __init__(self, params: PolicyParams | None = None, **kwargs: Any) -> None:
+        self.params = params if params is not None else self.Params(**kwargs)
+
+    @property
+    def reaction_days(self) -> int:
+        return 1
+
+    def scheduled(self, start: dt.date) -> Sequence[ScheduledAct]:
+        return ()
+
+    def respond(self, history: Sequence[Observation], view: SideView) -> Sequence[ActSpec]:
+        return ()
+
+    def clone(self) -> Policy:
+        return type(self)(self.params)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.params == self.params  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.params))
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.params.model_dump().items())
+        return f"{type(self).__name__}({args})"

@@ -1,0 +1,20 @@
+"""``none``: the side never acts and never answers (the control case, and documented replay)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from sim.policies.base import Policy
+
+
+class NoPolicy(Policy):
+    """Does nothing, ever. With documented acts alone this replays history as it happened."""
+
+    name = "none"
+    classifier: ClassVar[dict[str, Any]] = {
+        "stochastic": False,
+        "memory_depth": 0,
+        "escalatory": False,
+        "forgiving": True,
+    }
+    observes = False

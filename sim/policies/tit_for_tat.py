@@ -1,0 +1,90 @@
+"""``tit_for_tat``: answer each hostile act of the other side with an act of the same kind and size.
+
+Source: Rapoport's entry in Axelrod's tournaments (Axelrod, *The Evolution of Cooperation*,
+1984), carried over from moves to diplomatic acts: an expulsion of n is answered with an
+expulsion of n, a cap of K with a cap of K, a rotation limit of D days with the same limit, a
+closed post with a closed post, a visa freeze with a visa freeze, a recalled ambassador with
+a recalled ambassador. Like its namesake it also mirrors de-escalation: a lifted measure is
+answered by lifting the same measure if this side has it in force, a returned ambassador by
+returning its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from pydantic import Field
+
+from sim.acts import ActSpec
+from sim.dated_acts import Rule
+from sim.policies.base import Policy, PolicyParams, SideView
+from sim.state import Observation
+
+#: De-escalating kinds and the measure (in ``SideView.my_measures``) each one lifts.
+_REVERSALS: dict[str, str] = {
+    "lift_cap": "cap",
+    "lift_rotation_limit": "rotation_limit",
+    "lift_local_hire_ban": "local_hire_ban",
+    "visa_issue": "visa_policy",
+}
+
+
+class TitForTatParams(PolicyParams):
+    delay_days: int = Field(7, ge=1, le=3650, description="days from the other's act to the answer")
+    deadline_days: int = Field(30, ge=0, le=3650, description="deadline the answer sets")
+    rule: Rule = Field("longest_serving", description="who the answer's expulsions pick")
+
+
+def mirror(seen: Observation, view: SideView, deadline_days: int, rule: str) -> ActSpec | None:
+    """The act of the same kind and size as ``seen``, or ``None`` when there is no mirror.
+
+    Shared by every policy that answers in kind; ``None`` for acts with no counterpart
+    available (no post of theirs left to close, no ambassador of mine to recall).
+    """
+    kind, size = seen.kind, seen.size
+    if kind in ("expel", "cap", "rotation_limit", "threaten"):
+        return ActSpec(kind=kind, size=size, deadline_days=deadline_days, rule=rule)
+    if kind == "local_hire_ban":
+        return ActSpec(kind=kind, deadline_days=deadline_days)
+    if kind == "close_post":
+        consulates = [p for p in view.their_open_posts if p != "embassy"]
+        if not consulates:
+            return None
+        return ActSpec(kind="close_post", post=consulates[-1], deadline_days=deadline_days)
+    if kind in ("visa_deny", "visa_one_for_one"):
+        return ActSpec(kind="visa_policy", visa_policy=kind.removeprefix("visa_"))
+    if kind == "recall_ambassador":
+        return ActSpec(kind=kind) if view.my_ambassador_present else None
+    if kind == "return_ambassador":
+        return None if view.my_ambassador_present else ActSpec(kind=kind)
+    if kind in _REVERSALS and _REVERSALS[kind] in view.my_measures:
+        if kind == "visa_issue":
+            return ActSpec(kind="visa_policy", visa_policy="issue")
+        return ActSpec(kind=kind)
+    return None
+
+
+class TitForTat(Policy):
+    """Answers each act with its mirror image after ``delay_days``, with its own deadline."""
+
+    name = "tit_for_tat"
+    classifier: ClassVar[dict[str, Any]] = {
+        "stochastic": False,
+        "memory_depth": 1,
+        "escalatory": False,
+        "forgiving": True,
+    }
+    Params = TitForTatParams
+
+    @property
+    def reaction_days(self) -> int:
+        return self.params.delay_days  # type: ignore[attr-defined]
+
+    def respond(self, history: Sequence[Observation], view: SideView) -> Sequence[ActSpec]:
+        seen = history[-1]
+        if seen.missed:
+            return ()
+        p: TitForTatParams = self.params  # type: ignore[assignment]
+        answer = mirror(seen, view, p.deadline_days, p.rule)
+        return (answer,) if answer is not None else ()

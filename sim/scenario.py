@@ -1,0 +1,296 @@
+"""Scenario files: YAML in, a validated :class:`Scenario` out, or errors that name the place.
+
+A scenario fixes everything a run depends on: dates, seed, the two sides (each side's
+mission abroad, how it treats the other's visa requests, its policy) and an optional
+documented prelude. ``scenario_sha256`` hashes the validated content (not the file's
+formatting), so two files that say the same thing have the same hash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    create_model,
+    field_validator,
+    model_validator,
+)
+
+from sim.dated_acts import MAX_SIZE, Role, SideAct, VisaPolicy
+from sim.errors import InputError, Problem
+from sim.events import ROLES
+from sim.policies import REGISTRY, Policy
+from sim.seeds import SeedsLog, load_seeds
+from sim.seeds import field_names as seeds_field_names
+from sim.yaml_io import Positions, load_model
+
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2200, 12, 31)
+MAX_HORIZON_DAYS = 36_525  # a century
+
+Name = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")]
+
+
+def _as_range(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (value, value)
+    return value
+
+
+DayRange = Annotated[tuple[int, int], BeforeValidator(_as_range)]
+
+
+def _check_range(value: tuple[int, int], low: int = 0) -> tuple[int, int]:
+    if value[0] < low or value[1] > MAX_HORIZON_DAYS:
+        raise ValueError(f"days must lie between {low} and {MAX_HORIZON_DAYS}")
+    if value[0] > value[1]:
+        raise ValueError(f"range [{value[0]}, {value[1]}] runs backwards")
+    return value
+
+
+class Staffing(BaseModel):
+    """Headcount by role at one post."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    diplomat: int = Field(0, ge=0, le=MAX_SIZE)
+    admin_technical: int = Field(0, ge=0, le=MAX_SIZE)
+    local: int = Field(0, ge=0, le=MAX_SIZE)
+
+    def by_role(self) -> dict[str, int]:
+        return {role: getattr(self, role) for role in ROLES}
+
+
+_DEFAULT_TOURS = {"diplomat": (730, 1095), "admin_technical": (730, 1095), "local": (1825, 3650)}
+
+
+class MissionConfig(BaseModel):
+    """A side's mission in the other's capital: posts, staff, targets and tours."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    posts: dict[Name, Staffing] = Field(description="staff present on the start date, per post")
+    targets: dict[Name, Staffing] | None = Field(
+        None, description="wanted staffing per post (default: the starting staff)"
+    )
+    tour_days: dict[Role, DayRange] = Field(
+        default_factory=lambda: dict(_DEFAULT_TOURS),
+        description="tour length per role, a number or [min, max] drawn uniformly",
+    )
+    travel_days: int = Field(14, ge=0, le=365, description="from visa to arrival")
+
+    @field_validator("tour_days")
+    @classmethod
+    def _tours(cls, value: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+        for role in value:
+            _check_range(value[role], low=1)
+        return {**_DEFAULT_TOURS, **value}
+
+    @model_validator(mode="after")
+    def _posts(self) -> MissionConfig:
+        if "embassy" not in self.posts:
+            raise ValueError("posts must include 'embassy'")
+        if self.targets is not None:
+            unknown = set(self.targets) - set(self.posts)
+            if unknown:
+                raise ValueError(f"targets name posts that do not exist: {sorted(unknown)}")
+        return self
+
+    def target(self, post: str) -> Staffing:
+        if self.targets is not None and post in self.targets:
+            return self.targets[post]
+        return self.posts[post]
+
+
+class VisaConfig(BaseModel):
+    """How this side answers the other side's visa requests."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    policy: VisaPolicy = "issue"
+    credit: int = Field(0, ge=0, le=MAX_SIZE, description="one_for_one: visas granted in advance")
+    processing_days: DayRange = Field((30, 60), description="days to decide, [min, max]")
+
+    @field_validator("processing_days")
+    @classmethod
+    def _processing(cls, value: tuple[int, int]) -> tuple[int, int]:
+        return _check_range(value)
+
+
+@cache
+def policy_config_type() -> Any:
+    """A tagged union of every registered policy's parameters, keyed by ``kind``."""
+    members = [
+        create_model(
+            f"{cls.__name__}Config",
+            __base__=cls.Params,
+            __doc__=(cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else None,
+            kind=(Literal[name], ...),
+        )
+        for name, cls in REGISTRY.items()
+    ]
+    return Annotated[Union[tuple(members)], Field(discriminator="kind")]  # noqa: UP007
+
+
+class SideConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Name
+    mission: MissionConfig = Field(description="this side's mission in the other's capital")
+    visas: VisaConfig = Field(default_factory=VisaConfig)
+    policy: policy_config_type() = Field(  # type: ignore[valid-type]
+        default_factory=lambda: {"kind": "none"}, validate_default=True
+    )
+
+    def build_policy(self) -> Policy:
+        cls = REGISTRY[self.policy.kind]
+        return cls(cls.Params(**self.policy.model_dump(exclude={"kind"})))
+
+
+class Scenario(BaseModel):
+    """Everything one run depends on."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field("scenario", min_length=1, max_length=100)
+    description: str = ""
+    start: dt.date
+    end: dt.date
+    seed: int = Field(0, ge=0, lt=2**63)
+    prelude: str | None = Field(None, description="a documented log (seeds/*.yaml), relative to this file")
+    sides: tuple[SideConfig, SideConfig]
+    acts: tuple[SideAct, ...] = Field(
+        default=(), max_length=10_000, description="exogenous shocks: acts that happen whatever the policies"
+    )
+
+    _prelude_log: SeedsLog | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        for field in ("start", "end"):
+            day = getattr(self, field)
+            if not EARLIEST <= day <= LATEST:
+                raise ValueError(f"{field} {day} lies outside {EARLIEST}..{LATEST}")
+        if self.end <= self.start:
+            raise ValueError(f"end {self.end} is not after start {self.start}")
+        if (self.end - self.start).days > MAX_HORIZON_DAYS:
+            raise ValueError(f"the run spans more than {MAX_HORIZON_DAYS} days")
+        if self.sides[0].name == self.sides[1].name:
+            raise ValueError("the two sides need different names")
+        for me, other in ((0, 1), (1, 0)):
+            side = self.sides[me]
+            for index, act in enumerate(getattr(side.policy, "acts", ())):
+                where = f"sides[{me}].policy.acts[{index}]"
+                if not self.start <= act.date <= self.end:
+                    raise ValueError(f"{where}: date {act.date} is outside {self.start}..{self.end}")
+                self._check_post(act.kind, act.post, self.sides[me], self.sides[other], where)
+        by_name = {side.name: side for side in self.sides}
+        for index, act in enumerate(self.acts):
+            where = f"acts[{index}]"
+            if act.actor not in by_name:
+                raise ValueError(f"{where}: actor {act.actor!r} is not one of {sorted(by_name)}")
+            if not self.start <= act.date <= self.end:
+                raise ValueError(f"{where}: date {act.date} is outside {self.start}..{self.end}")
+            target = next(side for side in self.sides if side.name != act.actor)
+            self._check_post(act.kind, act.post, by_name[act.actor], target, where)
+        return self
+
+    @staticmethod
+    def _check_post(kind: str, post: str | None, actor: SideConfig, target: SideConfig, where: str) -> None:
+        if post is None:
+            return
+        owner = actor if kind == "close_own_post" else target
+        if post not in owner.mission.posts:
+            raise ValueError(f"{where}: {owner.name}'s mission has no post {post!r}")
+
+    # --- derived ---------------------------------------------------------------------
+
+    @property
+    def prelude_log(self) -> SeedsLog | None:
+        return self._prelude_log
+
+    def with_prelude(self, log: SeedsLog | None) -> Scenario:
+        """This scenario with its documented log attached (after checking they fit)."""
+        if log is not None:
+            names = {side.name for side in self.sides}
+            if set(log.sides) != names:
+                raise ValueError(f"the prelude's sides {list(log.sides)} are not {sorted(names)}")
+            by_name = {side.name: side for side in self.sides}
+            for index, act in enumerate(log.acts):
+                where = f"prelude act {act.id or index}"
+                if not self.start <= act.date <= self.end:
+                    raise ValueError(f"{where}: date {act.date} is outside {self.start}..{self.end}")
+                self._check_post(act.kind, act.post, by_name[act.actor], by_name[act.target], where)
+        copy = self.model_copy()
+        copy._prelude_log = log
+        return copy
+
+    def day_of(self, date: dt.date) -> int:
+        return (date - self.start).days
+
+    def date_of(self, day: int) -> dt.date:
+        return self.start + dt.timedelta(days=day)
+
+    @property
+    def horizon(self) -> int:
+        """The last simulated day (the end date, inclusive)."""
+        return self.day_of(self.end)
+
+    def sha256(self) -> str:
+        content = {
+            "scenario": self.model_dump(mode="json"),
+            "prelude": self._prelude_log.model_dump(mode="json") if self._prelude_log else None,
+        }
+        text = json.dumps(content, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def field_names() -> set[str]:
+    """Every field name a scenario may contain (for "did you mean" hints)."""
+    names = set(Scenario.model_fields) | set(SideConfig.model_fields)
+    names |= set(MissionConfig.model_fields) | set(VisaConfig.model_fields) | set(Staffing.model_fields)
+    names |= set(SideAct.model_fields)
+    for cls in REGISTRY.values():
+        names |= set(cls.Params.model_fields) | {"kind"}
+    return names | seeds_field_names()
+
+
+def load_scenario(path: Path | str) -> Scenario:
+    """Load, validate and attach the prelude; every problem raises :class:`InputError`."""
+    path = Path(path)
+    scenario, data, positions = load_model(path, Scenario, field_names())
+    if "name" not in data:
+        scenario = scenario.model_copy(update={"name": path.stem})
+    log = None
+    if scenario.prelude is not None:
+        prelude_path = path.parent / scenario.prelude
+        if not prelude_path.is_file():
+            raise _at(path, positions, ("prelude",), f"prelude file {prelude_path} not found")
+        log = load_seeds(prelude_path)
+    try:
+        return scenario.with_prelude(log)
+    except ValueError as exc:
+        raise _at(path, positions, ("prelude",), str(exc)) from None
+
+
+def _at(path: Path, positions: Positions, key: tuple[Any, ...], message: str) -> InputError:
+    line, column = positions.get(key, (1, 1))
+    return InputError([Problem(str(path), line, column, ".".join(map(str, key)), message)])
+
+
+def json_schema() -> dict[str, Any]:
+    """The scenario JSON Schema, for editors (``sim schema``)."""
+    schema = Scenario.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Reciprocity simulator scenario"
+    return schema

@@ -1,0 +1,82 @@
+"""Documented logs (``seeds/*.yaml``): real acts with their citations, and reported figures.
+
+A documented log is what happened, written down once and replayed by any scenario that
+names it as its ``prelude``. Each act keeps its id, its source and the ids of the acts it
+answered, which become the ``cause`` links of the events it produces.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from sim.dated_acts import DocumentedAct, Observation
+from sim.errors import InputError
+from sim.yaml_io import load_model
+
+
+class SeedsLog(BaseModel):
+    """A sourced list of acts between two sides, oldest first."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str = Field(min_length=1)
+    sides: tuple[str, str]
+    description: str = ""
+    acts: tuple[DocumentedAct, ...] = Field(default=(), max_length=10_000)
+    observations: tuple[Observation, ...] = ()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SeedsLog:
+        if self.sides[0] == self.sides[1]:
+            raise ValueError("the two sides need different names")
+        seen: dict[str, int] = {}
+        for index, act in enumerate(self.acts):
+            for who in (act.actor, act.target):
+                if who not in self.sides:
+                    raise ValueError(f"acts[{index}] names side {who!r}, not one of {list(self.sides)}")
+            if act.actor == act.target:
+                raise ValueError(f"acts[{index}]: actor and target are the same side")
+            if index and act.date < self.acts[index - 1].date:
+                raise ValueError(f"acts[{index}] ({act.date}) is out of date order")
+            for answered in act.in_response_to:
+                if answered not in seen:
+                    raise ValueError(
+                        f"acts[{index}] ({act.id}) answers {answered!r}, which is not an earlier act"
+                    )
+            if act.id is not None:
+                if act.id in seen:
+                    raise ValueError(f"acts[{index}] repeats the id {act.id!r}")
+                seen[act.id] = index
+        for obs in self.observations:
+            if obs.mission not in self.sides:
+                raise ValueError(f"observation of {obs.mission!r}, not one of {list(self.sides)}")
+        return self
+
+
+def field_names() -> set[str]:
+    """Every field a seeds log may contain (for "did you mean" hints)."""
+    return set(SeedsLog.model_fields) | set(DocumentedAct.model_fields) | set(Observation.model_fields)
+
+
+def load_seeds(path: Path) -> SeedsLog:
+    """Load and validate a documented log; errors name the log file itself."""
+    return _load_cached(str(path), _mtime(path))
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+@lru_cache(maxsize=32)
+def _load_cached(path: str, mtime: float) -> SeedsLog:
+    log, _, _ = load_model(Path(path), SeedsLog, field_names())
+    return log
+
+
+__all__ = ["InputError", "SeedsLog", "load_seeds"]

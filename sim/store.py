@@ -1,0 +1,224 @@
+"""Event stores: in memory, and SQLite; plus the log's digest.
+
+The SQLite store is an append-only table of events keyed ``UNIQUE(run_id, seq)`` beside a
+``runs`` table that says what produced each run (seed, scenario hash, versions) and whether
+it finished. Appends are buffered and written in batches, each batch in one transaction, in
+WAL mode: a reader never sees half a batch, and a crash loses at most the unwritten batch,
+never the store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from sim import events as ev
+
+BATCH = 10_000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY,
+    scenario_name TEXT NOT NULL,
+    scenario_sha256 TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    start_date TEXT NOT NULL,
+    end_date TEXT NOT NULL,
+    package_version TEXT NOT NULL,
+    schema_version INTEGER NOT NULL,
+    finished INTEGER NOT NULL DEFAULT 0,
+    events INTEGER,
+    log_sha256 TEXT,
+    final_state_sha256 TEXT
+);
+CREATE TABLE IF NOT EXISTS events (
+    run_id TEXT NOT NULL REFERENCES runs (run_id),
+    seq INTEGER NOT NULL,
+    day INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    target TEXT NOT NULL,
+    cause INTEGER,
+    source TEXT NOT NULL,
+    reference TEXT,
+    act_id TEXT,
+    payload TEXT NOT NULL,
+    UNIQUE (run_id, seq)
+);
+"""
+
+
+def log_digest(events: Iterable[ev.Event]) -> str:
+    """SHA-256 over the canonical JSON lines of ``events``: equal digests, identical logs."""
+    digest = hashlib.sha256()
+    for event in events:
+        digest.update(ev.to_json(event).encode())
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+class MemoryStore:
+    """A list, for notebooks and tests."""
+
+    def __init__(self) -> None:
+        self.events: list[ev.Event] = []
+
+    def append(self, event: ev.Event) -> None:
+        self.events.append(event)
+
+
+@dataclass(frozen=True, slots=True)
+class RunInfo:
+    run_id: str
+    scenario_name: str
+    scenario_sha256: str
+    seed: int
+    start_date: str
+    end_date: str
+    package_version: str
+    schema_version: int
+    finished: bool = False
+    events: int | None = None
+    log_sha256: str | None = None
+    final_state_sha256: str | None = None
+
+
+def _row(event: ev.Event, run_id: str) -> tuple[object, ...]:
+    return (
+        run_id,
+        event.seq,
+        event.day,
+        type(event).__name__,
+        event.actor,
+        event.target,
+        event.cause,
+        event.source,
+        event.reference,
+        event.act_id,
+        json.dumps(ev.payload(event), sort_keys=True, separators=(",", ":")),
+    )
+
+
+class SQLiteStore:
+    """An SQLite event store; ``append`` buffers, ``flush`` writes a batch in one transaction."""
+
+    def __init__(self, path: Path | str, batch: int = BATCH) -> None:
+        self.path = Path(path)
+        self.batch = batch
+        self.run_id: str | None = None
+        self._buffer: list[tuple[object, ...]] = []
+        self.conn = sqlite3.connect(self.path, isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("PRAGMA foreign_keys=ON")
+        self.conn.executescript(_SCHEMA)
+
+    # --- writing -------------------------------------------------------------------------
+
+    def begin_run(self, info: RunInfo) -> None:
+        """Register a run (unfinished until :meth:`finish_run`)."""
+        with self._transaction():
+            self.conn.execute(
+                "INSERT INTO runs (run_id, scenario_name, scenario_sha256, seed, start_date, end_date,"
+                " package_version, schema_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    info.run_id,
+                    info.scenario_name,
+                    info.scenario_sha256,
+                    info.seed,
+                    info.start_date,
+                    info.end_date,
+                    info.package_version,
+                    info.schema_version,
+                ),
+            )
+        self.run_id = info.run_id
+
+    def append(self, event: ev.Event) -> None:
+        if self.run_id is None:
+            raise RuntimeError("begin_run before appending events")
+        self._buffer.append(_row(event, self.run_id))
+        if len(self._buffer) >= self.batch:
+            self.flush()
+
+    def append_many(self, events: Iterable[ev.Event]) -> None:
+        for event in events:
+            self.append(event)
+
+    def flush(self) -> None:
+        """Write the buffered events as one batch, in one transaction."""
+        if not self._buffer:
+            return
+        with self._transaction():
+            self.conn.executemany(
+                "INSERT INTO events (run_id, seq, day, type, actor, target, cause, source, reference,"
+                " act_id, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                self._buffer,
+            )
+        self._buffer.clear()
+
+    def finish_run(self, events: int, log_sha256: str, final_state_sha256: str) -> None:
+        self.flush()
+        with self._transaction():
+            self.conn.execute(
+                "UPDATE runs SET finished = 1, events = ?, log_sha256 = ?, final_state_sha256 = ?"
+                " WHERE run_id = ?",
+                (events, log_sha256, final_state_sha256, self.run_id),
+            )
+
+    def close(self) -> None:
+        self.flush()
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.conn.close()
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self.conn)
+
+    # --- reading -------------------------------------------------------------------------
+
+    def runs(self) -> list[RunInfo]:
+        rows = self.conn.execute(
+            "SELECT run_id, scenario_name, scenario_sha256, seed, start_date, end_date, package_version,"
+            " schema_version, finished, events, log_sha256, final_state_sha256 FROM runs ORDER BY rowid"
+        ).fetchall()
+        return [RunInfo(*row[:8], bool(row[8]), *row[9:]) for row in rows]
+
+    def events(self, run_id: str) -> Iterator[ev.Event]:
+        cursor = self.conn.execute(
+            "SELECT seq, day, type, actor, target, cause, source, reference, act_id, payload"
+            " FROM events WHERE run_id = ? ORDER BY seq",
+            (run_id,),
+        )
+        for seq, day, kind, actor, target, cause, source, reference, act_id, payload in cursor:
+            yield ev.from_dict(
+                {
+                    "type": kind,
+                    "seq": seq,
+                    "day": day,
+                    "actor": actor,
+                    "target": target,
+                    "cause": cause,
+                    "source": source,
+                    "reference": reference,
+                    "act_id": act_id,
+                    **json.loads(payload),
+                }
+            )
+
+
+class _Transaction:
+    """``BEGIN IMMEDIATE`` ... ``COMMIT`` (or ``ROLLBACK`` on error) on an autocommit connection."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, kind: object, value: object, tb: object) -> None:
+        self.conn.execute("COMMIT" if kind is None else "ROLLBACK")

@@ -1,0 +1,222 @@
+"""Reading YAML safely and validating it with pydantic, with every error placed in the file.
+
+Safe means: plain data only (any tag other than YAML's own is refused, never constructed),
+no duplicate keys, a size limit, strict UTF-8, and a bound on how far aliases may expand
+(a "billion laughs" file is refused instead of eating the machine). Positions come from
+ruamel.yaml's round-trip loader and are kept beside the plain data, keyed by the path of
+each value, so a pydantic error's ``loc`` maps back to ``FILE:LINE:COL``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from sim.errors import InputError, Problem
+
+MAX_BYTES = 1_000_000
+MAX_NODES = 200_000
+
+Path_ = tuple[Any, ...]
+Positions = dict[Path_, tuple[int, int]]
+M = TypeVar("M", bound=BaseModel)
+
+_PLAIN_TAGS = {
+    None,
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+    "tag:yaml.org,2002:timestamp",
+}
+
+
+def read_text(path: Path) -> str:
+    """The file's text, or an :class:`InputError` for a missing, huge, binary or non-UTF-8 file."""
+    name = str(path)
+    try:
+        if path.is_dir():
+            raise InputError.at(name, "is a directory, not a YAML file")
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise InputError.at(name, f"file is {size:,} bytes; the limit is {MAX_BYTES:,}")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError.at(name, "file not found") from None
+    except PermissionError:
+        raise InputError.at(name, "file cannot be read (permission denied)") from None
+    except OSError as exc:
+        raise InputError.at(name, f"file cannot be read ({exc.strerror})") from None
+    if b"\x00" in raw:
+        raise InputError.at(name, "file is binary (contains NUL bytes), not YAML")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InputError.at(name, "file is not valid UTF-8", line, column) from None
+
+
+def parse(text: str, name: str) -> tuple[Any, Positions]:
+    """Plain Python data (dicts, lists, scalars, dates) and the position of every value."""
+    yaml = YAML(typ="rt", pure=True)
+    yaml.allow_duplicate_keys = False
+    try:
+        document = yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = exc.problem or exc.context or "invalid YAML"
+        if "duplicate key" in message:
+            message = message.replace("found duplicate key", "duplicate key")
+            message = message.split(" with value")[0]
+        raise InputError.at(name, f"YAML: {message}", line, column) from None
+    except YAMLError as exc:
+        raise InputError.at(name, f"YAML: {str(exc).splitlines()[0]}") from None
+    if document is None:
+        raise InputError.at(name, "file is empty")
+    positions: Positions = {(): (1, 1)}
+    budget = [MAX_NODES]
+    data = _plain(document, (), positions, name, budget, (1, 1))
+    return data, positions
+
+
+def _plain(
+    node: Any, path: Path_, pos: Positions, name: str, budget: list[int], here: tuple[int, int]
+) -> Any:
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise InputError.at(name, f"document expands to more than {MAX_NODES:,} values (an alias bomb?)")
+    tag = getattr(node, "tag", None)
+    tag_value = getattr(tag, "value", tag)
+    if isinstance(node, TaggedScalar) or tag_value not in _PLAIN_TAGS:
+        raise InputError.at(
+            name, f"YAML tag {tag_value!s} is not allowed (plain data only)", *here, _dotted(path)
+        )
+    if isinstance(node, CommentedMap):
+        out: dict[Any, Any] = {}
+        for key, value in node.items():
+            line, column = node.lc.key(key)
+            child = (*path, key)
+            pos[child] = (line + 1, column + 1)
+            if not isinstance(key, (str, int)):
+                raise InputError.at(name, f"key {key!r} must be a plain name", line + 1, column + 1)
+            try:
+                vline, vcolumn = node.lc.value(key)
+                vhere = (vline + 1, vcolumn + 1)
+            except (KeyError, TypeError):
+                vhere = (line + 1, column + 1)
+            out[key] = _plain(value, child, pos, name, budget, vhere)
+        return out
+    if isinstance(node, CommentedSeq):
+        items = []
+        for index, value in enumerate(node):
+            line, column = node.lc.item(index)
+            child = (*path, index)
+            pos[child] = (line + 1, column + 1)
+            items.append(_plain(value, child, pos, name, budget, (line + 1, column + 1)))
+        return items
+    if isinstance(node, (str, int, float, bool, dt.date)) or node is None:
+        if isinstance(node, str):
+            return str(node)
+        if isinstance(node, bool):
+            return bool(node)
+        if isinstance(node, int):
+            return int(node)
+        if isinstance(node, float):
+            return float(node)
+        return node
+    raise InputError.at(name, f"unsupported YAML value {type(node).__name__}", *here, _dotted(path))
+
+
+def _dotted(path: Iterable[Any]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def position(positions: Positions, data: Any, loc: Iterable[Any]) -> tuple[tuple[int, int], str]:
+    """The position and dotted name of the deepest part of ``loc`` present in ``data``.
+
+    Parts of a pydantic ``loc`` that are not in the data (a union member's tag, a missing
+    field) are skipped for the position but kept in the name when they are field names.
+    """
+    path: list[Any] = []
+    shown: list[Any] = []
+    node = data
+    for part in loc:
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
+            node = node[part]
+            path.append(part)
+            shown.append(part)
+        elif _is_field_name(part) and not (isinstance(node, dict) and node.get("kind") == part):
+            shown.append(part)  # a missing field, not a union member's tag
+    return positions.get(tuple(path), (1, 1)), _dotted(shown)
+
+
+def _is_field_name(part: Any) -> bool:
+    return isinstance(part, str) and part.isidentifier()
+
+
+def validate(model: type[M], data: Any, positions: Positions, name: str, vocabulary: Iterable[str] = ()) -> M:
+    """``model.model_validate(data)`` with each error turned into a placed :class:`Problem`."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        known = sorted(set(vocabulary))
+        problems = []
+        for error in exc.errors(include_url=False):
+            (line, column), field = position(positions, data, error["loc"])
+            problems.append(Problem(name, line, column, field, _message(error, known)))
+        raise InputError(problems) from None
+
+
+def _message(error: dict[str, Any], vocabulary: list[str]) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        key = str(error["loc"][-1])
+        guess = difflib.get_close_matches(key, vocabulary, n=1, cutoff=0.7)
+        hint = f"; did you mean {guess[0]!r}?" if guess else ""
+        return f"unknown field {key!r}{hint}"
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "union_tag_invalid":
+        ctx = error.get("ctx", {})
+        tag = ctx.get("tag", "?")
+        expected = ctx.get("expected_tags", "")
+        guess = difflib.get_close_matches(str(tag), [t.strip(" '") for t in expected.split(",")], n=1)
+        hint = f"; did you mean {guess[0]!r}?" if guess else ""
+        return f"unknown kind {tag!r} (known: {expected}){hint}"
+    message = error["msg"]
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    if kind == "literal_error" and isinstance(error.get("input"), str):
+        expected = error.get("ctx", {}).get("expected", "")
+        choices = [c.strip(" '") for c in expected.replace(" or ", ", ").split(",")]
+        guess = difflib.get_close_matches(error["input"], choices, n=1)
+        if guess:
+            message += f"; did you mean {guess[0]!r}?"
+    return message
+
+
+def load_model(path: Path, model: type[M], vocabulary: Iterable[str] = ()) -> tuple[M, Any, Positions]:
+    """Read, parse and validate ``path``; returns the model, the raw data and positions."""
+    name = str(path)
+    data, positions = parse(read_text(path), name)
+    if not isinstance(data, dict):
+        raise InputError.at(name, "the top level must be a mapping of fields")
+    return validate(model, data, positions, name, vocabulary), data, positions
