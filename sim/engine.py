@@ -236,14 +236,13 @@ class Engine:
                 visa_policy=terms.policy,
                 visa_credit=terms.credit,
             )
-            slot = self.slot[name]
             for post, staffing in mission.posts.items():
                 for role, count in staffing.by_role().items():
                     low, high = mission.tour_days[role]
                     for _ in range(count):
-                        seq = len(self.log)
-                        tour = rnd.integer(low, high, self.seed, "tour", slot, seq)
-                        served = rnd.integer(0, tour - 1, self.seed, "tenure", slot, seq)
+                        number = self.state.missions[name].arrivals
+                        tour = rnd.integer(low, high, self.seed, "tour", name, number)
+                        served = rnd.integer(0, tour - 1, self.seed, "tenure", name, number)
                         self._emit(
                             ev.StaffArrived,
                             actor=name,
@@ -397,13 +396,13 @@ class Engine:
             return
         today = int(self.env.now)
         if isinstance(order, ev.ExpulsionOrdered):
-            leaving = self._pick(mission, order.roles, order.count, order.rule, seq)
+            leaving = self._pick(mission, order.roles, order.count, order.rule)
             self._depart(name, leaving, "expelled", seq)
         elif isinstance(order, ev.StaffCapImposed):
             counted = [pid for pid, p in mission.staff.items() if p.role in order.roles]
             excess = len(counted) - order.cap
             if excess > 0:
-                self._depart(name, self._pick(mission, order.roles, excess, order.rule, seq), "cap", seq)
+                self._depart(name, self._pick(mission, order.roles, excess, order.rule), "cap", seq)
         elif isinstance(order, ev.RotationLimitImposed):
             past = sorted(
                 pid
@@ -444,14 +443,22 @@ class Engine:
                     ev.StaffReassigned, actor=name, target=host, cause=cause, person=pid, post="embassy"
                 )
 
-    def _pick(self, mission: Mission, roles: Iterable[str], count: int, rule: str, measure: int) -> list[int]:
-        """Who leaves under ``rule``: a side-neutral order with the person id as tie-break."""
+    def _pick(self, mission: Mission, roles: Iterable[str], count: int, rule: str) -> list[int]:
+        """Who leaves under ``rule``: a side-neutral order with the person id as tie-break.
+
+        ``random`` ranks people by a draw keyed by mission, day and the person's arrival
+        number, never by ``seq``, so listing the sides in the other order changes nothing.
+        """
+        day = int(self.env.now)
         roles = set(roles)
         pool = [(pid, p) for pid, p in mission.staff.items() if p.role in roles]
         keys: dict[str, Callable[[tuple[int, Person]], Any]] = {
             "longest_serving": lambda item: (item[1].arrived, item[0]),
             "newest": lambda item: (-item[1].arrived, -item[0]),
-            "random": lambda item: (rnd.uniform(self.seed, "pick", measure, item[0]), item[0]),
+            "random": lambda item: (
+                rnd.uniform(self.seed, "pick", mission.name, day, item[1].number),
+                item[0],
+            ),
             "locals_first": lambda item: (_ROLE_RANK[item[1].role], item[1].arrived, item[0]),
         }
         pool.sort(key=keys[rule])
@@ -532,8 +539,8 @@ class Engine:
 
     def _hire(self, name: str, role: str, post: str, request: int | None) -> None:
         low, high = self.config[name].mission.tour_days[role]
-        seq = len(self.log)
-        tour = rnd.integer(low, high, self.seed, "tour", self.slot[name], seq)
+        number = self.state.missions[name].arrivals
+        tour = rnd.integer(low, high, self.seed, "tour", name, number)
         today = int(self.env.now)
         cause = request
         event = self._emit(
@@ -623,8 +630,8 @@ class Engine:
                     if role == "local":
                         self._hire(name, role, post, None)
                         continue
-                    seq = len(self.log)
-                    due = today + rnd.integer(low, high, self.seed, "visa", self.slot[host], seq)
+                    number = self.state.missions[name].requests_made
+                    due = today + rnd.integer(low, high, self.seed, "visa", name, number)
                     self._emit(ev.VisaRequested, actor=name, target=host, role=role, post=post, due=due)
                     self._at(due, VISA, host, (), self._visa_desk, name)
 

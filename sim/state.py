@@ -33,6 +33,7 @@ class Person(NamedTuple):
     post: str
     arrived: int
     tour_end: int
+    number: int  # the mission's n-th arrival: a side-neutral key for random draws
 
 
 class Request(NamedTuple):
@@ -68,6 +69,7 @@ class Mission:
     orders: Map = field(default_factory=Map)  # measure seq -> announced act awaiting its deadline
     arrivals: int = 0
     departures: int = 0
+    requests_made: int = 0
     visa_policy: str = "issue"
     visa_credit: int = 0
     visa_blocked: bool = False
@@ -170,7 +172,7 @@ def _arrived(m: Mission, e: ev.StaffArrived) -> Mission:
         if e.request not in requests:
             raise LogError(f"event seq {e.seq}: arrival fills unknown request {e.request}")
         requests = requests.delete(e.request)
-    person = Person(e.role, e.post, e.arrived, e.tour_end)
+    person = Person(e.role, e.post, e.arrived, e.tour_end, m.arrivals)
     return _replace(
         m,
         staff=m.staff.set(e.seq, person),
@@ -212,7 +214,8 @@ def _present(m: Mission, person: int, seq: int) -> Person:
 
 
 def _requested(m: Mission, e: ev.VisaRequested) -> Mission:
-    return _replace(m, requests=m.requests.set(e.seq, Request(e.role, e.post, e.due, None)))
+    request = Request(e.role, e.post, e.due, None)
+    return _replace(m, requests=m.requests.set(e.seq, request), requests_made=m.requests_made + 1)
 
 
 def _request(m: Mission, request: int, seq: int) -> Request:
@@ -364,6 +367,7 @@ def to_dict(state: State) -> dict[str, Any]:
             "orders": sorted(m.orders.keys()),
             "arrivals": m.arrivals,
             "departures": m.departures,
+            "requests_made": m.requests_made,
             "visa": [m.visa_policy, m.visa_credit, m.visa_blocked, m.visas_issued],
             "cap": m.cap.seq if m.cap else None,
             "rotation_limit": m.rotation_limit.seq if m.rotation_limit else None,

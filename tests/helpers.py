@@ -1,0 +1,36 @@
+"""Small hand-written scenarios shared by tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sim.scenario import Scenario
+
+
+def small_scenario(
+    policy: dict[str, Any] | None = None,
+    acts: list[dict[str, Any]] | None = None,
+    policies: tuple[dict[str, Any], dict[str, Any]] | None = None,
+    **extra: Any,
+) -> Scenario:
+    """Two sides A and B, each 20 diplomats, 10 admin-technical and 20 locals, over two
+    years; ``policy`` for both sides or ``policies`` for each."""
+    first, second = policies or (policy or {"kind": "none"}, policy or {"kind": "none"})
+    mission = {
+        "posts": {"embassy": {"diplomat": 20, "admin_technical": 10, "local": 20}},
+        "tour_days": {"diplomat": [300, 700], "admin_technical": [300, 700], "local": [800, 1500]},
+    }
+    side = {"mission": mission, "visas": {"policy": "issue", "processing_days": [10, 30]}}
+    data: dict[str, Any] = {
+        "name": "small",
+        "start": "2020-01-01",
+        "end": "2021-12-31",
+        "seed": 3,
+        "sides": [
+            {"name": "A", **side, "policy": first},
+            {"name": "B", **side, "policy": second},
+        ],
+        "acts": acts or [],
+        **extra,
+    }
+    return Scenario.model_validate(data)
