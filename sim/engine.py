@@ -430,18 +430,18 @@ class Engine:
         self._at(today, STAFF, name, (), self._review, name)
 
     def _close_post(self, name: str, mission: Mission, post: str, cause: int) -> None:
+        """Locals at ``post`` are let go; the others move to the embassy if it is still open,
+        else they go home too (closing the embassy sends everyone there home)."""
         at_post = sorted(pid for pid, p in mission.staff.items() if p.post == post)
-        if post == "embassy":
-            self._depart(name, at_post, "post_closed", cause)
-            return
         host = self.other[name]
+        embassy_open = post != "embassy" and "embassy" in self._open_posts(mission)
         for pid in at_post:
-            if mission.staff[pid].role == "local":
-                self._depart(name, [pid], "post_closed", cause)
-            else:
+            if embassy_open and mission.staff[pid].role != "local":
                 self._emit(
                     ev.StaffReassigned, actor=name, target=host, cause=cause, person=pid, post="embassy"
                 )
+            else:
+                self._depart(name, [pid], "post_closed", cause)
 
     def _pick(self, mission: Mission, roles: Iterable[str], count: int, rule: str) -> list[int]:
         """Who leaves under ``rule``: a side-neutral order with the person id as tie-break.
