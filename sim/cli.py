@@ -153,7 +153,7 @@ def replay(
     try:
         replayed = load_replay(run_dir)
     except ReplayError as exc:
-        _fail([str(exc)])
+        _fail([str(exc)], exc.code)
     start = replayed.start
     end = dt.date.fromisoformat(replayed.info.end_date)
     for date in dates:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 
 from sim.acts import ACT_KINDS, DEADLINED, SELECTION_RULES, ActSpec
+from sim.errors import field_error
 from sim.events import ROLES, VISA_POLICIES
+
+#: An integer that YAML must spell as one: ``true`` is not 1, ``"5"`` is not 5.
+Int = Annotated[int, Strict()]
 
 ActKind = Literal[ACT_KINDS]  # type: ignore[valid-type]
 Role = Literal[ROLES]  # type: ignore[valid-type]
@@ -31,30 +35,32 @@ class DatedAct(BaseModel):
     id: str | None = None
     date: dt.date
     kind: ActKind
-    size: int = Field(1, ge=0, le=MAX_SIZE)
+    size: Int = Field(1, ge=0, le=MAX_SIZE)
     deadline: dt.date | None = None
-    deadline_days: int | None = Field(None, ge=0, le=3650)
+    deadline_days: Int | None = Field(None, ge=0, le=3650)
     roles: tuple[Role, ...] | None = None
     rule: Rule = "longest_serving"
     replaceable: bool = False
     post: str | None = None
     visa_policy: VisaPolicy | None = None
-    credit: int = Field(0, ge=0, le=MAX_SIZE)
+    credit: Int = Field(0, ge=0, le=MAX_SIZE)
     threat: ActKind = "expel"
     note: str = ""
 
     @model_validator(mode="after")
     def _consistent(self) -> DatedAct:
         if self.deadline is not None and self.deadline < self.date:
-            raise ValueError(f"deadline {self.deadline} is before the act's date {self.date}")
+            raise field_error("deadline", f"deadline {self.deadline} is before the act's date {self.date}")
         if self.deadline is not None and self.deadline_days is not None:
-            raise ValueError("give deadline or deadline_days, not both")
+            raise field_error("deadline_days", "give deadline or deadline_days, not both")
         if self.kind in ("close_post", "close_own_post", "reopen_post") and not self.post:
-            raise ValueError(f"a {self.kind} act needs a post")
+            raise field_error("post", f"a {self.kind} act needs a post")
         if self.kind == "visa_policy" and self.visa_policy is None:
-            raise ValueError("a visa_policy act needs visa_policy: issue, deny or one_for_one")
+            raise field_error(
+                "visa_policy", "a visa_policy act needs visa_policy: issue, deny or one_for_one"
+            )
         if self.kind in ("expel", "rotation_limit") and self.size < 1:
-            raise ValueError(f"a {self.kind} act needs size >= 1")
+            raise field_error("size", f"a {self.kind} act needs size >= 1")
         return self
 
     def deadline_after(self) -> int:
@@ -105,7 +111,7 @@ class Observation(BaseModel):
 
     date: dt.date
     mission: str
-    headcount: int = Field(ge=0, le=MAX_SIZE)
+    headcount: Int = Field(ge=0, le=MAX_SIZE)
     approximate: bool = True
     source: str = Field(min_length=1)
     note: str = ""

@@ -6,6 +6,7 @@ with code 2; no traceback reaches the user for anything they wrote.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -34,3 +35,26 @@ class InputError(Exception):
     @classmethod
     def at(cls, file: str, message: str, line: int = 1, column: int = 1, field: str = "") -> InputError:
         return cls([Problem(file, line, column, field, message)])
+
+
+FIELD_MARK = "@"
+
+
+def field_error(path: str, message: str) -> ValueError:
+    """A ``ValueError`` for a model validator that names the field at fault.
+
+    Pydantic places a model validator's error on the model itself; the loader reads the
+    ``@path:`` prefix back out and points at ``path`` (e.g. ``sides[1].name``) instead.
+    """
+    return ValueError(f"{FIELD_MARK}{path}: {message}")
+
+
+def split_field(message: str) -> tuple[list[str | int], str]:
+    """``("@sides[1].name: msg")`` -> ``(["sides", 1, "name"], "msg")``; no mark -> ``([], message)``."""
+    if not message.startswith(FIELD_MARK) or ": " not in message:
+        return [], message
+    path, rest = message[1:].split(": ", 1)
+    parts: list[str | int] = []
+    for name, index in re.findall(r"([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]", path):
+        parts.append(int(index) if index else name)
+    return parts, rest

@@ -26,14 +26,15 @@ from pydantic import (
     model_validator,
 )
 
-from sim.dated_acts import MAX_SIZE, Role, SideAct, VisaPolicy
-from sim.errors import InputError, Problem
+from sim.dated_acts import MAX_SIZE, Int, Role, SideAct, VisaPolicy
+from sim.errors import InputError, Problem, field_error
 from sim.events import ROLES
 from sim.policies import REGISTRY, Policy
 from sim.seeds import SeedsLog, load_seeds
 from sim.seeds import field_names as seeds_field_names
 from sim.yaml_io import Positions, load_model
 
+OWN_POST_KINDS = ("close_own_post", "reopen_own_post")
 EARLIEST = dt.date(1900, 1, 1)
 LATEST = dt.date(2200, 12, 31)
 MAX_HORIZON_DAYS = 36_525  # a century
@@ -47,7 +48,7 @@ def _as_range(value: Any) -> Any:
     return value
 
 
-DayRange = Annotated[tuple[int, int], BeforeValidator(_as_range)]
+DayRange = Annotated[tuple[Int, Int], BeforeValidator(_as_range)]
 
 
 def _check_range(value: tuple[int, int], low: int = 0) -> tuple[int, int]:
@@ -63,9 +64,9 @@ class Staffing(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    diplomat: int = Field(0, ge=0, le=MAX_SIZE)
-    admin_technical: int = Field(0, ge=0, le=MAX_SIZE)
-    local: int = Field(0, ge=0, le=MAX_SIZE)
+    diplomat: Int = Field(0, ge=0, le=MAX_SIZE)
+    admin_technical: Int = Field(0, ge=0, le=MAX_SIZE)
+    local: Int = Field(0, ge=0, le=MAX_SIZE)
 
     def by_role(self) -> dict[str, int]:
         return {role: getattr(self, role) for role in ROLES}
@@ -87,7 +88,7 @@ class MissionConfig(BaseModel):
         default_factory=lambda: dict(_DEFAULT_TOURS),
         description="tour length per role, a number or [min, max] drawn uniformly",
     )
-    travel_days: int = Field(14, ge=0, le=365, description="from visa to arrival")
+    travel_days: Int = Field(14, ge=0, le=365, description="from visa to arrival")
 
     @field_validator("tour_days")
     @classmethod
@@ -99,11 +100,11 @@ class MissionConfig(BaseModel):
     @model_validator(mode="after")
     def _posts(self) -> MissionConfig:
         if "embassy" not in self.posts:
-            raise ValueError("posts must include 'embassy'")
+            raise field_error("posts", "posts must include 'embassy'")
         if self.targets is not None:
             unknown = set(self.targets) - set(self.posts)
             if unknown:
-                raise ValueError(f"targets name posts that do not exist: {sorted(unknown)}")
+                raise field_error("targets", f"targets name posts that do not exist: {sorted(unknown)}")
         return self
 
     def target(self, post: str) -> Staffing:
@@ -118,7 +119,7 @@ class VisaConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     policy: VisaPolicy = "issue"
-    credit: int = Field(0, ge=0, le=MAX_SIZE, description="one_for_one: visas granted in advance")
+    credit: Int = Field(0, ge=0, le=MAX_SIZE, description="one_for_one: visas granted in advance")
     processing_days: DayRange = Field((30, 60), description="days to decide, [min, max]")
 
     @field_validator("processing_days")
@@ -166,7 +167,7 @@ class Scenario(BaseModel):
     description: str = ""
     start: dt.date
     end: dt.date
-    seed: int = Field(0, ge=0, lt=2**63)
+    seed: Int = Field(0, ge=0, lt=2**63)
     prelude: str | None = Field(None, description="a documented log (seeds/*.yaml), relative to this file")
     sides: tuple[SideConfig, SideConfig]
     acts: tuple[SideAct, ...] = Field(
@@ -180,27 +181,27 @@ class Scenario(BaseModel):
         for field in ("start", "end"):
             day = getattr(self, field)
             if not EARLIEST <= day <= LATEST:
-                raise ValueError(f"{field} {day} lies outside {EARLIEST}..{LATEST}")
+                raise field_error(field, f"{day} lies outside {EARLIEST}..{LATEST}")
         if self.end <= self.start:
-            raise ValueError(f"end {self.end} is not after start {self.start}")
+            raise field_error("end", f"end {self.end} is not after start {self.start}")
         if (self.end - self.start).days > MAX_HORIZON_DAYS:
-            raise ValueError(f"the run spans more than {MAX_HORIZON_DAYS} days")
+            raise field_error("end", f"the run spans more than {MAX_HORIZON_DAYS} days")
         if self.sides[0].name == self.sides[1].name:
-            raise ValueError("the two sides need different names")
+            raise field_error("sides[1].name", "the two sides need different names")
         for me, other in ((0, 1), (1, 0)):
             side = self.sides[me]
             for index, act in enumerate(getattr(side.policy, "acts", ())):
                 where = f"sides[{me}].policy.acts[{index}]"
                 if not self.start <= act.date <= self.end:
-                    raise ValueError(f"{where}: date {act.date} is outside {self.start}..{self.end}")
+                    raise field_error(f"{where}.date", f"{act.date} is outside {self.start}..{self.end}")
                 self._check_post(act.kind, act.post, self.sides[me], self.sides[other], where)
         by_name = {side.name: side for side in self.sides}
         for index, act in enumerate(self.acts):
             where = f"acts[{index}]"
             if act.actor not in by_name:
-                raise ValueError(f"{where}: actor {act.actor!r} is not one of {sorted(by_name)}")
+                raise field_error(f"{where}.actor", f"{act.actor!r} is not one of {sorted(by_name)}")
             if not self.start <= act.date <= self.end:
-                raise ValueError(f"{where}: date {act.date} is outside {self.start}..{self.end}")
+                raise field_error(f"{where}.date", f"{act.date} is outside {self.start}..{self.end}")
             target = next(side for side in self.sides if side.name != act.actor)
             self._check_post(act.kind, act.post, by_name[act.actor], target, where)
         return self
@@ -209,9 +210,9 @@ class Scenario(BaseModel):
     def _check_post(kind: str, post: str | None, actor: SideConfig, target: SideConfig, where: str) -> None:
         if post is None:
             return
-        owner = actor if kind == "close_own_post" else target
+        owner = actor if kind in OWN_POST_KINDS else target
         if post not in owner.mission.posts:
-            raise ValueError(f"{where}: {owner.name}'s mission has no post {post!r}")
+            raise field_error(f"{where}.post", f"{owner.name}'s mission has no post {post!r}")
 
     # --- derived ---------------------------------------------------------------------
 
@@ -230,7 +231,10 @@ class Scenario(BaseModel):
                 where = f"prelude act {act.id or index}"
                 if not self.start <= act.date <= self.end:
                     raise ValueError(f"{where}: date {act.date} is outside {self.start}..{self.end}")
-                self._check_post(act.kind, act.post, by_name[act.actor], by_name[act.target], where)
+                try:
+                    self._check_post(act.kind, act.post, by_name[act.actor], by_name[act.target], where)
+                except ValueError as exc:
+                    raise ValueError(str(exc).removeprefix("@")) from None
         copy = self.model_copy()
         copy._prelude_log = log
         return copy

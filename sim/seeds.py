@@ -13,7 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sim.dated_acts import DocumentedAct, Observation
-from sim.errors import InputError
+from sim.errors import InputError, field_error
 from sim.yaml_io import load_model
 
 
@@ -31,28 +31,31 @@ class SeedsLog(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> SeedsLog:
         if self.sides[0] == self.sides[1]:
-            raise ValueError("the two sides need different names")
+            raise field_error("sides[1]", "the two sides need different names")
         seen: dict[str, int] = {}
         for index, act in enumerate(self.acts):
-            for who in (act.actor, act.target):
+            for field in ("actor", "target"):
+                who = getattr(act, field)
                 if who not in self.sides:
-                    raise ValueError(f"acts[{index}] names side {who!r}, not one of {list(self.sides)}")
+                    raise field_error(f"acts[{index}].{field}", f"{who!r} is not one of {list(self.sides)}")
             if act.actor == act.target:
-                raise ValueError(f"acts[{index}]: actor and target are the same side")
+                raise field_error(f"acts[{index}].target", "actor and target are the same side")
             if index and act.date < self.acts[index - 1].date:
-                raise ValueError(f"acts[{index}] ({act.date}) is out of date order")
+                raise field_error(f"acts[{index}].date", f"{act.date} is out of date order")
             for answered in act.in_response_to:
                 if answered not in seen:
-                    raise ValueError(
-                        f"acts[{index}] ({act.id}) answers {answered!r}, which is not an earlier act"
+                    raise field_error(
+                        f"acts[{index}].in_response_to", f"{answered!r} is not the id of an earlier act"
                     )
             if act.id is not None:
                 if act.id in seen:
-                    raise ValueError(f"acts[{index}] repeats the id {act.id!r}")
+                    raise field_error(f"acts[{index}].id", f"repeats the id {act.id!r}")
                 seen[act.id] = index
-        for obs in self.observations:
+        for index, obs in enumerate(self.observations):
             if obs.mission not in self.sides:
-                raise ValueError(f"observation of {obs.mission!r}, not one of {list(self.sides)}")
+                raise field_error(
+                    f"observations[{index}].mission", f"{obs.mission!r} is not one of {list(self.sides)}"
+                )
         return self
 
 

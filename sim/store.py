@@ -106,16 +106,27 @@ def _row(event: ev.Event, run_id: str) -> tuple[object, ...]:
 class SQLiteStore:
     """An SQLite event store; ``append`` buffers, ``flush`` writes a batch in one transaction."""
 
-    def __init__(self, path: Path | str, batch: int = BATCH) -> None:
+    def __init__(self, path: Path | str, batch: int = BATCH, readonly: bool = False) -> None:
         self.path = Path(path)
         self.batch = batch
         self.run_id: str | None = None
         self._buffer: list[tuple[object, ...]] = []
+        if readonly:
+            # With no -wal file beside it, no writer is active: "immutable" then reads the
+            # file without creating -wal/-shm files (a read-only visit leaves no trace).
+            quiet = "&immutable=1" if not self.path.with_name(self.path.name + "-wal").exists() else ""
+            self.conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro{quiet}", uri=True)
+            return
         self.conn = sqlite3.connect(self.path, isolation_level=None)
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute("PRAGMA foreign_keys=ON")
         self.conn.executescript(_SCHEMA)
+
+    @classmethod
+    def open_readonly(cls, path: Path | str) -> SQLiteStore:
+        """For readers (replay, exports): never creates or alters anything in the file."""
+        return cls(path, readonly=True)
 
     # --- writing -------------------------------------------------------------------------
 

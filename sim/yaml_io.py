@@ -18,9 +18,10 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from sim.errors import InputError, Problem
+from sim.errors import InputError, Problem, split_field
 
 MAX_BYTES = 1_000_000
 MAX_NODES = 200_000
@@ -68,9 +69,18 @@ def read_text(path: Path) -> str:
         raise InputError.at(name, "file is not valid UTF-8", line, column) from None
 
 
+class _TextDates(RoundTripConstructor):
+    """Leaves dates as text, so that pydantic parses them and an impossible date such as
+    2022-02-30 becomes a placed validation error instead of a crash inside the parser."""
+
+
+_TextDates.add_constructor("tag:yaml.org,2002:timestamp", lambda self, node: self.construct_scalar(node))
+
+
 def parse(text: str, name: str) -> tuple[Any, Positions]:
-    """Plain Python data (dicts, lists, scalars, dates) and the position of every value."""
+    """Plain Python data (dicts, lists, scalars; dates as text) and every value's position."""
     yaml = YAML(typ="rt", pure=True)
+    yaml.Constructor = _TextDates
     yaml.allow_duplicate_keys = False
     try:
         document = yaml.load(text)
@@ -78,6 +88,8 @@ def parse(text: str, name: str) -> tuple[Any, Positions]:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = exc.problem or exc.context or "invalid YAML"
+        if "'\\t'" in message:
+            message = "a tab character here; YAML indents with spaces only"
         if "duplicate key" in message:
             message = message.replace("found duplicate key", "duplicate key")
             message = message.split(" with value")[0]
@@ -101,22 +113,19 @@ def _plain(
     tag = getattr(node, "tag", None)
     tag_value = getattr(tag, "value", tag)
     if isinstance(node, TaggedScalar) or tag_value not in _PLAIN_TAGS:
-        raise InputError.at(
-            name, f"YAML tag {tag_value!s} is not allowed (plain data only)", *here, _dotted(path)
-        )
+        shown = str(tag_value).replace("tag:yaml.org,2002:", "!!")
+        raise InputError.at(name, f"YAML tag {shown} is not allowed (plain data only)", *here, _dotted(path))
     if isinstance(node, CommentedMap):
         out: dict[Any, Any] = {}
+        places = node.lc.data or {}
         for key, value in node.items():
-            line, column = node.lc.key(key)
+            place = places.get(key)  # [line, col, value line, value col]; none if merged by "<<"
+            line, column = (place[0], place[1]) if place else (here[0] - 1, here[1] - 1)
             child = (*path, key)
             pos[child] = (line + 1, column + 1)
             if not isinstance(key, (str, int)):
                 raise InputError.at(name, f"key {key!r} must be a plain name", line + 1, column + 1)
-            try:
-                vline, vcolumn = node.lc.value(key)
-                vhere = (vline + 1, vcolumn + 1)
-            except (KeyError, TypeError):
-                vhere = (line + 1, column + 1)
+            vhere = (place[2] + 1, place[3] + 1) if place else (line + 1, column + 1)
             out[key] = _plain(value, child, pos, name, budget, vhere)
         return out
     if isinstance(node, CommentedSeq):
@@ -163,6 +172,8 @@ def position(positions: Positions, data: Any, loc: Iterable[Any]) -> tuple[tuple
             node = node[part]
             path.append(part)
             shown.append(part)
+        elif isinstance(part, int) and isinstance(node, list):
+            shown.append(part)  # a missing item of a fixed-length list
         elif _is_field_name(part) and not (isinstance(node, dict) and node.get("kind") == part):
             shown.append(part)  # a missing field, not a union member's tag
     return positions.get(tuple(path), (1, 1)), _dotted(shown)
@@ -180,8 +191,13 @@ def validate(model: type[M], data: Any, positions: Positions, name: str, vocabul
         known = sorted(set(vocabulary))
         problems = []
         for error in exc.errors(include_url=False):
-            (line, column), field = position(positions, data, error["loc"])
-            problems.append(Problem(name, line, column, field, _message(error, known)))
+            message = _message(error, known)
+            extra, message = split_field(message)
+            loc = [*error["loc"], *extra]
+            if error["type"] == "union_tag_invalid":
+                loc.append("kind")
+            (line, column), field = position(positions, data, loc)
+            problems.append(Problem(name, line, column, field, message))
         raise InputError(problems) from None
 
 
@@ -193,7 +209,8 @@ def _message(error: dict[str, Any], vocabulary: list[str]) -> str:
         hint = f"; did you mean {guess[0]!r}?" if guess else ""
         return f"unknown field {key!r}{hint}"
     if kind == "missing":
-        return "required field is missing"
+        last = error["loc"][-1] if error["loc"] else None
+        return "required item is missing" if isinstance(last, int) else "required field is missing"
     if kind == "union_tag_invalid":
         ctx = error.get("ctx", {})
         tag = ctx.get("tag", "?")

@@ -370,11 +370,6 @@ def test_replay_of_a_directory_without_a_store(tmp_path: Path) -> None:
     assert outcome.stderr.strip() == f"{tmp_path}: no events.sqlite here (is it a run directory?)"
 
 
-REPLAY_BUG = (
-    "BUG: sim/replay.py load_replay folds and decodes the stored log without catching "
-    "LogError/KeyError/TypeError/json.JSONDecodeError, so a tampered store ends in a traceback"
-)
-
 TAMPERING: list[Any] = [
     pytest.param("DELETE FROM events WHERE seq = (SELECT max(seq) FROM events)", id="delete-last-event"),
     pytest.param(
@@ -386,27 +381,22 @@ TAMPERING: list[Any] = [
     pytest.param(
         "DELETE FROM events WHERE seq = 100",
         id="delete-middle-event",
-        marks=pytest.mark.xfail(reason=REPLAY_BUG, strict=True),
     ),
     pytest.param(
         "UPDATE events SET day = day + 1 WHERE seq = 500",
         id="edit-day",
-        marks=pytest.mark.xfail(reason=REPLAY_BUG, strict=True),
     ),
     pytest.param(
         "UPDATE events SET payload = 'not json' WHERE seq = 50",
         id="payload-not-json",
-        marks=pytest.mark.xfail(reason=REPLAY_BUG, strict=True),
     ),
     pytest.param(
         "UPDATE events SET payload = '{}' WHERE seq = 50",
         id="payload-emptied",
-        marks=pytest.mark.xfail(reason=REPLAY_BUG, strict=True),
     ),
     pytest.param(
         "UPDATE events SET type = 'Bogus' WHERE seq = 50",
         id="unknown-event-type",
-        marks=pytest.mark.xfail(reason=REPLAY_BUG, strict=True),
     ),
 ]
 

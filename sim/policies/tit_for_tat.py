@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from sim.acts import ActSpec
-from sim.dated_acts import Rule
+from sim.dated_acts import Int, Rule
 from sim.policies.base import Policy, PolicyParams, SideView
 from sim.state import Observation
 
@@ -31,8 +31,8 @@ _REVERSALS: dict[str, str] = {
 
 
 class TitForTatParams(PolicyParams):
-    delay_days: int = Field(7, ge=1, le=3650, description="days from the other's act to the answer")
-    deadline_days: int = Field(30, ge=0, le=3650, description="deadline the answer sets")
+    delay_days: Int = Field(7, ge=1, le=3650, description="days from the other's act to the answer")
+    deadline_days: Int = Field(30, ge=0, le=3650, description="deadline the answer sets")
     rule: Rule = Field("longest_serving", description="who the answer's expulsions pick")
 
 
