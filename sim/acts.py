@@ -23,6 +23,7 @@ ACT_KINDS: tuple[str, ...] = (
     "close_post",
     "reopen_post",
     "close_own_post",
+    "reopen_own_post",
     "local_hire_ban",
     "lift_local_hire_ban",
     "visa_policy",
@@ -35,6 +36,9 @@ ACT_KINDS: tuple[str, ...] = (
 DEADLINED: frozenset[str] = frozenset(
     {"expel", "cap", "rotation_limit", "close_post", "close_own_post", "local_hire_ban"}
 )
+
+#: Kinds that name a post (of the target for close/reopen, of the actor for the *_own_* ones).
+POST_KINDS: frozenset[str] = frozenset({"close_post", "reopen_post", "close_own_post", "reopen_own_post"})
 
 SELECTION_RULES: tuple[str, ...] = ("longest_serving", "newest", "random", "locals_first")
 
@@ -105,7 +109,7 @@ def to_event(
         return ev.StaffCapImposed(**base, cap=spec.size, roles=roles, rule=spec.rule, deadline=deadline)
     if kind == "rotation_limit":
         return ev.RotationLimitImposed(**base, limit_days=spec.size, roles=roles, deadline=deadline)
-    if kind in ("close_post", "close_own_post", "reopen_post") and not spec.post:
+    if kind in POST_KINDS and not spec.post:
         raise ValueError(f"{kind} needs a post")
     if kind == "close_post":
         return ev.PostClosureOrdered(**base, post=spec.post, deadline=deadline)
@@ -113,6 +117,8 @@ def to_event(
         return ev.OwnPostClosureOrdered(**base, post=spec.post, deadline=deadline)
     if kind == "reopen_post":
         return ev.PostReopened(**base, post=spec.post)
+    if kind == "reopen_own_post":
+        return ev.OwnPostReopened(**base, post=spec.post)
     if kind == "local_hire_ban":
         return ev.LocalHireBanImposed(**base, deadline=deadline)
     if kind == "visa_policy":
@@ -155,12 +161,24 @@ def describe(event: ev.Event) -> tuple[str, int]:
         ev.PostClosureOrdered: "close_post",
         ev.OwnPostClosureOrdered: "close_own_post",
         ev.PostReopened: "reopen_post",
+        ev.OwnPostReopened: "reopen_own_post",
         ev.LocalHireBanImposed: "local_hire_ban",
         ev.LocalHireBanLifted: "lift_local_hire_ban",
         ev.AmbassadorRecalled: "recall_ambassador",
         ev.AmbassadorReturned: "return_ambassador",
     }
     return kinds[type(event)], 1
+
+
+def particulars(event: ev.Event) -> tuple[tuple[str, ...], str]:
+    """``(roles, detail)`` of an act: the roles it binds, and its post, visa terms or
+    threatened kind, so that an answer in kind can match them."""
+    roles = tuple(getattr(event, "roles", ()))
+    if isinstance(event, ev.ThreatIssued):
+        return roles, event.kind
+    if isinstance(event, ev.VisaPolicyChanged):
+        return roles, event.policy
+    return roles, getattr(event, "post", "")
 
 
 #: Observed kinds that count as hostile (what ``describe`` returns for hostile acts).

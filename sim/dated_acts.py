@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 
-from sim.acts import ACT_KINDS, DEADLINED, SELECTION_RULES, ActSpec
+from sim.acts import ACT_KINDS, DEADLINED, POST_KINDS, SELECTION_RULES, ActSpec
 from sim.errors import field_error
 from sim.events import ROLES, VISA_POLICIES
 
@@ -53,7 +53,7 @@ class DatedAct(BaseModel):
             raise field_error("deadline", f"deadline {self.deadline} is before the act's date {self.date}")
         if self.deadline is not None and self.deadline_days is not None:
             raise field_error("deadline_days", "give deadline or deadline_days, not both")
-        if self.kind in ("close_post", "close_own_post", "reopen_post") and not self.post:
+        if self.kind in POST_KINDS and not self.post:
             raise field_error("post", f"a {self.kind} act needs a post")
         if self.kind == "visa_policy" and self.visa_policy is None:
             raise field_error(

@@ -44,7 +44,7 @@ import simpy
 
 from sim import events as ev
 from sim import randomness as rnd
-from sim.acts import ActSpec, describe, to_event
+from sim.acts import ActSpec, describe, particulars, to_event
 from sim.policies import Policy, SideView
 from sim.scenario import Scenario
 from sim.state import Mission, Person, State, apply
@@ -348,9 +348,18 @@ class Engine:
             return
         act = self.log[act_seq]
         kind, size = describe(act)
+        roles, detail = particulars(act)
         other = self.other[observer]
         self._emit(
-            ev.ActObserved, actor=observer, target=other, cause=act_seq, act=act_seq, kind=kind, size=size
+            ev.ActObserved,
+            actor=observer,
+            target=other,
+            cause=act_seq,
+            act=act_seq,
+            kind=kind,
+            size=size,
+            roles=roles,
+            detail=detail,
         )
         history = self.state.missions[observer].observed
         for spec in self.policies[observer].respond(history, self._view(observer)):
@@ -383,6 +392,7 @@ class Engine:
             their_open_posts=tuple(
                 p for p in theirs.posts if p not in theirs.closed_posts and p not in closing
             ),
+            their_closed_posts=tuple(p for p in theirs.posts if p in theirs.closed_by_host),
             my_measures=frozenset(measures),
             my_ambassador_present=mine.ambassador_present,
         )
@@ -431,11 +441,13 @@ class Engine:
 
     def _close_post(self, name: str, mission: Mission, post: str, cause: int) -> None:
         """Locals at ``post`` are let go; the others move to the embassy if it is still open,
-        else they go home too (closing the embassy sends everyone there home)."""
-        at_post = sorted(pid for pid, p in mission.staff.items() if p.post == post)
+        else they go home too. Closing the embassy closes the mission: everyone goes home."""
         host = self.other[name]
-        embassy_open = post != "embassy" and "embassy" in self._open_posts(mission)
-        for pid in at_post:
+        if post == "embassy":
+            self._depart(name, sorted(mission.staff), "post_closed", cause)
+            return
+        embassy_open = "embassy" in self._open_posts(mission)
+        for pid in sorted(pid for pid, p in mission.staff.items() if p.post == post):
             if embassy_open and mission.staff[pid].role != "local":
                 self._emit(
                     ev.StaffReassigned, actor=name, target=host, cause=cause, person=pid, post="embassy"
@@ -560,11 +572,14 @@ class Engine:
     # --- phase 6: staffing ------------------------------------------------------------------
 
     def _open_posts(self, mission: Mission) -> list[str]:
+        """Posts neither closed nor ordered closed (an embassy closing takes every post)."""
         closing = {
             o.post
             for o in mission.orders.values()
             if isinstance(o, (ev.PostClosureOrdered, ev.OwnPostClosureOrdered))
         }
+        if "embassy" in closing or "embassy" in mission.closed_posts:
+            return []
         return [p for p in mission.posts if p not in mission.closed_posts and p not in closing]
 
     @staticmethod

@@ -238,6 +238,15 @@ class OwnPostClosureOrdered(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class OwnPostReopened(Event):
+    """The actor reopened its own ``post`` that it had closed (a host's closure still stands)."""
+
+    post: str
+    MISSION_OF: ClassVar[str] = "actor"
+    IS_ACT: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PostReopened(Event):
     """``post`` of the target's mission may operate again (the host's permission)."""
 
@@ -343,6 +352,8 @@ class ActObserved(Event):
     act: int
     kind: str
     size: int
+    roles: tuple[str, ...] = ()
+    detail: str = ""
     missed: bool = False
     MISSION_OF: ClassVar[str] = "actor"
 
@@ -365,6 +376,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         RotationLimitLifted,
         PostClosureOrdered,
         OwnPostClosureOrdered,
+        OwnPostReopened,
         PostReopened,
         LocalHireBanImposed,
         LocalHireBanLifted,

@@ -52,6 +52,8 @@ class Observation(NamedTuple):
     day: int
     kind: str
     size: int
+    roles: tuple[str, ...]
+    detail: str
     missed: bool
 
 
@@ -80,6 +82,7 @@ class Mission:
     rotation_limit: ev.RotationLimitImposed | None = None
     local_hire_ban: bool = False
     closed_posts: frozenset[str] = frozenset()
+    closed_by_host: frozenset[str] = frozenset()  # the part of closed_posts the host closed
     ambassador_present: bool = True
     threats_received: int = 0
     observed: tuple[Observation, ...] = ()  # this side's memory of the other side's acts
@@ -263,7 +266,10 @@ def _deadline(m: Mission, e: ev.DeadlineReached) -> Mission:
     if isinstance(order, ev.LocalHireBanImposed):
         return _replace(m, local_hire_ban=True)
     if isinstance(order, (ev.PostClosureOrdered, ev.OwnPostClosureOrdered)):
-        return _replace(m, closed_posts=m.closed_posts | {order.post})
+        # Closing the embassy closes the mission: every post shuts with it.
+        shut = frozenset(m.posts) if order.post == "embassy" else frozenset({order.post})
+        by_host = m.closed_by_host | shut if isinstance(order, ev.PostClosureOrdered) else m.closed_by_host
+        return _replace(m, closed_posts=m.closed_posts | shut, closed_by_host=by_host)
     return m
 
 
@@ -293,6 +299,17 @@ def _reopened(m: Mission, e: ev.PostReopened) -> Mission:
         raise LogError(f"event seq {e.seq}: {m.name} has no post {e.post!r}")
     closures = (ev.PostClosureOrdered, ev.OwnPostClosureOrdered)
     orders = _without_orders(m, closures, keep=lambda o: o.post != e.post)
+    return _replace(
+        m, closed_posts=m.closed_posts - {e.post}, closed_by_host=m.closed_by_host - {e.post}, orders=orders
+    )
+
+
+def _own_reopened(m: Mission, e: ev.OwnPostReopened) -> Mission:
+    if e.post not in m.posts:
+        raise LogError(f"event seq {e.seq}: {m.name} has no post {e.post!r}")
+    if e.post in m.closed_by_host:
+        return m  # the host closed it too: only the host can let it reopen
+    orders = _without_orders(m, ev.OwnPostClosureOrdered, keep=lambda o: o.post != e.post)
     return _replace(m, closed_posts=m.closed_posts - {e.post}, orders=orders)
 
 
@@ -313,7 +330,7 @@ def _threat(m: Mission, e: ev.ThreatIssued) -> Mission:
 
 
 def _observed(m: Mission, e: ev.ActObserved) -> Mission:
-    seen = Observation(e.act, e.day, e.kind, e.size, e.missed)
+    seen = Observation(e.act, e.day, e.kind, e.size, e.roles, e.detail, e.missed)
     return _replace(m, observed=(*m.observed, seen))
 
 
@@ -336,6 +353,7 @@ _HANDLERS: dict[type, Callable[[Any, Any], Any]] = {
     ev.RotationLimitLifted: _limit_lifted,
     ev.LocalHireBanLifted: _ban_lifted,
     ev.PostReopened: _reopened,
+    ev.OwnPostReopened: _own_reopened,
     ev.VisaPolicyChanged: _visa_policy,
     ev.AmbassadorRecalled: _recalled,
     ev.AmbassadorReturned: _returned,
@@ -373,9 +391,10 @@ def to_dict(state: State) -> dict[str, Any]:
             "rotation_limit": m.rotation_limit.seq if m.rotation_limit else None,
             "local_hire_ban": m.local_hire_ban,
             "closed_posts": sorted(m.closed_posts),
+            "closed_by_host": sorted(m.closed_by_host),
             "ambassador_present": m.ambassador_present,
             "threats_received": m.threats_received,
-            "observed": [list(o) for o in m.observed],
+            "observed": [[*o[:4], list(o.roles), *o[5:]] for o in m.observed],
         }
 
     return {

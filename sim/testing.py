@@ -81,7 +81,7 @@ def acts(
         act["size"] = draw(st.integers(30, 500))
     if kind in ("close_post", "reopen_post"):
         act["post"] = draw(st.sampled_from(list(target_posts)))
-    elif kind == "close_own_post":
+    elif kind in ("close_own_post", "reopen_own_post"):
         act["post"] = draw(st.sampled_from(list(actor_posts)))
     elif kind == "visa_policy":
         act["visa_policy"] = draw(st.sampled_from(("issue", "deny", "one_for_one")))
@@ -175,6 +175,8 @@ def observations() -> st.SearchStrategy[tuple[Any, ...]]:
         day=st.integers(0, 3650),
         kind=st.sampled_from(kinds),
         size=st.integers(0, 500),
+        roles=st.sampled_from(((), ("diplomat",), ("diplomat", "admin_technical"))),
+        detail=st.sampled_from(("", "embassy", "expel")),
         missed=st.booleans(),
     )
     return st.lists(one, min_size=1, max_size=12).map(lambda xs: tuple(sorted(xs, key=lambda o: o.day)))

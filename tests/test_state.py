@@ -80,6 +80,7 @@ def kitchen_sink() -> Engine:
                 _act(280, "A", "return_ambassador"),
                 _act(290, "A", "threaten", size=5),
                 _act(300, "B", "close_own_post", post="consulate", deadline_days=5),
+                _act(320, "B", "reopen_own_post", post="consulate"),
             ],
         }
     )

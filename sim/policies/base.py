@@ -44,6 +44,7 @@ class SideView:
     my_headcount: int  # my mission in their capital
     their_headcount: int  # their mission in my capital
     their_open_posts: tuple[str, ...]  # their posts I have not closed or ordered closed
+    their_closed_posts: tuple[str, ...]  # their posts that I closed
     my_measures: frozenset[str]  # kinds I have in force or pending against their mission
     my_ambassador_present: bool
 

@@ -6,7 +6,7 @@ expulsion of n, a cap of K with a cap of K, a rotation limit of D days with the 
 closed post with a closed post, a visa freeze with a visa freeze, a recalled ambassador with
 a recalled ambassador. Like its namesake it also mirrors de-escalation: a lifted measure is
 answered by lifting the same measure if this side has it in force, a returned ambassador by
-returning its own.
+returning its own, a reopened post by reopening one of theirs.
 """
 
 from __future__ import annotations
@@ -43,8 +43,11 @@ def mirror(seen: Observation, view: SideView, deadline_days: int, rule: str) -> 
     available (no post of theirs left to close, no ambassador of mine to recall).
     """
     kind, size = seen.kind, seen.size
-    if kind in ("expel", "cap", "rotation_limit", "threaten"):
-        return ActSpec(kind=kind, size=size, deadline_days=deadline_days, rule=rule)
+    if kind in ("expel", "cap", "rotation_limit"):
+        roles = seen.roles or None
+        return ActSpec(kind=kind, size=size, roles=roles, deadline_days=deadline_days, rule=rule)
+    if kind == "threaten":
+        return ActSpec(kind=kind, size=size, threat=seen.detail or "expel", deadline_days=deadline_days)
     if kind == "local_hire_ban":
         return ActSpec(kind=kind, deadline_days=deadline_days)
     if kind == "close_post":
@@ -58,6 +61,10 @@ def mirror(seen: Observation, view: SideView, deadline_days: int, rule: str) -> 
         return ActSpec(kind=kind) if view.my_ambassador_present else None
     if kind == "return_ambassador":
         return None if view.my_ambassador_present else ActSpec(kind=kind)
+    if kind == "reopen_post":
+        return (
+            ActSpec(kind="reopen_post", post=view.their_closed_posts[-1]) if view.their_closed_posts else None
+        )
     if kind in _REVERSALS and _REVERSALS[kind] in view.my_measures:
         if kind == "visa_issue":
             return ActSpec(kind="visa_policy", visa_policy="issue")
