@@ -4,7 +4,9 @@ scripted scenarios and policies, and its translation to and from events.
 An :class:`ActSpec` is an act not yet placed in time; :func:`to_event` places it (day,
 seq, deadline) and :func:`describe` reads an act event back as ``(kind, size)``, which is
 what the other side's policy observes. ``size`` means: people for ``expel`` and
-``threaten``, the ceiling for ``cap``, days for ``rotation_limit``, otherwise 1. A visa
+``threaten``, the ceiling for ``cap``, days for ``rotation_limit``, otherwise 1. The
+acts ``close_compound``, ``cut_services`` and ``statement`` move nobody; their ``note`` names
+the property, the service or what was said. A visa
 change is observed as ``visa_<policy>`` (``visa_deny``, ``visa_one_for_one``, ``visa_issue``).
 """
 
@@ -30,6 +32,9 @@ ACT_KINDS: tuple[str, ...] = (
     "recall_ambassador",
     "return_ambassador",
     "threaten",
+    "close_compound",
+    "cut_services",
+    "statement",
 )
 
 #: Kinds that need a deadline after the announcement (the rest take effect at once).
@@ -133,6 +138,14 @@ def to_event(
             deadline=deadline if spec.deadline_days else None,
             note=spec.note,
         )
+    if kind == "close_compound":
+        return ev.CompoundClosureOrdered(
+            **base, property=spec.note or "a compound", deadline=deadline if spec.deadline_days else None
+        )
+    if kind == "cut_services":
+        return ev.ServicesCut(**base, service=spec.note or "services")
+    if kind == "statement":
+        return ev.StatementMade(**base, note=spec.note)
     simple = {
         "lift_cap": ev.StaffCapLifted,
         "lift_rotation_limit": ev.RotationLimitLifted,
@@ -163,6 +176,9 @@ def describe(event: ev.Event) -> tuple[str, int]:
         ev.PostReopened: "reopen_post",
         ev.OwnPostReopened: "reopen_own_post",
         ev.LocalHireBanImposed: "local_hire_ban",
+        ev.CompoundClosureOrdered: "close_compound",
+        ev.ServicesCut: "cut_services",
+        ev.StatementMade: "statement",
         ev.LocalHireBanLifted: "lift_local_hire_ban",
         ev.AmbassadorRecalled: "recall_ambassador",
         ev.AmbassadorReturned: "return_ambassador",
@@ -178,6 +194,10 @@ def particulars(event: ev.Event) -> tuple[tuple[str, ...], str]:
         return roles, event.kind
     if isinstance(event, ev.VisaPolicyChanged):
         return roles, event.policy
+    if isinstance(event, ev.CompoundClosureOrdered):
+        return roles, event.property
+    if isinstance(event, ev.ServicesCut):
+        return roles, event.service
     return roles, getattr(event, "post", "")
 
 
@@ -193,5 +213,7 @@ HOSTILE_KINDS: frozenset[str] = frozenset(
         "visa_one_for_one",
         "recall_ambassador",
         "threaten",
+        "close_compound",
+        "cut_services",
     }
 )

@@ -99,6 +99,7 @@ class Engine:
         self.state = State()
         self.log: list[ev.Event] = []
         self._act_seq: dict[str, int] = {}  # documented/scripted act id -> seq
+        self._acts_by: dict[str, list[tuple[int, str, int]]] = {name: [] for name in self.names}
         self._agenda: dict[int, list[tuple[Any, ...]]] = {}  # day -> heap of items
         self._queued: dict[int, set[tuple[Any, ...]]] = {}  # day -> items already on it
         self.env = simpy.Environment()
@@ -135,6 +136,8 @@ class Engine:
             self.store.append(event)
         if event.act_id is not None:
             self._act_seq[event.act_id] = event.seq
+        if event.IS_ACT:
+            self._acts_by[event.actor].append((event.day, *describe(event)))
         return event
 
     # --- the agenda ---------------------------------------------------------------------
@@ -395,6 +398,7 @@ class Engine:
             their_closed_posts=tuple(p for p in theirs.posts if p in theirs.closed_by_host),
             my_measures=frozenset(measures),
             my_ambassador_present=mine.ambassador_present,
+            my_acts=tuple(self._acts_by[me]),
         )
 
     # --- phase 2: deadlines -------------------------------------------------------------------

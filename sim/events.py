@@ -322,6 +322,35 @@ class ThreatIssued(Event):
     IS_ACT: ClassVar[bool] = True
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CompoundClosureOrdered(Event):
+    """The host closed a property of the target's mission (a dacha, a warehouse); no staff move."""
+
+    property: str
+    deadline: int | None = None
+    HOSTILE: ClassVar[bool] = True
+    IS_ACT: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServicesCut(Event):
+    """The actor cut a service its mission gives the target's people (visas, consular help)."""
+
+    service: str
+    MISSION_OF: ClassVar[str] = "actor"
+    HOSTILE: ClassVar[bool] = True
+    IS_ACT: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatementMade(Event):
+    """The actor said something on the record (no retaliation "for now", a legal challenge)."""
+
+    note: str = ""
+    MISSION_OF: ClassVar[str] = "actor"
+    IS_ACT: ClassVar[bool] = True
+
+
 # --- mechanics ----------------------------------------------------------------------------
 
 
@@ -384,6 +413,9 @@ EVENT_TYPES: dict[str, type[Event]] = {
         AmbassadorRecalled,
         AmbassadorReturned,
         ThreatIssued,
+        CompoundClosureOrdered,
+        ServicesCut,
+        StatementMade,
         DeadlineReached,
         ActObserved,
     )

@@ -85,6 +85,8 @@ class Mission:
     closed_by_host: frozenset[str] = frozenset()  # the part of closed_posts the host closed
     ambassador_present: bool = True
     threats_received: int = 0
+    compounds_closed: tuple[str, ...] = ()  # properties of this mission its host closed
+    services_cut: tuple[str, ...] = ()  # services this mission stopped giving
     observed: tuple[Observation, ...] = ()  # this side's memory of the other side's acts
 
     @property
@@ -329,6 +331,18 @@ def _threat(m: Mission, e: ev.ThreatIssued) -> Mission:
     return _replace(m, threats_received=m.threats_received + 1)
 
 
+def _compound(m: Mission, e: ev.CompoundClosureOrdered) -> Mission:
+    return _replace(m, compounds_closed=(*m.compounds_closed, e.property))
+
+
+def _services(m: Mission, e: ev.ServicesCut) -> Mission:
+    return _replace(m, services_cut=(*m.services_cut, e.service))
+
+
+def _statement(m: Mission, e: ev.StatementMade) -> Mission:
+    return m
+
+
 def _observed(m: Mission, e: ev.ActObserved) -> Mission:
     seen = Observation(e.act, e.day, e.kind, e.size, e.roles, e.detail, e.missed)
     return _replace(m, observed=(*m.observed, seen))
@@ -358,6 +372,9 @@ _HANDLERS: dict[type, Callable[[Any, Any], Any]] = {
     ev.AmbassadorRecalled: _recalled,
     ev.AmbassadorReturned: _returned,
     ev.ThreatIssued: _threat,
+    ev.CompoundClosureOrdered: _compound,
+    ev.ServicesCut: _services,
+    ev.StatementMade: _statement,
     ev.DeadlineReached: _deadline,
     ev.ActObserved: _observed,
 }
@@ -394,6 +411,8 @@ def to_dict(state: State) -> dict[str, Any]:
             "closed_by_host": sorted(m.closed_by_host),
             "ambassador_present": m.ambassador_present,
             "threats_received": m.threats_received,
+            "compounds_closed": list(m.compounds_closed),
+            "services_cut": list(m.services_cut),
             "observed": [[*o[:4], list(o.roles), *o[5:]] for o in m.observed],
         }
 

@@ -81,6 +81,9 @@ def kitchen_sink() -> Engine:
                 _act(290, "A", "threaten", size=5),
                 _act(300, "B", "close_own_post", post="consulate", deadline_days=5),
                 _act(320, "B", "reopen_own_post", post="consulate"),
+                _act(330, "A", "close_compound", note="a dacha"),
+                _act(331, "B", "cut_services", note="non-immigrant visas"),
+                _act(332, "A", "statement", note="no retaliation for now"),
             ],
         }
     )

@@ -47,6 +47,7 @@ class SideView:
     their_closed_posts: tuple[str, ...]  # their posts that I closed
     my_measures: frozenset[str]  # kinds I have in force or pending against their mission
     my_ambassador_present: bool
+    my_acts: tuple[tuple[int, str, int], ...] = ()  # my own acts so far: (day, kind, size)
 
 
 @dataclass(frozen=True, slots=True)

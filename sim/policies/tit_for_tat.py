@@ -50,6 +50,10 @@ def mirror(seen: Observation, view: SideView, deadline_days: int, rule: str) -> 
         return ActSpec(kind=kind, size=size, threat=seen.detail or "expel", deadline_days=deadline_days)
     if kind == "local_hire_ban":
         return ActSpec(kind=kind, deadline_days=deadline_days)
+    if kind == "close_compound":
+        return ActSpec(kind=kind, note=f"a property (answering: {seen.detail})", deadline_days=deadline_days)
+    if kind == "cut_services":
+        return ActSpec(kind=kind, note=seen.detail)
     if kind == "close_post":
         consulates = [p for p in view.their_open_posts if p != "embassy"]
         if not consulates:
