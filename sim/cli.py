@@ -170,6 +170,83 @@ def replay(
     typer.echo(f"replay ok: {len(replayed.log):,} events fold to the recorded final state")
 
 
+@app.command()
+def compare(
+    run_dirs: Annotated[
+        list[Path], typer.Argument(help="Two or more 'sim run' directories.", show_default=False)
+    ],
+    out: Annotated[Path, typer.Option(help="Chart file (.png or .svg).")] = Path("reports/compare.png"),
+    at: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--at", help="Date (YYYY-MM-DD) for the table; repeatable [default: fork dates and the end]."
+        ),
+    ] = None,
+) -> None:
+    """Overlay the staffing of several runs (fork dates marked) and tabulate their differences."""
+    from sim.compare import CompareError, compare_chart, default_dates, differences, load_run
+
+    if len(run_dirs) < 2:
+        _fail(["compare needs at least two run directories"])
+    if out.suffix not in (".png", ".svg"):
+        _fail([f"--out: {out} must end in .png or .svg"])
+    dates = [_date_option(text) for text in at or []]
+    try:
+        runs = [load_run(run_dir) for run_dir in run_dirs]
+    except CompareError as exc:
+        _fail([str(exc)])
+    table = differences(runs, dates or default_dates(runs))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    compare_chart(runs, out)
+    typer.echo(table.to_string(index=False))
+    typer.echo(f"chart -> {out}")
+
+
+@app.command()
+def history(
+    seeds_log: Annotated[Path, typer.Argument(help="A documented log (seeds/*.yaml).", show_default=False)],
+    csv: Annotated[
+        Path | None, typer.Option(help="Also export the table, with CAMEO and PLOVER codes.")
+    ] = None,
+) -> None:
+    """Print a documented log's acts (date, actor, kind, size, deadline, answered act, source)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from sim.history import history_frame, write_csv
+    from sim.seeds import load_seeds
+
+    try:
+        log = load_seeds(seeds_log)
+    except InputError as exc:
+        _input_error(exc)
+    frame = history_frame(log)
+    table = Table(title=log.title)
+    for column in ("id", "date", "actor", "kind", "size", "deadline", "answers", "cameo", "source"):
+        table.add_column(column, overflow="fold", max_width=60 if column == "source" else None)
+    for row in frame.itertuples(index=False):
+        table.add_row(
+            *(
+                str(getattr(row, c))
+                for c in ("id", "date", "actor", "kind", "size", "deadline", "answers", "cameo", "source")
+            )
+        )
+    Console(width=160).print(table)
+    if csv is not None:
+        try:
+            write_csv(frame, csv)
+        except OSError as exc:
+            _fail([f"--csv: cannot write {csv} ({exc.strerror or exc})"])
+        typer.echo(f"{len(frame)} acts -> {csv}")
+
+
+def _date_option(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        _fail([f"--at: {text!r} is not a date (YYYY-MM-DD)"])
+
+
 def main() -> None:
     """Entry point: Ctrl-C ends with a short message and exit code 130."""
     try:

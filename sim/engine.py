@@ -278,7 +278,10 @@ class Engine:
         for event in self.log:
             if event.IS_ACT and event.target in self.policies:
                 observer = event.target
-                if self.policies[observer].observes and event.seq not in observed[observer]:
+                policy = self.policies[observer]
+                due = event.day + policy.reaction_days
+                # A policy that took over at a fork answers what is still due, not the past.
+                if policy.observes and event.seq not in observed[observer] and due >= today:
                     self._schedule_reaction(observer, event)
 
     def _schedule_departure(self, name: str, mission: Mission, pid: int, person: Person, today: int) -> None:
@@ -656,7 +659,14 @@ class Engine:
 
 
 def simulate(scenario: Scenario, store: Store | None = None) -> Engine:
-    """Run ``scenario`` to its end and return the finished engine (its ``log`` and ``state``)."""
+    """Run ``scenario`` to its end and return the finished engine (its ``log`` and ``state``).
+
+    A fork (``scenario.fork_base``) runs its base first and continues that log from the fork
+    day, so everything before the fork is the base's run, event for event.
+    """
+    base = scenario.fork_base
+    if base is not None and scenario.fork_day is not None:
+        return fork(scenario, simulate(base).log, scenario.fork_day, store)
     engine = Engine(scenario, store)
     engine.run()
     return engine

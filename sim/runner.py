@@ -20,7 +20,7 @@ import pandas as pd
 
 import sim
 from sim import events as ev
-from sim.engine import Engine
+from sim.engine import simulate
 from sim.metrics import mission_metrics
 from sim.projections import events_frame, staffing_changes
 from sim.scenario import Scenario, load_scenario
@@ -93,8 +93,8 @@ def _write_run(scenario: Scenario, work: Path) -> RunResult:
             schema_version=ev.SCHEMA_VERSION,
         )
     )
-    engine = Engine(scenario, store)
-    state = engine.run()
+    engine = simulate(scenario, store)
+    state = engine.state
     log = engine.log
     log_sha = log_digest(log)
     store.finish_run(len(log), log_sha, digest(state))
@@ -137,9 +137,23 @@ def _write_run(scenario: Scenario, work: Path) -> RunResult:
         "final_headcounts": headcounts(state),
         "metrics": metrics,
         "files": sorted(OUTPUT_FILES),
+        "fork": _fork_info(scenario),
     }
     _write_atomic(work / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return RunResult(work, manifest, metrics, log, state)
+
+
+def _fork_info(scenario: Scenario) -> dict[str, Any] | None:
+    base = scenario.fork_base
+    if base is None or scenario.fork is None:
+        return None
+    return {
+        "from": scenario.fork.source,
+        "at": scenario.fork.at.isoformat(),
+        "drop": list(scenario.fork.drop),
+        "base_scenario": base.name,
+        "base_scenario_sha256": base.sha256(),
+    }
 
 
 def _write_atomic(path: Path, text: str) -> None:

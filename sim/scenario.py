@@ -32,7 +32,7 @@ from sim.events import ROLES
 from sim.policies import REGISTRY, Policy
 from sim.seeds import SeedsLog, load_seeds
 from sim.seeds import field_names as seeds_field_names
-from sim.yaml_io import Positions, load_model
+from sim.yaml_io import Positions, parse, read_text, validate
 
 OWN_POST_KINDS = ("close_own_post", "reopen_own_post")
 EARLIEST = dt.date(1900, 1, 1)
@@ -158,6 +158,20 @@ class SideConfig(BaseModel):
         return cls(cls.Params(**self.policy.model_dump(exclude={"kind"})))
 
 
+class ForkConfig(BaseModel):
+    """Continue another run from a date: everything before ``at`` is that run, event for event."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    source: str = Field(
+        alias="from", description="the scenario (or documented log) to fork, relative to this file"
+    )
+    at: dt.date = Field(description="the first day that may differ")
+    drop: tuple[str, ...] = Field(
+        default=(), description="ids of documented acts on or after `at` that do not happen in this fork"
+    )
+
+
 class Scenario(BaseModel):
     """Everything one run depends on."""
 
@@ -174,7 +188,10 @@ class Scenario(BaseModel):
         default=(), max_length=10_000, description="exogenous shocks: acts that happen whatever the policies"
     )
 
+    fork: ForkConfig | None = Field(None, description="continue another scenario's run from a date")
+
     _prelude_log: SeedsLog | None = PrivateAttr(default=None)
+    _fork_base: Scenario | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -220,6 +237,21 @@ class Scenario(BaseModel):
     def prelude_log(self) -> SeedsLog | None:
         return self._prelude_log
 
+    @property
+    def fork_base(self) -> Scenario | None:
+        """The scenario this one forks (``None`` for a scenario that starts from scratch)."""
+        return self._fork_base
+
+    @property
+    def fork_day(self) -> int | None:
+        return self.day_of(self.fork.at) if self.fork is not None else None
+
+    def with_fork_base(self, base: Scenario) -> Scenario:
+        copy = self.model_copy()
+        copy._prelude_log = self._prelude_log
+        copy._fork_base = base
+        return copy
+
     def with_prelude(self, log: SeedsLog | None) -> Scenario:
         """This scenario with its documented log attached (after checking they fit)."""
         if log is not None:
@@ -237,6 +269,7 @@ class Scenario(BaseModel):
                     raise ValueError(str(exc).removeprefix("@")) from None
         copy = self.model_copy()
         copy._prelude_log = log
+        copy._fork_base = self._fork_base
         return copy
 
     def day_of(self, date: dt.date) -> int:
@@ -254,6 +287,7 @@ class Scenario(BaseModel):
         content = {
             "scenario": self.model_dump(mode="json"),
             "prelude": self._prelude_log.model_dump(mode="json") if self._prelude_log else None,
+            "fork_base": self._fork_base.sha256() if self._fork_base else None,
         }
         text = json.dumps(content, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
@@ -266,13 +300,22 @@ def field_names() -> set[str]:
     names |= set(SideAct.model_fields)
     for cls in REGISTRY.values():
         names |= set(cls.Params.model_fields) | {"kind"}
+    names |= {"from", "at", "drop"}
     return names | seeds_field_names()
 
 
-def load_scenario(path: Path | str) -> Scenario:
-    """Load, validate and attach the prelude; every problem raises :class:`InputError`."""
+def load_scenario(path: Path | str, _forking: tuple[Path, ...] = ()) -> Scenario:
+    """Load, validate and attach the prelude (and, for a fork, its base scenario); every
+    problem raises :class:`InputError`."""
     path = Path(path)
-    scenario, data, positions = load_model(path, Scenario, field_names())
+    data, positions = parse(read_text(path), str(path))
+    if isinstance(data, dict) and "fork" in data:
+        from sim.forks import load_fork  # a fork loads its base scenario through this function
+
+        return load_fork(path, data, positions, _forking)
+    if not isinstance(data, dict):
+        raise InputError.at(str(path), "the top level must be a mapping of fields")
+    scenario = validate(Scenario, data, positions, str(path), field_names())
     if "name" not in data:
         scenario = scenario.model_copy(update={"name": path.stem})
     log = None
@@ -285,6 +328,11 @@ def load_scenario(path: Path | str) -> Scenario:
         return scenario.with_prelude(log)
     except ValueError as exc:
         raise _at(path, positions, ("prelude",), str(exc)) from None
+
+
+def placed(path: Path, positions: Positions, key: tuple[Any, ...], message: str) -> InputError:
+    """An :class:`InputError` at ``key``'s position in ``path``."""
+    return _at(path, positions, key, message)
 
 
 def _at(path: Path, positions: Positions, key: tuple[Any, ...], message: str) -> InputError:

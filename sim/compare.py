@@ -1,0 +1,118 @@
+"""Comparing runs: staffing of several runs overlaid (a history and its counterfactuals),
+fork dates marked, and a table of differences at chosen dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+
+class CompareError(ValueError):
+    """A run directory that cannot be compared (missing or unreadable outputs)."""
+
+
+@dataclass(frozen=True)
+class RunOutputs:
+    label: str
+    manifest: dict[str, Any]
+    totals: pd.DataFrame  # index: date (daily), columns: missions
+
+    @property
+    def fork_date(self) -> dt.date | None:
+        fork = self.manifest.get("fork")
+        return dt.date.fromisoformat(fork["at"]) if fork else None
+
+
+def load_run(run_dir: Path) -> RunOutputs:
+    """Read ``manifest.json`` and ``staffing.csv`` of a ``sim run`` output directory."""
+    run_dir = Path(run_dir)
+    try:
+        manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+        changes = pd.read_csv(run_dir / "staffing.csv", parse_dates=["date"])
+    except FileNotFoundError as exc:
+        raise CompareError(
+            f"{run_dir}: {Path(exc.filename).name} not found (is it a run directory?)"
+        ) from None
+    except (ValueError, KeyError) as exc:
+        raise CompareError(f"{run_dir}: outputs cannot be read ({exc})") from None
+    start = dt.date.fromisoformat(manifest["start"])
+    end = dt.date.fromisoformat(manifest["end"])
+    days = pd.date_range(start, end, freq="D")
+    wide = changes.pivot_table(index="date", columns=["mission", "role"], values="headcount", aggfunc="last")
+    wide = wide.reindex(days).ffill().fillna(0)
+    totals = wide.T.groupby(level="mission", sort=False).sum().T.astype("int64")
+    return RunOutputs(run_dir.name, manifest, totals)
+
+
+def default_dates(runs: list[RunOutputs]) -> list[dt.date]:
+    """The fork dates, and the last day all runs cover."""
+    last = min(run.totals.index[-1] for run in runs).date()
+    forks = sorted({run.fork_date for run in runs if run.fork_date is not None})
+    return [*forks, last] if last not in forks else forks
+
+
+def differences(runs: list[RunOutputs], dates: list[dt.date]) -> pd.DataFrame:
+    """Total headcount per mission and run at each date, and each run's difference from the first."""
+    rows = []
+    missions = list(runs[0].totals.columns)
+    for date in dates:
+        stamp = pd.Timestamp(date)
+        for mission in missions:
+            row: dict[str, Any] = {"date": date.isoformat(), "mission": mission}
+            first = None
+            for run in runs:
+                value = run.totals[mission].get(stamp) if mission in run.totals else None
+                row[run.label] = None if value is None or pd.isna(value) else int(value)
+                if first is None:
+                    first = row[run.label]
+                elif row[run.label] is not None and first is not None:
+                    row[f"{run.label} - {runs[0].label}"] = row[run.label] - first
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def compare_chart(runs: list[RunOutputs], path: Path) -> None:
+    """One panel per mission, one line per run (the first in black), fork dates marked."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+
+    missions = list(runs[0].totals.columns)
+    fig, axes = plt.subplots(len(missions), 1, figsize=(12, 3.6 * len(missions)), sharex=True, squeeze=False)
+    palette = plt.get_cmap("tab10")
+    for ax, mission in zip(axes[:, 0], missions, strict=True):
+        for index, run in enumerate(runs):
+            if mission not in run.totals:
+                continue
+            style = {"color": "black", "lw": 2.4} if index == 0 else {"color": palette(index - 1), "lw": 1.6}
+            ax.step(run.totals.index, run.totals[mission], where="post", label=run.label, **style)
+        for date in sorted({run.fork_date for run in runs if run.fork_date}):
+            ax.axvline(pd.Timestamp(date), color="#555555", ls="--", lw=1)
+            ax.annotate(
+                f"fork {date}",
+                (pd.Timestamp(date), 1),
+                xycoords=("data", "axes fraction"),
+                xytext=(3, -12),
+                textcoords="offset points",
+                fontsize=8,
+                color="#333333",
+            )
+        ax.set_ylabel(f"{mission} mission: people")
+        ax.set_ylim(bottom=0)
+        ax.grid(alpha=0.3)
+    axes[0, 0].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    axes[0, 0].set_title("Staffing by run: " + ", ".join(run.label for run in runs), loc="left", fontsize=11)
+    axes[-1, 0].xaxis.set_major_locator(mdates.YearLocator())
+    axes[-1, 0].xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    fig.subplots_adjust(left=0.07, right=0.78, top=0.93, bottom=0.07, hspace=0.08)
+    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
+    fig.savefig(tmp, dpi=120, metadata={"Date": None} if path.suffix == ".svg" else None)
+    plt.close(fig)
+    tmp.replace(path)
