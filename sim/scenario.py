@@ -32,7 +32,7 @@ from sim.events import ROLES
 from sim.policies import REGISTRY, Policy
 from sim.seeds import SeedsLog, load_seeds
 from sim.seeds import field_names as seeds_field_names
-from sim.yaml_io import Positions, parse, read_text, validate
+from sim.yaml_io import Positions, dotted, parse, read_text, validate
 
 OWN_POST_KINDS = ("close_own_post", "reopen_own_post")
 EARLIEST = dt.date(1900, 1, 1)
@@ -337,7 +337,7 @@ def placed(path: Path, positions: Positions, key: tuple[Any, ...], message: str)
 
 def _at(path: Path, positions: Positions, key: tuple[Any, ...], message: str) -> InputError:
     line, column = positions.get(key, (1, 1))
-    return InputError([Problem(str(path), line, column, ".".join(map(str, key)), message)])
+    return InputError([Problem(str(path), line, column, dotted(key), message)])
 
 
 def json_schema() -> dict[str, Any]:

@@ -114,7 +114,7 @@ def _plain(
     tag_value = getattr(tag, "value", tag)
     if isinstance(node, TaggedScalar) or tag_value not in _PLAIN_TAGS:
         shown = str(tag_value).replace("tag:yaml.org,2002:", "!!")
-        raise InputError.at(name, f"YAML tag {shown} is not allowed (plain data only)", *here, _dotted(path))
+        raise InputError.at(name, f"YAML tag {shown} is not allowed (plain data only)", *here, dotted(path))
     if isinstance(node, CommentedMap):
         out: dict[Any, Any] = {}
         places = node.lc.data or {}
@@ -146,10 +146,10 @@ def _plain(
         if isinstance(node, float):
             return float(node)
         return node
-    raise InputError.at(name, f"unsupported YAML value {type(node).__name__}", *here, _dotted(path))
+    raise InputError.at(name, f"unsupported YAML value {type(node).__name__}", *here, dotted(path))
 
 
-def _dotted(path: Iterable[Any]) -> str:
+def dotted(path: Iterable[Any]) -> str:
     out = ""
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
@@ -176,7 +176,7 @@ def position(positions: Positions, data: Any, loc: Iterable[Any]) -> tuple[tuple
             shown.append(part)  # a missing item of a fixed-length list
         elif _is_field_name(part) and not (isinstance(node, dict) and node.get("kind") == part):
             shown.append(part)  # a missing field, not a union member's tag
-    return positions.get(tuple(path), (1, 1)), _dotted(shown)
+    return positions.get(tuple(path), (1, 1)), dotted(shown)
 
 
 def _is_field_name(part: Any) -> bool:
