@@ -34,6 +34,7 @@ is idempotent: it re-reads the state and does nothing if its work is done.
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -100,6 +101,8 @@ class Engine:
         self.log: list[ev.Event] = []
         self._act_seq: dict[str, int] = {}  # documented/scripted act id -> seq
         self._acts_by: dict[str, list[tuple[int, str, int]]] = {name: [] for name in self.names}
+        self._act_number: dict[int, int] = {}  # act seq -> its number among its actor's acts
+        self._departure_number: dict[int, int] = {}  # departure seq -> its number in its mission
         self._agenda: dict[int, list[tuple[Any, ...]]] = {}  # day -> heap of items
         self._queued: dict[int, set[tuple[Any, ...]]] = {}  # day -> items already on it
         self.env = simpy.Environment()
@@ -136,7 +139,10 @@ class Engine:
             self.store.append(event)
         if event.act_id is not None:
             self._act_seq[event.act_id] = event.seq
+        if type(event) is ev.StaffDeparted:
+            self._departure_number[event.seq] = self.state.missions[event.actor].departures - 1
         if event.IS_ACT:
+            self._act_number[event.seq] = len(self._acts_by[event.actor])
             self._acts_by[event.actor].append((event.day, *describe(event)))
         return event
 
@@ -276,13 +282,38 @@ class Engine:
             self._at(today, STAFF, name, (), self._review, name)
         observed = {name: {o.act for o in self.state.missions[name].observed} for name in self.names}
         for event in self.log:
-            if event.IS_ACT and event.target in self.policies:
+            if event.IS_ACT:
                 observer = event.target
-                policy = self.policies[observer]
-                due = event.day + policy.reaction_days
-                # A policy that took over at a fork answers what is still due, not the past.
-                if policy.observes and event.seq not in observed[observer] and due >= today:
-                    self._schedule_reaction(observer, event)
+            elif type(event) is ev.StaffDeparted and self._false_alarm(event):
+                observer = event.actor
+            else:
+                continue
+            # A policy that took over at a fork answers what is still due, not the past.
+            pending = self.policies[observer].observes and event.seq not in observed[observer]
+            if pending and event.day + self._delay(observer, event) >= today:
+                self._schedule_reaction(observer, event)
+
+    def _perceived_key(self, event: ev.Event) -> tuple[Any, ...]:
+        """A side-neutral, fork-stable key for draws about how ``event`` is perceived."""
+        if type(event) is ev.StaffDeparted:
+            return ("departure", event.actor, self._departure_number[event.seq])
+        return ("act", event.actor, self._act_number[event.seq])
+
+    def _delay(self, observer: str, event: ev.Event) -> int:
+        """Days from ``event`` to ``observer``'s reaction: the side's timing, else its policy's."""
+        timing = self.config[observer].timing
+        if timing.delay_days is None:
+            return self.policies[observer].reaction_days
+        low, high = timing.delay_days
+        return rnd.integer(low, high, self.seed, "delay", observer, *self._perceived_key(event))
+
+    def _false_alarm(self, event: ev.StaffDeparted) -> bool:
+        """Whether a diplomat's or technician's departure at tour end is taken by its own side
+        for an expulsion (locals are the host's nationals: nobody expels them)."""
+        if event.reason != "tour_end" or self.log[event.person].role == "local":  # type: ignore[attr-defined]
+            return False
+        q = self.config[event.actor].noise.false_alarm
+        return rnd.chance(q, self.seed, "false_alarm", *self._perceived_key(event))
 
     def _schedule_departure(self, name: str, mission: Mission, pid: int, person: Person, today: int) -> None:
         self._at(max(person.tour_end, today), TOUR, name, (pid,), self._end_tour, name, pid)
@@ -293,8 +324,8 @@ class Engine:
             )
 
     def _schedule_reaction(self, observer: str, act: ev.Event) -> None:
-        delay = self.policies[observer].reaction_days
-        self._at(act.day + delay, REACT, observer, (act.seq,), self._react, observer, act.seq)
+        due = act.day + self._delay(observer, act)
+        self._at(due, REACT, observer, (act.seq,), self._react, observer, act.seq)
 
     # --- phase 0 and 1: acts ----------------------------------------------------------------
 
@@ -350,25 +381,36 @@ class Engine:
             self._schedule_reaction(target, event)
 
     def _react(self, observer: str, act_seq: int) -> None:
+        """``observer`` takes note of an act (or takes a departure for one) and answers it."""
         if any(o.act == act_seq for o in self.state.missions[observer].observed):
             return
         act = self.log[act_seq]
-        kind, size = describe(act)
-        roles, detail = particulars(act)
-        other = self.other[observer]
+        if type(act) is ev.StaffDeparted:  # a false alarm: one's own diplomat went home
+            kind, size, roles, detail, missed = "expel", 1, (), "false alarm: a tour ended", False
+        else:
+            kind, size = describe(act)
+            roles, detail = particulars(act)
+            miss = self.config[observer].noise.miss
+            missed = rnd.chance(miss, self.seed, "miss", observer, *self._perceived_key(act))
         self._emit(
             ev.ActObserved,
             actor=observer,
-            target=other,
+            target=self.other[observer],
             cause=act_seq,
             act=act_seq,
             kind=kind,
             size=size,
             roles=roles,
             detail=detail,
+            missed=missed,
         )
+        if missed:
+            return
         history = self.state.missions[observer].observed
+        deadline = self.config[observer].timing.deadline_days
         for spec in self.policies[observer].respond(history, self._view(observer)):
+            if deadline is not None:
+                spec = dataclasses.replace(spec, deadline_days=deadline)
             self._announce(spec, observer, cause=act_seq)
 
     def _view(self, me: str) -> SideView:
@@ -486,7 +528,11 @@ class Engine:
     def _depart(self, name: str, people: Iterable[int], reason: str, cause: int | None) -> None:
         host = self.other[name]
         for pid in people:
-            self._emit(ev.StaffDeparted, actor=name, target=host, cause=cause, person=pid, reason=reason)
+            event = self._emit(
+                ev.StaffDeparted, actor=name, target=host, cause=cause, person=pid, reason=reason
+            )
+            if self.policies[name].observes and self._false_alarm(event):  # type: ignore[arg-type]
+                self._schedule_reaction(name, event)
 
     # --- phase 3: tours -------------------------------------------------------------------------
 

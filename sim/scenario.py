@@ -143,6 +143,36 @@ def policy_config_type() -> Any:
     return Annotated[Union[tuple(members)], Field(discriminator="kind")]  # noqa: UP007
 
 
+class Timing(BaseModel):
+    """When this side answers, whatever its policy: overrides the policy's own timing."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    delay_days: DayRange | None = Field(
+        None, description="days from the other's act to the answer: a number or [min, max] (>= 1)"
+    )
+    deadline_days: Int | None = Field(None, ge=0, le=3650, description="deadline the answers set")
+
+    @field_validator("delay_days")
+    @classmethod
+    def _delay(cls, value: tuple[int, int] | None) -> tuple[int, int] | None:
+        return None if value is None else _check_range(value, low=1)
+
+
+class Noise(BaseModel):
+    """Misperception: draws come from the run's keyed randomness, never from the policy."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    miss: float = Field(0.0, ge=0.0, le=1.0, description="chance an act of the other side goes unnoticed")
+    false_alarm: float = Field(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        description="chance one's own diplomat leaving at tour end is taken for an expulsion",
+    )
+
+
 class SideConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -152,6 +182,8 @@ class SideConfig(BaseModel):
     policy: policy_config_type() = Field(  # type: ignore[valid-type]
         default_factory=lambda: {"kind": "none"}, validate_default=True
     )
+    timing: Timing = Field(default_factory=Timing)
+    noise: Noise = Field(default_factory=Noise)
 
     def build_policy(self) -> Policy:
         cls = REGISTRY[self.policy.kind]
@@ -297,7 +329,7 @@ def field_names() -> set[str]:
     """Every field name a scenario may contain (for "did you mean" hints)."""
     names = set(Scenario.model_fields) | set(SideConfig.model_fields)
     names |= set(MissionConfig.model_fields) | set(VisaConfig.model_fields) | set(Staffing.model_fields)
-    names |= set(SideAct.model_fields)
+    names |= set(SideAct.model_fields) | set(Timing.model_fields) | set(Noise.model_fields)
     for cls in REGISTRY.values():
         names |= set(cls.Params.model_fields) | {"kind"}
     names |= {"from", "at", "drop"}

@@ -95,6 +95,27 @@ def acts(
     return act
 
 
+def timings() -> st.SearchStrategy[dict[str, Any]]:
+    """The timing wrapper: none, or a reaction delay (fixed or a range) and a deadline."""
+    return st.one_of(
+        st.just({}),
+        st.fixed_dictionaries(
+            {
+                "delay_days": st.tuples(st.integers(1, 30), st.integers(0, 20)).map(
+                    lambda t: [t[0], t[0] + t[1]]
+                ),
+                "deadline_days": st.integers(0, 30),
+            }
+        ),
+    )
+
+
+def noises() -> st.SearchStrategy[dict[str, Any]]:
+    """The noise wrapper: chances of missing an act and of a false alarm."""
+    chance = st.sampled_from((0.0, 0.0, 0.2, 0.5, 1.0))
+    return st.fixed_dictionaries({"miss": chance, "false_alarm": chance})
+
+
 def policies() -> st.SearchStrategy[dict[str, Any]]:
     """A policy configuration of a built-in kind that reacts (or not) to the other side."""
     return st.one_of(
@@ -127,6 +148,8 @@ def scenarios(
     policy = side_policies if side_policies is not None else policies()
     configs = [
         {
+            "timing": draw(timings()),
+            "noise": draw(noises()),
             "name": names[0],
             "mission": draw(missions(max_staff)),
             "visas": draw(visa_terms()),
@@ -138,6 +161,8 @@ def scenarios(
     else:
         configs.append(
             {
+                "timing": draw(timings()),
+                "noise": draw(noises()),
                 "name": names[1],
                 "mission": draw(missions(max_staff)),
                 "visas": draw(visa_terms()),
@@ -310,8 +335,10 @@ def assert_causality(log: Sequence[ev.Event]) -> None:
             f"seq {event.seq} (day {event.day}) precedes its cause (day {cause.day})"
         )
         if type(event) is ev.ActObserved or (event.IS_ACT and event.source == "simulated"):
-            assert cause.IS_ACT and cause.actor != event.actor, (
-                f"seq {event.seq} answers a non-act {event.cause}"
+            false_alarm = type(cause) is ev.StaffDeparted and cause.actor == event.actor
+            answers_other = cause.IS_ACT and cause.actor != event.actor
+            assert answers_other or false_alarm, (
+                f"seq {event.seq} answers {event.cause}: no act of the other side"
             )
 
 
