@@ -9,18 +9,14 @@ field is placed on that field's key (the convention the tool uses for every fiel
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from sim.cli import app
+from tests.cli_runner import Outcome, sim_inline, sim_process
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -247,34 +243,6 @@ def _params(kind: str) -> list[Any]:
         marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
         out.append(pytest.param(case, id=case.id, marks=marks))
     return out
-
-
-@dataclass(frozen=True)
-class Outcome:
-    code: int
-    stdout: str
-    stderr: str
-    escaped: BaseException | None = None
-
-
-def sim_inline(*args: object) -> Outcome:
-    """The Typer app in this process (fast); an exception that escapes the command is kept."""
-    result = CliRunner().invoke(app, [str(a) for a in args])
-    escaped = result.exception if not isinstance(result.exception, SystemExit) else None
-    return Outcome(result.exit_code, result.stdout, result.stderr, escaped)
-
-
-def sim_process(*args: object) -> Outcome:
-    """``python -m sim.cli ARGS`` in a fresh interpreter: the real exit code and streams."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "sim.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=dict(os.environ),
-        timeout=120,
-    )
-    return Outcome(proc.returncode, proc.stdout, proc.stderr)
 
 
 def write(case: Case, directory: Path) -> Path:

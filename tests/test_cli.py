@@ -8,22 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 import shutil
 import sqlite3
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
-from typer.testing import CliRunner
 
 import sim
-from sim.cli import app
+from tests.cli_runner import sim_inline, sim_process, sim_script
 
 ROOT = Path(__file__).resolve().parent.parent
 SPIRAL = ROOT / "scenarios" / "tit-for-tat-spiral.yaml"
@@ -44,53 +40,6 @@ SPIRAL_START = dt.date(2022, 1, 1)
 SPIRAL_END = dt.date(2024, 12, 31)
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What the user sees: exit code, both streams, and any exception that escaped (in-process)."""
-
-    code: int
-    stdout: str
-    stderr: str
-    escaped: BaseException | None = None
-
-    def assert_no_traceback(self) -> None:
-        assert "Traceback" not in self.stderr + self.stdout, self.stderr
-        assert self.escaped is None, f"uncaught {self.escaped!r}"
-
-
-def sim_process(*args: object, hash_seed: str | None = None) -> Outcome:
-    """``python -m sim.cli ARGS`` in a fresh interpreter: real argv parsing and exit codes."""
-    env = dict(os.environ)
-    if hash_seed is not None:
-        env["PYTHONHASHSEED"] = hash_seed
-    proc = subprocess.run(
-        [sys.executable, "-m", "sim.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=120,
-    )
-    return Outcome(proc.returncode, proc.stdout, proc.stderr)
-
-
-def sim_script(*args: object) -> Outcome:
-    """The installed ``sim`` console script itself (the entry point users type)."""
-    script = Path(sys.executable).parent / "sim"
-    assert script.is_file(), f"console script missing at {script}"
-    proc = subprocess.run(
-        [str(script), *map(str, args)], capture_output=True, text=True, cwd=ROOT, timeout=120
-    )
-    return Outcome(proc.returncode, proc.stdout, proc.stderr)
-
-
-def sim_inline(*args: object) -> Outcome:
-    """The Typer app in this process (fast); exceptions that escape the command are kept."""
-    result = CliRunner().invoke(app, [str(a) for a in args])
-    escaped = result.exception if not isinstance(result.exception, SystemExit) else None
-    return Outcome(result.exit_code, result.stdout, result.stderr, escaped)
 
 
 @dataclass(frozen=True)
