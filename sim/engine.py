@@ -109,11 +109,15 @@ class Engine:
 
     # --- public ---------------------------------------------------------------------------
 
-    def run(self, prefix: Sequence[ev.Event] = (), fork_day: int | None = None) -> State:
+    def run(
+        self, prefix: Sequence[ev.Event] = (), fork_day: int | None = None, store_prefix: bool = True
+    ) -> State:
         """Simulate to the scenario's end; with ``prefix``, continue that log from ``fork_day``.
 
         ``prefix`` must hold exactly the events before ``fork_day`` (a day boundary: a day's
-        events are simultaneous, so a fork keeps or re-decides a day as a whole).
+        events are simultaneous, so a fork keeps or re-decides a day as a whole). When the
+        store already holds the prefix (resuming an interrupted run), ``store_prefix=False``
+        folds it in without appending it again.
         """
         if self.log:
             raise RuntimeError("an Engine runs once; make a new one")
@@ -122,8 +126,10 @@ class Engine:
             start = fork_day if fork_day is not None else prefix[-1].day + 1
             if prefix[-1].day >= start:
                 raise ValueError(f"the prefix has events on or after the fork day {start}")
+            store, self.store = self.store, (self.store if store_prefix else None)
             for event in prefix:
                 self.record(event)
+            self.store = store
             self.env = simpy.Environment(initial_time=start)
         else:
             self._open_missions()

@@ -1,17 +1,21 @@
 """The Python API behind ``sim run``: simulate a scenario and write its outputs atomically.
 
-All outputs are written into a temporary sibling directory first; only when every file is
-complete does it replace the output directory (the old one is renamed aside, the new one
-renamed in, the old one removed). A run that fails or is killed midway leaves the previous
-outputs, or none, never a half-written file.
+All outputs are written into a hidden sibling directory (``.NAME.partial``) first; only when
+every file is complete does it replace the output directory (the old one is renamed aside,
+the new one renamed in, the old one removed). A run that fails or is killed midway leaves the
+previous outputs, or none, never a half-written file; its partial event store stays behind
+and the next run of the same scenario and seed resumes from it (see ``_simulate_into``).
+Concurrent runs into the same reports directory take turns (a lock on the directory).
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import shutil
-import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,12 +24,15 @@ import pandas as pd
 
 import sim
 from sim import events as ev
-from sim.engine import simulate
+from sim.engine import Engine, simulate
 from sim.metrics import mission_metrics
 from sim.projections import events_frame, staffing_changes
 from sim.scenario import Scenario, load_scenario
-from sim.state import State, digest, headcounts
+from sim.state import State, digest, fold, headcounts
 from sim.store import RunInfo, SQLiteStore, log_digest
+
+#: Events per transaction while a run is written: an interrupted run loses at most this many.
+RUN_BATCH = 1_000
 
 OUTPUT_FILES = (
     "events.sqlite",
@@ -66,41 +73,88 @@ def run_scenario(
         scenario = scenario.model_copy(update={"seed": seed})
     out = Path(out_dir) if out_dir is not None else default_out
     out.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
-    try:
+    work = out.parent / f".{out.name}.partial"
+    with _exclusive(out.parent):
+        work.mkdir(exist_ok=True)
         result = _write_run(scenario, work)
         _swap_into(work, out)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
     return RunResult(out, result.manifest, result.metrics, result.log, result.state)
+
+
+@contextlib.contextmanager
+def _exclusive(directory: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``directory`` (a kernel lock: it dies with the process), so
+    that concurrent runs writing there take turns instead of mixing their files."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _simulate_into(scenario: Scenario, store: SQLiteStore) -> tuple[list[ev.Event], State]:
+    """Run ``scenario`` into ``store``, resuming what an interrupted run left there.
+
+    A finished run of the same scenario and seed is read back, not recomputed. An unfinished
+    one is continued from the last day it stored: that day's events are deleted (a day is
+    decided whole) and the engine forks the stored log there, which reproduces exactly what
+    an uninterrupted run would have written.
+    """
+    run_id = run_id_for(scenario)
+    known = {info.run_id: info for info in store.runs()}
+    if set(known) - {run_id}:
+        store.clear()
+        known = {}
+    info = known.get(run_id)
+    if info is not None and info.finished:
+        log = list(store.events(run_id))
+        state = fold(log)
+        if log_digest(log) == info.log_sha256 and digest(state) == info.final_state_sha256:
+            return log, state
+        store.clear()
+        info = None
+    if info is None:
+        store.begin_run(
+            RunInfo(
+                run_id=run_id,
+                scenario_name=scenario.name,
+                scenario_sha256=scenario.sha256(),
+                seed=scenario.seed,
+                start_date=scenario.start.isoformat(),
+                end_date=scenario.end.isoformat(),
+                package_version=sim.__version__,
+                schema_version=ev.SCHEMA_VERSION,
+            )
+        )
+        engine = simulate(scenario, store)
+    else:
+        store.run_id = run_id
+        stored = list(store.events(run_id))
+        resume_day = stored[-1].day if stored else 0
+        store.truncate(run_id, resume_day)
+        prefix = [event for event in stored if event.day < resume_day]
+        engine = Engine(scenario, store)
+        if prefix:
+            engine.run(prefix, fork_day=resume_day, store_prefix=False)
+        else:
+            engine.run()
+    store.finish_run(len(engine.log), log_digest(engine.log), digest(engine.state))
+    return engine.log, engine.state
 
 
 def _write_run(scenario: Scenario, work: Path) -> RunResult:
     from sim.charts import staffing_chart  # matplotlib is slow to import: only when drawing
 
     run_id = run_id_for(scenario)
-    store = SQLiteStore(work / "events.sqlite")
-    store.begin_run(
-        RunInfo(
-            run_id=run_id,
-            scenario_name=scenario.name,
-            scenario_sha256=scenario.sha256(),
-            seed=scenario.seed,
-            start_date=scenario.start.isoformat(),
-            end_date=scenario.end.isoformat(),
-            package_version=sim.__version__,
-            schema_version=ev.SCHEMA_VERSION,
-        )
-    )
-    engine = simulate(scenario, store)
-    state = engine.state
-    log = engine.log
+    store = SQLiteStore(work / "events.sqlite", batch=RUN_BATCH)
+    try:
+        log, state = _simulate_into(scenario, store)
+    finally:
+        store.close()
     log_sha = log_digest(log)
-    store.finish_run(len(log), log_sha, digest(state))
-    store.close()
 
-    missions = list(engine.names)
+    missions = [side.name for side in scenario.sides]
     events_frame(log, scenario.start).to_parquet(work / "events.parquet", index=False)
     changes = staffing_changes(log, missions, scenario.start)
     changes.to_csv(work / "staffing.csv", index=False, lineterminator="\n")

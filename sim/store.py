@@ -172,6 +172,20 @@ class SQLiteStore:
             )
         self._buffer.clear()
 
+    def clear(self) -> None:
+        """Forget every run (a partial store left by a different scenario or seed)."""
+        self._buffer.clear()
+        with self._transaction():
+            self.conn.execute("DELETE FROM events")
+            self.conn.execute("DELETE FROM runs")
+        self.run_id = None
+
+    def truncate(self, run_id: str, day: int) -> None:
+        """Delete ``run_id``'s events on or after ``day`` (one transaction): what a resumed
+        run re-decides, since a day's events are simultaneous and may be stored in part."""
+        with self._transaction():
+            self.conn.execute("DELETE FROM events WHERE run_id = ? AND day >= ?", (run_id, day))
+
     def finish_run(self, events: int, log_sha256: str, final_state_sha256: str) -> None:
         self.flush()
         with self._transaction():
