@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -247,12 +248,19 @@ def _date_option(text: str) -> dt.date:
         _fail([f"--at: {text!r} is not a date (YYYY-MM-DD)"])
 
 
+def _interrupted(signum: int, frame: object) -> None:
+    """Ctrl-C: say so in one line; Typer turns the KeyboardInterrupt into exit code 130, and
+    ``finally`` blocks still run (a run's partial store is flushed and kept for resuming)."""
+    typer.echo("interrupted", err=True)
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """Entry point: Ctrl-C ends with a short message and exit code 130."""
+    signal.signal(signal.SIGINT, _interrupted)
     try:
         app()
     except KeyboardInterrupt:
-        typer.echo("interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
 
 

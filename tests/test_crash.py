@@ -1,0 +1,129 @@
+"""Crashes, interruptions and concurrent writers lose nothing and duplicate nothing.
+
+These tests start real ``sim run`` processes and kill them, so they take tens of seconds:
+they run under the ``ci`` Hypothesis profile (what ``.ci/run`` selects) or with SIM_SLOW=1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from sim.runner import OUTPUT_FILES, run_scenario
+
+LONG = Path(__file__).parent / "data" / "long-run.yaml"
+SLOW = os.environ.get("HYPOTHESIS_PROFILE") == "ci" or os.environ.get("SIM_SLOW") == "1"
+pytestmark = pytest.mark.skipif(not SLOW, reason="slow: runs under HYPOTHESIS_PROFILE=ci or SIM_SLOW=1")
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """The manifest of an uninterrupted run (in this process)."""
+    out = tmp_path_factory.mktemp("reference") / "long"
+    return run_scenario(LONG, out).manifest
+
+
+def start(out: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "sim.cli", "run", str(LONG), "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def check_store(path: Path) -> tuple[int, bool]:
+    """Integrity ok, whole batches only (seq 0..n-1 without gaps), and the finished flag."""
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        runs = conn.execute("SELECT run_id, finished, events FROM runs").fetchall()
+        assert len(runs) <= 1
+        if not runs:
+            return 0, False
+        run_id, finished, recorded = runs[0]
+        count, top = conn.execute(
+            "SELECT count(*), coalesce(max(seq), -1) FROM events WHERE run_id = ?", (run_id,)
+        ).fetchone()
+        assert count == top + 1, f"gaps in seq: {count} events up to seq {top}"
+        if finished:
+            assert recorded == count
+        return count, bool(finished)
+    finally:
+        conn.close()
+
+
+def check_outputs(out: Path, reference: dict[str, object]) -> None:
+    """The output directory is absent or whole: never a half-written set of files."""
+    if not out.exists():
+        return
+    assert {p.name for p in out.iterdir()} == set(OUTPUT_FILES)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["log_sha256"] == reference["log_sha256"]
+
+
+def test_kill_9_at_twenty_moments_then_finish(tmp_path: Path, reference: dict[str, object]) -> None:
+    """Kill -9 at 20 random moments; after each the store is sound, whole batches only, the
+    run marked unfinished; the next start resumes; the end result equals the reference."""
+    out = tmp_path / "long"
+    partial = tmp_path / ".long.partial" / "events.sqlite"
+    moments = random.Random(20261128)
+    survived, stored = 0, []
+    for _ in range(20):
+        proc = start(out)
+        time.sleep(moments.uniform(0.4, 2.5))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        if partial.exists():
+            count, finished = check_store(partial)
+            stored.append(count)
+            assert finished or proc.returncode == -signal.SIGKILL
+        check_outputs(out, reference)
+        survived += 1
+    assert survived == 20
+    assert max(stored) > 0, "some kills must land while events are being written"
+    proc = start(out)
+    _, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 0, stderr
+    check_outputs(out, reference)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["log_sha256"] == reference["log_sha256"] and manifest["events"] == reference["events"]
+    assert not (tmp_path / ".long.partial").exists()
+
+
+def test_four_concurrent_runs_into_one_directory(tmp_path: Path, reference: dict[str, object]) -> None:
+    """Four writers at once: they take turns; every event is stored exactly once."""
+    out = tmp_path / "long"
+    procs = [start(out) for _ in range(4)]
+    for proc in procs:
+        _, stderr = proc.communicate(timeout=600)
+        assert proc.returncode == 0, stderr
+    check_outputs(out, reference)
+    count, finished = check_store(out / "events.sqlite")
+    assert finished and count == reference["events"]
+
+
+def test_ctrl_c_stops_cleanly_and_the_rerun_resumes(tmp_path: Path, reference: dict[str, object]) -> None:
+    """SIGINT: a short message, exit 130, no traceback; the next run completes identically."""
+    out = tmp_path / "long"
+    proc = start(out)
+    time.sleep(1.5)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=120)
+    if proc.returncode == 0:
+        pytest.skip("the run finished before the interrupt landed")
+    assert proc.returncode == 130 and "Traceback" not in stderr
+    assert stderr.strip().splitlines()[-1] == "interrupted"
+    proc = start(out)
+    _, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 0, stderr
+    check_outputs(out, reference)
