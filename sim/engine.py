@@ -368,6 +368,12 @@ class Engine:
             reference=reference,
             act_id=act_id,
         )
+        if isinstance(event, ev.VisaPolicyChanged):  # one-for-one counts from this day on
+            event = dataclasses.replace(
+                event,
+                issued_to_target=self.state.missions[target].visas_issued,
+                issued_to_actor=self.state.missions[actor].visas_issued,
+            )
         self.record(event)
         today = event.day
         if isinstance(event, _ORDER_TYPES):
@@ -578,7 +584,9 @@ class Engine:
         allowance = None
         if mission.visa_policy == "one_for_one":
             theirs = self.state.missions[host]
-            allowance = theirs.visas_issued_before(today) + mission.visa_credit - mission.visas_issued
+            ours_then, theirs_then = mission.visa_counted_from
+            received = theirs.visas_issued_before(today) - theirs_then
+            allowance = received + mission.visa_credit - (mission.visas_issued - ours_then)
         travel = self.config[name].mission.travel_days
         issued = 0
         for rid in due:

@@ -278,11 +278,15 @@ class VisaPolicyChanged(Event):
     """How the host (actor) now answers the target's visa requests.
 
     ``one_for_one`` issues only while the host has issued fewer visas to the target's staff
-    than the target issued to the host's own, plus ``credit``.
+    than the target issued to the host's own, plus ``credit``, counting from this change:
+    ``issued_to_target`` and ``issued_to_actor`` are the two all-time counts at the moment
+    of the change (the engine fills them in).
     """
 
     policy: str
     credit: int = 0
+    issued_to_target: int = 0
+    issued_to_actor: int = 0
     IS_ACT: ClassVar[bool] = True
 
     @property

@@ -79,6 +79,7 @@ class Mission(NamedTuple):
     visas_issued: int = 0  # visas the host issued to this mission's staff, all time
     visas_issued_day: int = -1  # the last day on which the host issued one
     visas_issued_that_day: int = 0
+    visa_counted_from: tuple[int, int] = (0, 0)  # (issued to us, issued by us) when the terms changed
     cap: ev.StaffCapImposed | None = None
     rotation_limit: ev.RotationLimitImposed | None = None
     local_hire_ban: bool = False
@@ -309,7 +310,12 @@ def _own_reopened(m: Mission, e: ev.OwnPostReopened) -> Mission:
 
 
 def _visa_policy(m: Mission, e: ev.VisaPolicyChanged) -> Mission:
-    return m._replace(visa_policy=e.policy, visa_credit=e.credit, visa_blocked=False)
+    return m._replace(
+        visa_policy=e.policy,
+        visa_credit=e.credit,
+        visa_blocked=False,
+        visa_counted_from=(e.issued_to_target, e.issued_to_actor),
+    )
 
 
 def _recalled(m: Mission, e: ev.AmbassadorRecalled) -> Mission:
@@ -396,7 +402,7 @@ def to_dict(state: State) -> dict[str, Any]:
             "arrivals": m.arrivals,
             "departures": m.departures,
             "requests_made": m.requests_made,
-            "visa": [m.visa_policy, m.visa_credit, m.visa_blocked, m.visas_issued],
+            "visa": [m.visa_policy, m.visa_credit, m.visa_blocked, m.visas_issued, list(m.visa_counted_from)],
             "cap": m.cap.seq if m.cap else None,
             "rotation_limit": m.rotation_limit.seq if m.rotation_limit else None,
             "local_hire_ban": m.local_hire_ban,
