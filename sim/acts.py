@@ -18,6 +18,7 @@ from sim import events as ev
 
 ACT_KINDS: tuple[str, ...] = (
     "expel",
+    "lift_expulsions",
     "cap",
     "lift_cap",
     "rotation_limit",
@@ -147,6 +148,7 @@ def to_event(
     if kind == "statement":
         return ev.StatementMade(**base, note=spec.note)
     simple = {
+        "lift_expulsions": ev.ExpulsionsLifted,
         "lift_cap": ev.StaffCapLifted,
         "lift_rotation_limit": ev.RotationLimitLifted,
         "lift_local_hire_ban": ev.LocalHireBanLifted,
@@ -169,6 +171,7 @@ def describe(event: ev.Event) -> tuple[str, int]:
     if isinstance(event, ev.VisaPolicyChanged):
         return f"visa_{event.policy}", 1
     kinds = {
+        ev.ExpulsionsLifted: "lift_expulsions",
         ev.StaffCapLifted: "lift_cap",
         ev.RotationLimitLifted: "lift_rotation_limit",
         ev.PostClosureOrdered: "close_post",

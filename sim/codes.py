@@ -26,6 +26,7 @@ CODES: dict[str, tuple[str, str, str]] = {
     "threaten": ("1313", "THREATEN", ""),
     "return_ambassador": ("050", "RETREAT", ""),
     "lift_cap": ("050", "RETREAT", ""),
+    "lift_expulsions": ("050", "RETREAT", ""),
     "lift_rotation_limit": ("050", "RETREAT", ""),
     "lift_local_hire_ban": ("050", "RETREAT", ""),
     "visa_issue": ("050", "RETREAT", ""),

@@ -181,6 +181,13 @@ class ExpulsionOrdered(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ExpulsionsLifted(Event):
+    """The host withdrew its pending expulsion orders against the target's mission."""
+
+    IS_ACT: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class StaffCapImposed(Event):
     """From ``deadline`` on, the mission counts at most ``cap`` people of ``roles``."""
 
@@ -403,6 +410,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         VisaDenied,
         VisaRequestWithdrawn,
         ExpulsionOrdered,
+        ExpulsionsLifted,
         StaffCapImposed,
         StaffCapLifted,
         RotationLimitImposed,

@@ -278,6 +278,10 @@ def _without_orders(m: Mission, kind: type, keep: Callable[[Any], bool] = lambda
     return orders
 
 
+def _expulsions_lifted(m: Mission, e: ev.ExpulsionsLifted) -> Mission:
+    return m._replace(orders=_without_orders(m, ev.ExpulsionOrdered))
+
+
 def _cap_lifted(m: Mission, e: ev.StaffCapLifted) -> Mission:
     return m._replace(cap=None, orders=_without_orders(m, ev.StaffCapImposed))
 
@@ -363,6 +367,7 @@ _HANDLERS: dict[type, Callable[[Any, Any], Any]] = {
     ev.OwnPostClosureOrdered: _ordered,
     ev.LocalHireBanImposed: _ordered,
     ev.StaffCapLifted: _cap_lifted,
+    ev.ExpulsionsLifted: _expulsions_lifted,
     ev.RotationLimitLifted: _limit_lifted,
     ev.LocalHireBanLifted: _ban_lifted,
     ev.PostReopened: _reopened,

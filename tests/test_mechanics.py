@@ -799,3 +799,19 @@ def test_none_policy_never_answers() -> None:
     assert len(acts_by(engine.log, "A")) == 8
     assert acts_by(engine.log, "B") == []
     assert of(engine.log, ev.ActObserved) == []
+
+
+def test_lifting_expulsions_before_the_deadline_sends_nobody_home() -> None:
+    """A orders 5 of B's staff out with 30 days' notice, then withdraws the order on day 20:
+    on the deadline nobody leaves and no DeadlineReached is recorded for it."""
+    engine = run(
+        acts=[
+            act(10, "A", "expel", size=5, deadline_days=30),
+            act(20, "A", "lift_expulsions"),
+        ],
+        days=120,
+    )
+    assert departures(engine.log, "B", "expelled") == []
+    order = next(e for e in engine.log if type(e) is ev.ExpulsionOrdered)
+    assert not [e for e in engine.log if type(e) is ev.DeadlineReached and e.measure == order.seq]
+    assert len(engine.state.mission("B").orders) == 0

@@ -82,6 +82,8 @@ def kitchen_sink() -> Engine:
                 _act(300, "B", "close_own_post", post="consulate", deadline_days=5),
                 _act(320, "B", "reopen_own_post", post="consulate"),
                 _act(330, "A", "close_compound", note="a dacha"),
+                _act(333, "A", "expel", size=2, deadline_days=30),
+                _act(334, "A", "lift_expulsions"),
                 _act(331, "B", "cut_services", note="non-immigrant visas"),
                 _act(332, "A", "statement", note="no retaliation for now"),
             ],
