@@ -148,3 +148,17 @@ def test_a_documented_log_accepts_only_causes_that_come_earlier(answers: list[li
     else:
         with pytest.raises(ValueError, match="not the id of an earlier act"):
             SeedsLog.model_validate(data)
+
+
+@pytest.mark.parametrize("name", ["what-if-mirror-2016", "what-if-no-us-rule-2020", "what-if-stockholm-2021"])
+def test_bundled_counterfactuals_keep_the_documented_history(name: str) -> None:
+    """Each counterfactual is the documented history, event for event, up to its fork date,
+    and differs from it afterwards."""
+    root = Path(__file__).parent.parent / "scenarios"
+    what_if = load_scenario(root / f"{name}.yaml")
+    history = simulate(load_scenario(root / "history-2016-2022.yaml")).log
+    forked = simulate(what_if).log
+    day = what_if.fork_day
+    kept = [e for e in history if e.day < day]
+    assert kept and forked[: len(kept)] == kept
+    assert log_digest(forked) != log_digest(history)
