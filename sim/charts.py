@@ -161,16 +161,22 @@ def staffing_chart(
                 )
     end_date = start + dt.timedelta(days=horizon)
     observations = [o for o in observations if start <= o.date <= end_date]
-    for obs in observations:
+    placed: list[tuple[float, float]] = []  # label anchors in pixels, to keep labels apart
+    for obs in sorted(observations, key=lambda o: (o.date, -o.headcount)):
         when = pd.Timestamp(obs.date)
         color = COLORS[list(missions).index(obs.mission) % 2] if obs.mission in missions else "black"
         top.scatter([when], [obs.headcount], marker="D", s=46, color="black", zorder=5, edgecolor=color)
         mark = "~" if obs.approximate else ""
+        x, y = top.transData.transform((mdates.date2num(when), obs.headcount))
+        lift = 6
+        while any(abs(x - px) < 150 and abs(y + lift - py) < 11 for px, py in placed):
+            lift -= 12  # the next free line below
+        placed.append((x, y + lift))
         top.annotate(
             f"reported {mark}{obs.headcount:,} ({obs.mission})",
             (when, obs.headcount),
             textcoords="offset points",
-            xytext=(6, 6),
+            xytext=(8, lift),
             fontsize=8,
         )
     if observations:
