@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import dataclasses
 import heapq
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -48,7 +47,7 @@ from sim import randomness as rnd
 from sim.acts import ActSpec, describe, particulars, to_event
 from sim.policies import Policy, SideView
 from sim.scenario import Scenario
-from sim.state import Mission, Person, State, apply
+from sim.state import Map, Mission, Person, State, apply
 
 ACT, REACT, DEADLINE, TOUR, VISA, ARRIVE, STAFF = range(7)
 
@@ -650,25 +649,25 @@ class Engine:
         return [p for p in mission.posts if p not in mission.closed_posts and p not in closing]
 
     @staticmethod
-    def _cap_room(mission: Mission) -> int | None:
+    def _counted(counter: Map, roles: Iterable[str]) -> int:
+        """Sum of a ``(post, role) -> n`` counter over ``roles``."""
+        return sum(n for (_, role), n in counter.items() if role in roles)
+
+    def _cap_room(self, mission: Mission) -> int | None:
         """How many more people the cap in force allows, counting requests (``None``: no cap)."""
         cap = mission.cap
         if cap is None:
             return None
-        present = sum(1 for p in mission.staff.values() if p.role in cap.roles)
-        pending = sum(1 for r in mission.requests.values() if r.role in cap.roles)
-        return cap.cap - present - pending
+        return (
+            cap.cap - self._counted(mission.counts, cap.roles) - self._counted(mission.requested, cap.roles)
+        )
 
     def _fits(self, mission: Mission, post: str, role: str) -> bool:
         """Whether one more arrival of ``role`` at ``post`` is allowed today."""
         if post not in self._open_posts(mission):
             return False
         cap = mission.cap
-        if cap is not None and role in cap.roles:
-            present = sum(1 for p in mission.staff.values() if p.role in cap.roles)
-            if present >= cap.cap:
-                return False
-        return True
+        return cap is None or role not in cap.roles or self._counted(mission.counts, cap.roles) < cap.cap
 
     def _review(self, name: str) -> None:
         """Drop requests that no longer fit (newest first), then fill every fillable vacancy.
@@ -681,19 +680,20 @@ class Engine:
         open_posts = self._open_posts(mission)
         cap_roles = mission.cap.roles if mission.cap is not None else ()
         room = self._cap_room(mission)
-        pending = Counter((r.post, r.role) for r in mission.requests.values())
-        for rid in sorted(mission.requests, reverse=True):
-            request = mission.requests[rid]
-            key = (request.post, request.role)
-            over_target = mission.counts.get(key, 0) + pending[key] > mission.targets.get(key, 0)
-            over_cap = room is not None and room < 0 and request.role in cap_roles
-            if request.post in open_posts and not over_target and not over_cap:
-                continue
-            self._emit(ev.VisaRequestWithdrawn, actor=name, target=host, request=rid)
-            pending[key] -= 1
-            if request.role in cap_roles:
-                room += 1  # type: ignore[operator]
-        mission = self.state.missions[name]
+        pending = dict(mission.requested.items())
+        if self._needs_trim(mission, pending, open_posts, room):
+            for rid in sorted(mission.requests, reverse=True):
+                request = mission.requests[rid]
+                key = (request.post, request.role)
+                over_target = mission.counts.get(key, 0) + pending[key] > mission.targets.get(key, 0)
+                over_cap = room is not None and room < 0 and request.role in cap_roles
+                if request.post in open_posts and not over_target and not over_cap:
+                    continue
+                self._emit(ev.VisaRequestWithdrawn, actor=name, target=host, request=rid)
+                pending[key] -= 1
+                if request.role in cap_roles:
+                    room += 1  # type: ignore[operator]
+            mission = self.state.missions[name]
         banned = mission.local_hire_ban or any(
             isinstance(o, ev.LocalHireBanImposed) for o in mission.orders.values()
         )
@@ -704,7 +704,7 @@ class Engine:
                 if (role == "local" and banned) or (role != "local" and mission.visa_blocked):
                     continue
                 key = (post, role)
-                vacancies = mission.targets.get(key, 0) - mission.counts.get(key, 0) - pending[key]
+                vacancies = mission.targets.get(key, 0) - mission.counts.get(key, 0) - pending.get(key, 0)
                 if room is not None and role in cap_roles:
                     vacancies = min(vacancies, room)
                     room -= max(vacancies, 0)
@@ -716,6 +716,22 @@ class Engine:
                     due = today + rnd.integer(low, high, self.seed, "visa", name, number)
                     self._emit(ev.VisaRequested, actor=name, target=host, role=role, post=post, due=due)
                     self._at(due, VISA, host, (), self._visa_desk, name)
+
+    @staticmethod
+    def _needs_trim(
+        mission: Mission, pending: dict[Any, int], open_posts: list[str], room: int | None
+    ) -> bool:
+        """Whether any open request no longer fits: over the cap, over a target, or at a closed post."""
+        if room is not None and room < 0:
+            return True
+        return any(
+            n > 0
+            and (
+                post not in open_posts
+                or mission.counts.get((post, role), 0) + n > mission.targets.get((post, role), 0)
+            )
+            for (post, role), n in pending.items()
+        )
 
 
 def simulate(scenario: Scenario, store: Store | None = None) -> Engine:

@@ -69,6 +69,7 @@ class Mission(NamedTuple):
     staff: Map = Map()  # person id -> Person
     counts: Map = Map()  # (post, role) -> present headcount
     requests: Map = Map()  # request id -> Request
+    requested: Map = Map()  # (post, role) -> open requests (kept beside `requests` for speed)
     orders: Map = Map()  # measure seq -> announced act awaiting its deadline
     arrivals: int = 0
     departures: int = 0
@@ -169,16 +170,19 @@ def _bump(counts: Map, key: tuple[str, str], delta: int) -> Map:
 def _arrived(m: Mission, e: ev.StaffArrived) -> Mission:
     if e.post not in m.posts:
         raise LogError(f"event seq {e.seq}: {m.name} has no post {e.post!r}")
-    requests = m.requests
+    requests, requested = m.requests, m.requested
     if e.request is not None:
         if e.request not in requests:
             raise LogError(f"event seq {e.seq}: arrival fills unknown request {e.request}")
+        filled = requests[e.request]
         requests = requests.delete(e.request)
+        requested = _bump(requested, (filled.post, filled.role), -1)
     person = Person(e.role, e.post, e.arrived, e.tour_end, m.arrivals)
     return m._replace(
         staff=m.staff.set(e.seq, person),
         counts=_bump(m.counts, (e.post, e.role), 1),
         requests=requests,
+        requested=requested,
         arrivals=m.arrivals + 1,
     )
 
@@ -215,7 +219,11 @@ def _present(m: Mission, person: int, seq: int) -> Person:
 
 def _requested(m: Mission, e: ev.VisaRequested) -> Mission:
     request = Request(e.role, e.post, e.due, None)
-    return m._replace(requests=m.requests.set(e.seq, request), requests_made=m.requests_made + 1)
+    return m._replace(
+        requests=m.requests.set(e.seq, request),
+        requested=_bump(m.requested, (e.post, e.role), 1),
+        requests_made=m.requests_made + 1,
+    )
 
 
 def _request(m: Mission, request: int, seq: int) -> Request:
@@ -236,14 +244,20 @@ def _issued(m: Mission, e: ev.VisaIssued) -> Mission:
     )
 
 
+def _closed_request(m: Mission, request: int, seq: int) -> Mission:
+    """``m`` without open request ``request`` (denied, withdrawn)."""
+    closed = _request(m, request, seq)
+    return m._replace(
+        requests=m.requests.delete(request), requested=_bump(m.requested, (closed.post, closed.role), -1)
+    )
+
+
 def _denied(m: Mission, e: ev.VisaDenied) -> Mission:
-    _request(m, e.request, e.seq)
-    return m._replace(requests=m.requests.delete(e.request), visa_blocked=True)
+    return _closed_request(m, e.request, e.seq)._replace(visa_blocked=True)
 
 
 def _withdrawn(m: Mission, e: ev.VisaRequestWithdrawn) -> Mission:
-    _request(m, e.request, e.seq)
-    return m._replace(requests=m.requests.delete(e.request))
+    return _closed_request(m, e.request, e.seq)
 
 
 def _ordered(m: Mission, e: ev.Event) -> Mission:

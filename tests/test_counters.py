@@ -1,0 +1,29 @@
+"""The state's counters (headcount and open requests per post and role) never drift from the
+records they summarise: the engine decides from the counters, so a drift would be a wrong
+decision, not just a wrong report."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from hypothesis import given
+
+from sim.engine import simulate
+from sim.scenario import Scenario
+from sim.state import State, apply
+from sim.testing import scenarios
+
+
+@given(scenarios())
+def test_counters_match_the_records_after_every_event(scenario: Scenario) -> None:
+    state = State()
+    for event in simulate(scenario).log:
+        state = apply(state, event)
+        for name in state.sides:
+            m = state.missions[name]
+            staff = Counter((p.post, p.role) for p in m.staff.values())
+            requests = Counter((r.post, r.role) for r in m.requests.values())
+            assert {k: n for k, n in m.counts.items() if n} == dict(staff), f"seq {event.seq}: counts drift"
+            assert {k: n for k, n in m.requested.items() if n} == dict(requests), (
+                f"seq {event.seq}: requests drift"
+            )
