@@ -135,6 +135,7 @@ def staffing_chart(
     title: str,
     observations: Sequence[Observation] = (),
     paths: Sequence[Path] = (),
+    fork_day: int | None = None,
 ) -> plt.Figure:
     """Draw the chart and save it to each of ``paths`` (format from the suffix)."""
     dates = pd.date_range(start, periods=horizon + 1, freq="D")
@@ -208,6 +209,20 @@ def staffing_chart(
     bottom.plot([], [], color="#555555", lw=3, alpha=0.45, marker="|", ms=10, label="to its deadline")
     bottom.legend(loc="upper left", fontsize=7, ncol=3, frameon=False, bbox_to_anchor=(0, -0.18))
     bottom.grid(axis="x", alpha=0.3)
+    if fork_day is not None:
+        fork_at = pd.Timestamp(start + dt.timedelta(days=fork_day))
+        for axis in (top, bottom):
+            axis.axvline(fork_at, color="#333333", ls="--", lw=1.2)
+        late = fork_day > horizon / 2  # keep the label inside the plot, clear of the legend
+        top.annotate(
+            f"fork {fork_at.date()}: history before, counterfactual after",
+            (fork_at, 1),
+            xycoords=("data", "axes fraction"),
+            xytext=(-4 if late else 4, -12),
+            textcoords="offset points",
+            ha="right" if late else "left",
+            fontsize=8,
+        )
     top.set_ylabel("people at post")
     top.set_ylim(bottom=0)
     top.grid(alpha=0.3)

@@ -171,6 +171,7 @@ def _write_run(scenario: Scenario, work: Path) -> RunResult:
         ),
         observations=observations,
         paths=[work / "staffing.png", work / "staffing.svg"],
+        fork_day=scenario.fork_day,
     )
     import matplotlib.pyplot as plt
 
