@@ -207,6 +207,59 @@ def observations() -> st.SearchStrategy[tuple[Any, ...]]:
     return st.lists(one, min_size=1, max_size=12).map(lambda xs: tuple(sorted(xs, key=lambda o: o.day)))
 
 
+@st.composite
+def policy_inputs(draw: st.DrawFn, max_history: int = 12) -> tuple[tuple[Any, ...], Any]:
+    """``(history, view)`` as a policy's ``respond`` receives them: observations of every kind
+    (hostile, conciliatory, a statement, the repeated game's ``none``), oldest first, the newest
+    perceived; and a ``SideView`` on or after the newest observation's day, whose ``my_acts``
+    (the side's own acts) all lie before it."""
+    from sim.acts import HOSTILE_KINDS
+    from sim.policies import SideView
+    from sim.state import Observation
+
+    kinds = sorted(
+        HOSTILE_KINDS
+        | {"lift_cap", "lift_rotation_limit", "lift_local_hire_ban", "visa_issue", "reopen_post"}
+        | {"return_ambassador", "statement", "none"}
+    )
+    length = draw(st.integers(1, max_history))
+    days = sorted(draw(st.lists(st.integers(0, 3650), min_size=length, max_size=length)))
+    history = tuple(
+        Observation(
+            act=index,
+            day=day,
+            kind=draw(st.sampled_from(kinds)),
+            size=draw(st.integers(0, 200)),
+            roles=draw(st.sampled_from(((), ("diplomat",), ("diplomat", "admin_technical")))),
+            detail=draw(st.sampled_from(("", "embassy", "expel"))),
+            missed=draw(st.booleans()) if index < length - 1 else False,
+        )
+        for index, day in enumerate(days)
+    )
+    today = days[-1] + draw(st.integers(0, 30))
+    own_days = sorted(draw(st.lists(st.integers(0, today), max_size=8)))
+    my_acts = tuple((day, draw(st.sampled_from(kinds)), draw(st.integers(1, 50))) for day in own_days)
+    posts = ("embassy", *draw(st.lists(st.sampled_from(CONSULATES), max_size=2, unique=True)))
+    closed = draw(st.lists(st.sampled_from(posts[1:]), unique=True)) if len(posts) > 1 else []
+    view = SideView(
+        day=today,
+        me=draw(st.sampled_from(("A", "B"))),
+        other="other",
+        my_headcount=draw(st.integers(0, 300)),
+        their_headcount=draw(st.integers(0, 300)),
+        their_open_posts=tuple(p for p in posts if p not in closed),
+        their_closed_posts=tuple(closed),
+        my_measures=frozenset(
+            draw(
+                st.lists(st.sampled_from(("cap", "rotation_limit", "local_hire_ban", "visa_policy", "expel")))
+            )
+        ),
+        my_ambassador_present=draw(st.booleans()),
+        my_acts=my_acts,
+    )
+    return history, view
+
+
 # --- transformations ---------------------------------------------------------------------
 
 

@@ -147,7 +147,10 @@ CASES = [
         11,
         7,  # the 'kind' key, one line below 'policy:'
         "sides[0].policy.kind",
-        "unknown kind 'tit_for_tatt' (known: 'none', 'scripted', 'tit_for_tat'); did you mean 'tit_for_tat'?",
+        "unknown kind 'tit_for_tatt' (known: 'none', 'scripted', 'tit_for_tat', 'proportional', 'escalate',"
+        " 'tit_for_two_tats', 'generous_tit_for_tat', 'grim_trigger', 'win_stay_lose_shift', 'graduated',"
+        " 'grit', 'parity', 'threshold', 'reverse_if_reversed', 'always_hostile', 'never_respond');"
+        " did you mean 'tit_for_tat'?",
     ),
     Case(
         "negative-size",

@@ -10,12 +10,42 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from sim.policies.always_hostile import AlwaysHostile
 from sim.policies.base import Policy, PolicyParams, ScheduledAct, SideView
+from sim.policies.escalate import Escalate
+from sim.policies.generous_tit_for_tat import GenerousTitForTat
+from sim.policies.graduated import Graduated
+from sim.policies.grim_trigger import GrimTrigger
+from sim.policies.grit import Grit
+from sim.policies.never_respond import NeverRespond
 from sim.policies.none import NoPolicy
+from sim.policies.parity import Parity
+from sim.policies.proportional import Proportional
+from sim.policies.reverse_if_reversed import ReverseIfReversed
 from sim.policies.scripted import Scripted
+from sim.policies.threshold import Threshold
 from sim.policies.tit_for_tat import TitForTat
+from sim.policies.tit_for_two_tats import TitForTwoTats
+from sim.policies.win_stay_lose_shift import WinStayLoseShift
 
-_BUILTIN: tuple[type[Policy], ...] = (NoPolicy, Scripted, TitForTat)
+_BUILTIN: tuple[type[Policy], ...] = (
+    NoPolicy,
+    Scripted,
+    TitForTat,
+    Proportional,
+    Escalate,
+    TitForTwoTats,
+    GenerousTitForTat,
+    GrimTrigger,
+    WinStayLoseShift,
+    Graduated,
+    Grit,
+    Parity,
+    Threshold,
+    ReverseIfReversed,
+    AlwaysHostile,
+    NeverRespond,
+)
 
 REGISTRY: dict[str, type[Policy]] = {cls.name: cls for cls in _BUILTIN}
 

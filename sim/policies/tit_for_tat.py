@@ -14,11 +14,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from pydantic import Field
-
 from sim.acts import ActSpec
-from sim.dated_acts import Int, Rule
-from sim.policies.base import Policy, PolicyParams, SideView
+from sim.policies.base import SideView
+from sim.policies.common import Reactive, ReactiveParams
 from sim.state import Observation
 
 #: De-escalating kinds and the measure (in ``SideView.my_measures``) each one lifts.
@@ -30,10 +28,8 @@ _REVERSALS: dict[str, str] = {
 }
 
 
-class TitForTatParams(PolicyParams):
-    delay_days: Int = Field(7, ge=1, le=3650, description="days from the other's act to the answer")
-    deadline_days: Int = Field(30, ge=0, le=3650, description="deadline the answer sets")
-    rule: Rule = Field("longest_serving", description="who the answer's expulsions pick")
+class TitForTatParams(ReactiveParams):
+    """Only the shared timing: an answer in kind needs nothing else."""
 
 
 def mirror(seen: Observation, view: SideView, deadline_days: int, rule: str) -> ActSpec | None:
@@ -76,7 +72,7 @@ def mirror(seen: Observation, view: SideView, deadline_days: int, rule: str) -> 
     return None
 
 
-class TitForTat(Policy):
+class TitForTat(Reactive):
     """Answers each act with its mirror image after ``delay_days``, with its own deadline."""
 
     name = "tit_for_tat"
@@ -87,10 +83,6 @@ class TitForTat(Policy):
         "forgiving": True,
     }
     Params = TitForTatParams
-
-    @property
-    def reaction_days(self) -> int:
-        return self.params.delay_days  # type: ignore[attr-defined]
 
     def respond(self, history: Sequence[Observation], view: SideView) -> Sequence[ActSpec]:
         seen = history[-1]

@@ -1,0 +1,63 @@
+"""``generous_tit_for_tat``: tit for tat that lets a hostile act pass with probability ``g``.
+
+Source: Nowak & Sigmund, "Tit for tat in heterogeneous populations", *Nature* 355 (1992):
+under noise, tit for tat locks two players into echoes of retaliation; forgiving a defection
+with probability g breaks them. The largest generosity that still leaves exploiting it
+unprofitable is g = min(1 - (T-R)/(R-S), (R-P)/(T-P)), 1/3 with the payoffs 3, 0, 5, 1 (the
+default; ``sim.game.generosity`` computes it for other payoffs).
+
+Each forgiveness is a draw keyed by this side's name, the act observed (its number, day, kind
+and size) and the ``seed`` parameter (``sim.randomness``), never a shared generator: the same
+history always gets the same answer, so forks and same-seed runs are exact. Two sides with the
+same seed still draw independently (the side's name is in the key).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from pydantic import Field
+
+from sim import randomness as rnd
+from sim.acts import ActSpec
+from sim.dated_acts import Int
+from sim.policies.base import SideView
+from sim.policies.common import Float, Reactive, ReactiveParams, hostile
+from sim.policies.tit_for_tat import mirror
+from sim.state import Observation
+
+#: Nowak & Sigmund's generosity for R, S, T, P = 3, 0, 5, 1.
+DEFAULT_GENEROSITY = 1 / 3
+
+
+class GenerousTitForTatParams(ReactiveParams):
+    g: Float = Field(DEFAULT_GENEROSITY, ge=0.0, le=1.0, description="chance of letting a hostile act pass")
+    seed: Int = Field(0, ge=0, lt=2**63, description="key of this side's forgiveness draws")
+
+
+class GenerousTitForTat(Reactive):
+    """Answers in kind, but forgives each hostile act with probability ``g`` (a keyed draw)."""
+
+    name = "generous_tit_for_tat"
+    classifier: ClassVar[dict[str, Any]] = {
+        "stochastic": True,
+        "memory_depth": 1,
+        "escalatory": False,
+        "forgiving": True,
+    }
+    Params = GenerousTitForTatParams
+
+    def forgives(self, seen: Observation, view: SideView) -> bool:
+        """The keyed draw: a pure function of the act, the side and the seed."""
+        p: GenerousTitForTatParams = self.params  # type: ignore[assignment]
+        key = (view.me, seen.act, seen.day, seen.kind, seen.size)
+        return rnd.chance(p.g, p.seed, "generous_tit_for_tat", *key)
+
+    def respond(self, history: Sequence[Observation], view: SideView) -> Sequence[ActSpec]:
+        seen = history[-1]
+        if seen.missed or (hostile(seen) and self.forgives(seen, view)):
+            return ()
+        p: GenerousTitForTatParams = self.params  # type: ignore[assignment]
+        answer = mirror(seen, view, p.deadline_days, p.rule)
+        return (answer,) if answer is not None else ()

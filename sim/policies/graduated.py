@@ -1,0 +1,81 @@
+"""``graduated``: answer the n-th hostile act with n acts, then offer calm.
+
+Source: "Gradual", Beaufils, Delahaye & Mathieu, "Our meeting with gradual: a good strategy
+for the iterated prisoner's dilemma", *Artificial Life V* (1996), as the Axelrod library's
+``Gradual`` plays it: after the opponent's n-th defection (counting all of them) it defects
+n times, then cooperates twice whatever the opponent does meanwhile.
+
+Here the n-th hostile act the side perceives is answered with n acts in kind followed by
+``calm`` statements offering calm; the next n + calm - 1 acts of the other side are counted but
+not answered (they fall within the punishment and the calm), de-escalation excepted, which is
+always mirrored. In the engine the n acts and the statements go out on the reaction day; the
+repeated game (``sim.game``) plays an answer of several acts over as many rounds, which makes
+the rule above exactly Beaufils' timing. For acts that do not add up (a cap, a visa freeze) the
+repeats change nothing, so the growing answer shows in expulsions.
+
+The count and the window are replayed from the whole history at each decision (the policy
+keeps no memory of its own), so a decision costs O(length of the history).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from pydantic import Field
+
+from sim.acts import ActSpec
+from sim.dated_acts import Int
+from sim.policies.base import SideView
+from sim.policies.common import Reactive, ReactiveParams, hostile
+from sim.policies.tit_for_tat import mirror
+from sim.state import Observation
+
+
+class GraduatedParams(ReactiveParams):
+    calm: Int = Field(2, ge=0, le=100, description="statements offering calm after each answer")
+    most: Int = Field(1_000, ge=1, le=10_000, description="most acts in one answer")
+
+
+class Graduated(Reactive):
+    """Answers the n-th hostile act with n acts in kind, then ``calm`` statements offering calm."""
+
+    name = "graduated"
+    classifier: ClassVar[dict[str, Any]] = {
+        "stochastic": False,
+        "memory_depth": float("inf"),
+        "escalatory": True,
+        "forgiving": True,
+    }
+    Params = GraduatedParams
+
+    def punishment(self, history: Sequence[Observation]) -> int:
+        """How many acts answer ``history[-1]``: its count n if it opens a punishment, else 0."""
+        p: GraduatedParams = self.params  # type: ignore[assignment]
+        count = skip = n = 0
+        for seen in history:
+            if seen.missed:
+                continue
+            n = 0
+            if hostile(seen):
+                count += 1
+                if skip == 0:
+                    n = min(count, p.most)
+                    skip = n + p.calm
+            if skip:
+                skip -= 1
+        return n
+
+    def respond(self, history: Sequence[Observation], view: SideView) -> Sequence[ActSpec]:
+        seen = history[-1]
+        if seen.missed:
+            return ()
+        p: GraduatedParams = self.params  # type: ignore[assignment]
+        answer = mirror(seen, view, p.deadline_days, p.rule)
+        if not hostile(seen):
+            return (answer,) if answer is not None else ()
+        n = self.punishment(history)
+        if answer is None or n == 0:
+            return ()
+        calm = ActSpec(kind="statement", note=f"offers calm after answering hostile act {n} with {n} acts")
+        return (*([answer] * n), *([calm] * p.calm))

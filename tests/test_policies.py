@@ -1,0 +1,353 @@
+"""Each policy's own test: its classifier and two short tables (see ``tests/policy_contract.py``,
+whose generic tests every class here inherits), plus what a table cannot say.
+
+``versus`` rows: (the scripted opponent's moves, this policy's moves) in the repeated game.
+``answers`` rows: (acts observed, the answer to the last, optional SideView fields).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sim.acts import ActSpec
+from sim.game import GAME_START, generosity, play
+from sim.policies import REGISTRY, make_policy
+from sim.policies.generous_tit_for_tat import DEFAULT_GENEROSITY
+from sim.state import Observation
+from sim.testing import policy_inputs
+from tests.policy_contract import PolicyContract, assert_pure, default_view, observed, read_back
+
+START = dt.date(2020, 1, 1)
+MEMORY_1 = {"stochastic": False, "memory_depth": 1, "escalatory": False, "forgiving": True}
+
+
+def answer(kind: str, seen: str, params: dict[str, Any] | None = None, **view: Any) -> list[str]:
+    """The policy's answer to the last of the acts ``seen``, read back."""
+    history = observed(seen)
+    side = default_view(history, **view)
+    return read_back(make_policy({"kind": kind, **(params or {})}).respond(history, side), side)
+
+
+class TestNone(PolicyContract):
+    kind = "none"
+    classifier: ClassVar[dict[str, Any]] = {"stochastic": False, "memory_depth": 0, "forgiving": True}
+    versus = (("DDDD", "CCCC"),)
+    answers = (("expel 5", ""),)
+
+
+class TestScripted(PolicyContract):
+    kind = "scripted"
+    classifier: ClassVar[dict[str, Any]] = {"stochastic": False, "memory_depth": 0}
+    versus = (("DDDD", "CCCC"),)
+    answers = (("expel 5", ""),)
+
+
+class TestTitForTat(PolicyContract):
+    kind = "tit_for_tat"
+    classifier = MEMORY_1
+    versus = (("CDDCDC", "CCDDCD"), ("DDDD", "CDDD"))
+    answers = (
+        ("expel 5", "expel 5"),
+        ("cap 20", "cap 20"),
+        ("~expel 5, cap 20", "cap 20"),
+        ("lift_cap", ""),
+        ("lift_cap", "lift_cap", {"my_measures": frozenset({"cap"})}),
+        ("statement", ""),
+    )
+
+
+class TestProportional(PolicyContract):
+    kind = "proportional"
+    params: ClassVar[dict[str, Any]] = {"factor": 2.0}
+    classifier = MEMORY_1
+    versus = (("CDDC", "CCDD"),)
+    answers = (
+        ("expel 5", "expel 10"),
+        ("threaten 3", "threaten 6"),
+        ("cap 20", "cap 20"),
+        ("close_post", "close_post"),
+    )
+
+
+def test_proportional_by_mission_ratio_takes_the_same_share() -> None:
+    """5 of my 50 is a tenth: a tenth of their 120 is 12; a cap of 40 (4/5 of mine) caps theirs at 96."""
+    ratio = {"scale": "mission_ratio"}
+    assert answer("proportional", "expel 5", ratio, my_headcount=50, their_headcount=120) == ["expel 12"]
+    assert answer("proportional", "cap 40", ratio, my_headcount=50, their_headcount=120) == ["cap 96"]
+
+
+def test_proportional_below_one_person_is_no_act() -> None:
+    assert answer("proportional", "expel 1", {"factor": 0.4}) == []
+    assert answer("proportional", "expel 2", {"factor": 0.4}) == ["expel 1"]
+
+
+class TestEscalate(PolicyContract):
+    kind = "escalate"
+    params: ClassVar[dict[str, Any]] = {"add": 1, "multiply": 2.0}
+    classifier: ClassVar[dict[str, Any]] = {**MEMORY_1, "escalatory": True}
+    versus = (("CDDC", "CCDD"),)
+    answers = (
+        ("expel 5", "expel 11"),
+        ("threaten 2", "threaten 5"),
+        ("cap 20", "cap 9"),
+        ("lift_cap", "lift_cap", {"my_measures": frozenset({"cap"})}),
+    )
+
+
+def test_escalate_one_rung_up_expulsion_cap_closure() -> None:
+    """Rung up: an expulsion of 5 (+1) becomes a cap taking 6 of their 100; a cap a closure;
+    with no consulate left to close, a tighter cap."""
+    up = {"rung_up": True}
+    assert answer("escalate", "expel 5", up) == ["cap 94"]
+    assert answer("escalate", "cap 20", up) == ["close_post"]
+    assert answer("escalate", "cap 20", up, their_open_posts=("embassy",)) == ["cap 19"]
+
+
+def test_escalate_sizes_grow_and_stop_at_the_scenario_limit() -> None:
+    """Two escalators (x2) after one shock: 1, 2, 4, ... each round, held at 100,000."""
+    game = play("escalate:add=0,multiply=2.0", "escalate:add=0,multiply=2.0", rounds=40, shock=1)
+    sizes = [game.moves_a[t] if t % 2 == 0 else game.moves_b[t] for t in range(40)]
+    assert sizes[:6] == [1, 2, 4, 8, 16, 32]
+    assert max(sizes) == sizes[-1] == 100_000
+
+
+class TestTitForTwoTats(PolicyContract):
+    kind = "tit_for_two_tats"
+    classifier: ClassVar[dict[str, Any]] = {**MEMORY_1, "memory_depth": 2}
+    versus = (("DCDDDCC", "CCCCDDC"), ("DCDCDC", "CCCCCC"))
+    answers = (
+        ("expel 5", ""),
+        ("expel 5, expel 3", "expel 3"),
+        ("expel 5, lift_cap, expel 3", ""),
+        ("expel 5, ~expel 4, expel 3", "expel 3"),
+        ("lift_cap", "lift_cap", {"my_measures": frozenset({"cap"})}),
+    )
+
+
+class TestGenerousTitForTat(PolicyContract):
+    kind = "generous_tit_for_tat"
+    params: ClassVar[dict[str, Any]] = {"g": 0.5, "seed": 1}
+    classifier: ClassVar[dict[str, Any]] = {**MEMORY_1, "stochastic": True}
+    answers = (
+        ("statement", ""),
+        ("lift_cap", "lift_cap", {"my_measures": frozenset({"cap"})}),
+    )
+
+
+def test_generous_default_is_nowak_sigmund_generosity() -> None:
+    assert DEFAULT_GENEROSITY == pytest.approx(generosity()) == pytest.approx(1 / 3)
+    assert REGISTRY["generous_tit_for_tat"].Params().g == pytest.approx(1 / 3)
+
+
+def test_generous_with_g_0_is_tit_for_tat_and_with_g_1_never_answers() -> None:
+    opponent = "DCDDCDDDCC" * 3
+    tft = play("tit_for_tat", "always_hostile", rounds=30).actions_a
+    assert play("generous_tit_for_tat:g=0", "always_hostile", rounds=30).actions_a == tft
+    assert play("generous_tit_for_tat:g=1", "always_hostile", rounds=30).hostile_rate_a == 0
+    assert len(opponent) == 30
+
+
+def test_generous_forgives_a_share_g_of_hostile_acts() -> None:
+    """4,000 distinct expulsions at g = 1/3: forgiven ~ Binomial(4000, 1/3), sd 29.8; the
+    tolerance of 150 is five sd."""
+    policy = make_policy({"kind": "generous_tit_for_tat", "seed": 7})
+    view = default_view(())
+    forgiven = sum(
+        not policy.respond((Observation(n, n, "expel", 2, (), "", False),), view) for n in range(4000)
+    )
+    assert abs(forgiven - 4000 / 3) < 150
+
+
+def test_generous_draws_are_keyed_by_act_side_and_seed() -> None:
+    """The same act gets the same answer every time; another seed or side forgives other acts."""
+    acts = [(Observation(n, n, "expel", 2, (), "", False),) for n in range(200)]
+
+    def pattern(seed: int, me: str) -> list[bool]:
+        policy = make_policy({"kind": "generous_tit_for_tat", "seed": seed})
+        view = default_view((), me=me)
+        return [bool(policy.respond(h, view)) for h in acts]
+
+    assert pattern(1, "A") == pattern(1, "A")
+    assert pattern(1, "A") != pattern(2, "A")
+    assert pattern(1, "A") != pattern(1, "B")
+
+
+class TestGrimTrigger(PolicyContract):
+    kind = "grim_trigger"
+    classifier: ClassVar[dict[str, Any]] = {
+        "stochastic": False,
+        "memory_depth": float("inf"),
+        "forgiving": False,
+    }
+    versus = (("CCDCCC", "CCCDDD"), ("CCCCCC", "CCCCCC"))
+    answers = (
+        ("expel 5", "expel 5"),
+        ("expel 5, lift_cap", "expel 5", {"my_measures": frozenset({"cap"})}),
+        ("expel 2, cap 30", "cap 30"),
+        ("statement, cap 20, statement", "cap 20"),
+        ("lift_cap", "lift_cap", {"my_measures": frozenset({"cap"})}),
+        ("~expel 5, lift_cap", "lift_cap", {"my_measures": frozenset({"cap"})}),
+    )
+
+
+class TestWinStayLoseShift(PolicyContract):
+    kind = "win_stay_lose_shift"
+    classifier = MEMORY_1
+    versus = (("CDCDDC", "CCDDCD"), ("DDDDDD", "CDCDCD"))
+    answers = (
+        ("expel 5", "expel 5"),  # calm, hit: shift to hostile
+        ("statement", ""),  # calm, calm: stay
+        ("expel 5, expel 3", "", {"my_acts": ((7, "expel", 5),)}),  # both hostile: shift...
+        ("expel 5, expel 3", "lift_cap", {"my_acts": ((7, "expel", 5),), "my_measures": frozenset({"cap"})}),
+        ("expel 5, statement", "expel 5", {"my_acts": ((7, "expel", 5),)}),  # hit them, calm back: stay
+        ("expel 5, statement", "", {"my_acts": ((3, "expel", 5),)}),  # my act predates their last
+    )
+
+
+class TestGraduated(PolicyContract):
+    kind = "graduated"
+    classifier: ClassVar[dict[str, Any]] = {"stochastic": False, "memory_depth": float("inf")}
+    versus = (("DCCCCCDCCCCC", "CDCCCCCDDCCC"), ("DDDDDDDDDD", "CDCCDDDDCC"))
+    answers = (
+        ("expel 5", "expel 5, statement, statement"),
+        ("expel 5, expel 2", ""),  # within the punishment and calm of the first answer
+        ("expel 5, expel 2, expel 2", ""),
+        ("expel 5, statement, statement, expel 4", "expel 4, expel 4, statement, statement"),
+        ("expel 5, expel 1, expel 1, expel 4", "expel 4, expel 4, expel 4, expel 4, statement, statement"),
+        ("lift_cap", "lift_cap", {"my_measures": frozenset({"cap"})}),
+    )
+
+
+class TestGrit(PolicyContract):
+    kind = "grit"
+    params: ClassVar[dict[str, Any]] = {"first_day": 3, "interval_days": 2, "steps": 2}
+    classifier = MEMORY_1
+    versus = (("DDDDDDDDD", "CDDCDCDCD"), ("CDCCCCCCC", "CCDCCCCCC"))
+    answers = (
+        ("expel 5", "expel 5", {"day": 8}),
+        ("expel 5", "", {"day": 5}),  # a step day (3, 5, 7): no retaliation
+        ("lift_cap", "lift_cap", {"day": 5, "my_measures": frozenset({"cap"})}),
+    )
+
+
+def test_grit_announces_then_steps_down_on_schedule() -> None:
+    policy = make_policy({"kind": "grit", "first_day": 100, "interval_days": 30, "steps": 4})
+    plan = [(item.day, item.spec) for item in policy.scheduled(START)]
+    assert [day for day, _ in plan] == [100, 130, 160, 190, 220]
+    assert plan[0][1].kind == "statement" and "4 unilateral steps" in plan[0][1].note
+    assert [spec.kind for _, spec in plan[1:]] == [
+        "lift_cap",
+        "lift_rotation_limit",
+        "visa_policy",
+        "lift_cap",
+    ]
+    assert plan[3][1].visa_policy == "issue"
+
+
+class TestParity(PolicyContract):
+    kind = "parity"
+    classifier = MEMORY_1
+    versus = (("CDDC", "CCDD"),)
+    answers = (
+        ("expel 5", "cap 80", {"my_headcount": 80}),
+        ("expel 5", "cap 100", {"their_headcount": 90}),
+        ("expel 5", "", {"their_headcount": 90, "my_measures": frozenset({"cap"})}),  # parity holds
+        ("expel 5", "cap 80", {"my_headcount": 80, "their_headcount": 90, "my_measures": frozenset({"cap"})}),
+        ("lift_cap", "lift_cap", {"my_measures": frozenset({"cap"})}),
+    )
+
+
+class TestThreshold(PolicyContract):
+    kind = "threshold"
+    classifier = MEMORY_1
+    versus = (("DDDD", "CCCC"),)  # the game's acts are of size 1, under the default threshold 3
+    answers = (
+        ("expel 2", ""),
+        ("expel 3", "expel 3"),
+        ("threaten 1", ""),
+        ("cap 20", "cap 20"),
+        ("close_post", "close_post"),
+    )
+
+
+def test_threshold_one_is_tit_for_tat_in_the_game() -> None:
+    game = play("threshold:min_size=1", "always_hostile", rounds=10)
+    assert game.actions_a == play("tit_for_tat", "always_hostile", rounds=10).actions_a
+
+
+class TestReverseIfReversed(PolicyContract):
+    kind = "reverse_if_reversed"
+    classifier: ClassVar[dict[str, Any]] = {**MEMORY_1, "memory_depth": float("inf")}
+    versus = (("CDDC", "CCDD"),)
+    answers = (
+        ("expel 5", "expel 5"),
+        (
+            "cap 20, lift_cap",
+            "lift_cap, lift_rotation_limit, visa_issue, reopen_post, return_ambassador",
+            {
+                "my_measures": frozenset({"cap", "rotation_limit", "visa_policy"}),
+                "their_closed_posts": ("north",),
+                "my_ambassador_present": False,
+            },
+        ),
+    )
+
+
+def test_reverse_if_reversed_with_condition_all_waits_for_every_lift() -> None:
+    mine = {"my_measures": frozenset({"cap", "rotation_limit"})}
+    both = ["lift_cap", "lift_rotation_limit"]
+    wait = {"condition": "all"}
+    assert answer("reverse_if_reversed", "cap 20, rotation_limit 900, lift_cap", wait, **mine) == []
+    assert answer("reverse_if_reversed", "cap 20, rotation_limit 900, lift_cap", {}, **mine) == both
+    seen = "cap 20, rotation_limit 900, lift_cap, lift_rotation_limit"
+    assert answer("reverse_if_reversed", seen, wait, **mine) == both
+    seen = "close_post, close_post, reopen_post"
+    assert answer("reverse_if_reversed", seen, wait, **mine) == []
+
+
+class TestAlwaysHostile(PolicyContract):
+    kind = "always_hostile"
+    classifier: ClassVar[dict[str, Any]] = {"memory_depth": 0, "escalatory": True, "forgiving": False}
+    versus = (("CCCC", "DDDD"), ("DCDC", "DDDD"))
+    answers = (("expel 5", "expel 2"), ("lift_cap", "expel 2"), ("statement", "expel 2"))
+
+
+def test_always_hostile_expels_on_schedule() -> None:
+    days = [item.day for item in make_policy({"kind": "always_hostile"}).scheduled(START)]
+    assert days[:3] == [0, 90, 180] and days[-1] <= 36_525
+    counted = make_policy({"kind": "always_hostile", "first_day": 10, "period_days": 7, "count": 3})
+    plan = counted.scheduled(START)
+    assert [item.day for item in plan] == [10, 17, 24]
+    assert all(item.spec == ActSpec(kind="expel", size=2, deadline_days=30) for item in plan)
+
+
+class TestNeverRespond(PolicyContract):
+    kind = "never_respond"
+    classifier: ClassVar[dict[str, Any]] = {"memory_depth": 0, "escalatory": False, "forgiving": True}
+    versus = (("DDDD", "CCCC"),)
+    answers = (("expel 5", ""), ("lift_cap", "", {"my_measures": frozenset({"cap"})}))
+
+
+@given(st.lists(policy_inputs(), min_size=1, max_size=4))
+def test_every_decision_depends_only_on_observations(inputs: list[tuple[Any, Any]]) -> None:
+    """The contract's purity check, with inputs Hypothesis draws (and shrinks), for every policy."""
+    for cls in REGISTRY.values():
+        assert_pure(cls(), inputs)
+
+
+def test_every_registered_policy_has_a_contract_test() -> None:
+    tested = {cls.kind for cls in PolicyContract.__subclasses__()}
+    assert tested == set(REGISTRY)
+
+
+def test_game_start_is_day_zero_of_scheduled_acts() -> None:
+    """Scripted acts dated GAME_START + t are played in round t."""
+    opponent = make_policy(
+        {"kind": "scripted", "acts": [{"date": GAME_START + dt.timedelta(days=2), "kind": "expel"}]}
+    )
+    assert play("never_respond", opponent, rounds=4).actions_b == "CCDC"
