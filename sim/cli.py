@@ -255,6 +255,9 @@ def _interrupted(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+from sim import cli_policies  # noqa: E402,F401  (registers policies/game commands)
+
+
 def main() -> None:
     """Entry point: Ctrl-C ends with a short message and exit code 130."""
     signal.signal(signal.SIGINT, _interrupted)
