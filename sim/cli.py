@@ -255,7 +255,8 @@ def _interrupted(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-from sim import cli_policies  # noqa: E402,F401  (registers policies/game commands)
+from sim import cli_policies  # noqa: E402,F401,I001  (registers policies/game commands)
+from sim import cli_sweep  # noqa: E402,F401  (registers the sweep command)
 
 
 def main() -> None:

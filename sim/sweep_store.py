@@ -1,0 +1,158 @@
+"""A sweep's results on disk: Parquet datasets written as numbered, atomically renamed parts.
+
+``results.parquet/`` and ``staffing.parquet/`` are directories of ``part-NNNNNN.parquet``
+files; pandas and pyarrow read each directory as one table (``pd.read_parquet(dir)``). A part
+is written under a hidden temporary name (readers skip names starting with ``.``), synced and
+renamed into place, so a reader or a resumed sweep sees whole parts or nothing. Part *n* of
+the staffing series is renamed in before part *n* of the results, and a run counts as done
+when its results row exists: a crash between the two leaves a staffing part with no results
+part, which :meth:`PartStore.open` removes (its runs are run again).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+RESULTS = "results.parquet"
+STAFFING = "staffing.parquet"
+MANIFEST = "sweep.json"
+_PART = re.compile(r"^part-(\d{6})\.parquet$")
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a synced temporary file and a rename."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def _parts(directory: Path) -> dict[int, Path]:
+    if not directory.is_dir():
+        return {}
+    return {int(m.group(1)): p for p in directory.iterdir() if (m := _PART.match(p.name))}
+
+
+class PartStore:
+    """Appends runs to a sweep's two datasets; one :meth:`append` call makes one part of each."""
+
+    def __init__(self, out: Path, results_schema: pa.Schema, staffing_schema: pa.Schema) -> None:
+        self.out = out
+        self.results_dir = out / RESULTS
+        self.staffing_dir = out / STAFFING
+        self.results_schema = results_schema
+        self.staffing_schema = staffing_schema
+        self.next_part = 0
+
+    def open(self) -> set[str]:
+        """Create the directories, clear what a crash left behind, and return the ids of the
+        runs already stored."""
+        for directory in (self.results_dir, self.staffing_dir):
+            directory.mkdir(parents=True, exist_ok=True)
+            for stray in directory.glob(".*.tmp"):
+                stray.unlink()
+        results = _parts(self.results_dir)
+        for number, path in _parts(self.staffing_dir).items():
+            if number not in results:
+                path.unlink()  # its results part never landed: those runs are not done
+        self.next_part = max(results, default=-1) + 1
+        if not results:
+            return set()
+        done = pq.read_table(self.results_dir, columns=["run_id"])
+        return set(done.column("run_id").to_pylist())
+
+    def append(self, rows: list[dict[str, Any]], staffing: pa.Table) -> None:
+        """Write one part of each dataset (staffing first, then the results that mark the
+        runs done)."""
+        if not rows:
+            return
+        name = f"part-{self.next_part:06d}.parquet"
+        results = pa.Table.from_pylist(rows, schema=self.results_schema)
+        _write_table(staffing.cast(self.staffing_schema), self.staffing_dir / name)
+        _write_table(results, self.results_dir / name)
+        self.next_part += 1
+
+
+def _write_table(table: pa.Table, path: Path) -> None:
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    write_atomic(path, sink.getvalue().to_pybytes())
+
+
+def staffing_table(
+    entries: Iterable[tuple[str, int, dict[str, np.ndarray], np.ndarray]], missions: list[str]
+) -> pa.Table:
+    """Long form (run_id, cell, mission, day, headcount) of many runs' sampled series; each
+    entry is ``(run_id, cell, {mission: headcounts}, days)``."""
+    run_col: list[np.ndarray] = []
+    cell_col: list[np.ndarray] = []
+    mission_col: list[np.ndarray] = []
+    day_col: list[np.ndarray] = []
+    counts: list[np.ndarray] = []
+    for run_id, cell, sampled, days in entries:
+        width = len(days)
+        for mission in missions:
+            run_col.append(np.full(width, run_id, dtype=object))
+            cell_col.append(np.full(width, cell, dtype=np.int32))
+            mission_col.append(np.full(width, mission, dtype=object))
+            day_col.append(np.asarray(days, dtype=np.int32))
+            counts.append(np.asarray(sampled[mission], dtype=np.int32))
+    if not counts:
+        return STAFFING_SCHEMA.empty_table()
+    return pa.table(
+        {
+            "run_id": pa.array(np.concatenate(run_col), pa.string()),
+            "cell": pa.array(np.concatenate(cell_col)),
+            "mission": pa.array(np.concatenate(mission_col), pa.string()),
+            "day": pa.array(np.concatenate(day_col)),
+            "headcount": pa.array(np.concatenate(counts)),
+        },
+        schema=STAFFING_SCHEMA,
+    )
+
+
+STAFFING_SCHEMA = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("cell", pa.int32()),
+        ("mission", pa.string()),
+        ("day", pa.int32()),
+        ("headcount", pa.int32()),
+    ]
+)
+
+
+def read_manifest(out: Path) -> dict[str, Any] | None:
+    path = out / MANIFEST
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def write_manifest(out: Path, manifest: dict[str, Any]) -> None:
+    write_atomic(out / MANIFEST, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
+
+
+def clear(out: Path, extra: Iterable[str] = ()) -> None:
+    """Remove a sweep's own outputs from ``out`` (``--force``), leaving anything else there."""
+    for name in (RESULTS, STAFFING):
+        shutil.rmtree(out / name, ignore_errors=True)
+    for name in (MANIFEST, *extra):
+        for path in out.glob(name):
+            if path.is_file():
+                path.unlink()
