@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from sim.acts import ActSpec
 from sim.game import GAME_START, generosity, play
 from sim.policies import REGISTRY, make_policy
+from sim.policies.common import encroaches
 from sim.policies.generous_tit_for_tat import DEFAULT_GENEROSITY
 from sim.state import Observation
 from sim.testing import policy_inputs
@@ -232,7 +233,36 @@ class TestGrit(PolicyContract):
         ("expel 5", "expel 5", {"day": 8}),
         ("expel 5", "", {"day": 5}),  # a step day (3, 5, 7): no retaliation
         ("lift_cap", "lift_cap", {"day": 5, "my_measures": frozenset({"cap"})}),
+        ("cap 20", "cap 20", {"day": 2}),  # before the programme: tit for tat
+        ("cap 20, cap 20", "cap 20", {"day": 2}),
+        ("cap 20, cap 20", "", {"day": 8}),  # in it: a re-imposed cap is no fresh encroachment
+        ("cap 20, cap 15", "cap 15", {"day": 8}),  # a tighter one is
+        ("cap 20, lift_cap, cap 20", "cap 20", {"day": 8}),  # so is one imposed again after a lift
+        ("visa_deny, visa_deny", "", {"day": 8}),
+        ("expel 2, expel 2", "expel 2", {"day": 8}),  # an expulsion always is
     )
+
+
+@pytest.mark.parametrize(
+    ("seen", "fresh"),
+    [
+        ("expel 3", True),
+        ("expel 3, expel 3", True),
+        ("cap 40", True),
+        ("cap 40, cap 40", False),
+        ("cap 40, cap 50", False),
+        ("cap 40, statement, cap 30", True),
+        ("cap 40, lift_cap, cap 40", True),
+        ("~cap 40, cap 40", True),  # the first one was missed: the second is news
+        ("rotation_limit 900, rotation_limit 700", True),
+        ("visa_one_for_one, visa_deny", True),
+        ("visa_deny, visa_one_for_one", False),
+        ("local_hire_ban, local_hire_ban", False),
+        ("close_post, close_post", True),
+    ],
+)
+def test_encroaches_tells_fresh_harm_from_an_echo(seen: str, fresh: bool) -> None:
+    assert encroaches(observed(seen)) is fresh
 
 
 def test_grit_announces_then_steps_down_on_schedule() -> None:

@@ -38,6 +38,19 @@ CONCILIATORY_KINDS: frozenset[str] = frozenset(
 )
 
 
+#: Hostile kinds that stand until lifted, and the observed kind that lifts each (every closed
+#: post needs its own reopening).
+LIFTED_BY: dict[str, str] = {
+    "cap": "lift_cap",
+    "rotation_limit": "lift_rotation_limit",
+    "local_hire_ban": "lift_local_hire_ban",
+    "visa_deny": "visa_issue",
+    "visa_one_for_one": "visa_issue",
+    "close_post": "reopen_post",
+    "recall_ambassador": "return_ambassador",
+}
+
+
 class ReactiveParams(PolicyParams):
     """Timing shared by every policy that answers: when, with what deadline, whom it expels."""
 
@@ -71,6 +84,28 @@ def perceived(history: Sequence[Observation]) -> Iterator[Observation]:
         seen = history[index]
         if not seen.missed:
             yield seen
+
+
+def encroaches(history: Sequence[Observation]) -> bool:
+    """Whether the newest observation, a hostile act, does new harm: an expulsion, a threat, a
+    closure always does; a measure that stands until lifted does unless the same or a harsher
+    one of its kind already stands (a cap no lower, a rotation limit no shorter, a visa freeze
+    no milder, a ban or a recall again), by the perceived history. This is how a side tells
+    a fresh encroachment from the echo of an exchange: a re-imposed cap changes nothing."""
+    seen = history[-1]
+    lift = LIFTED_BY.get(seen.kind)
+    if lift is None or lift == "reopen_post":
+        return hostile(seen)
+    earlier = perceived(history)
+    next(earlier)
+    for before in earlier:
+        if before.kind == lift:
+            return True  # lifted since: imposing it again is new
+        if LIFTED_BY.get(before.kind) == lift:
+            if seen.kind in ("cap", "rotation_limit"):
+                return seen.size < before.size
+            return seen.kind == "visa_deny" and before.kind == "visa_one_for_one"
+    return True
 
 
 def clamp(size: float) -> int:

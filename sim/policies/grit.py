@@ -2,16 +2,21 @@
 proportionate retaliation held in reserve.
 
 Source: Osgood, *An Alternative to War or Surrender* (1962): Graduated and Reciprocated
-Initiatives in Tension-reduction. The side announces a programme of conciliatory steps
-(a statement on ``first_day``) and then takes one step every ``interval_days``, ``steps`` times,
-whether or not the other side reciprocates: lifting in turn the measures named in
-``step_kinds`` (its cap, rotation limit, local-hire ban, visa freeze on the other's mission,
-returning its ambassador). Lifting a measure not in force changes nothing, so list the ones the
-spiral put in place. Between steps it answers like tit for tat: hostile acts in kind (never
-more: retaliation stays proportionate) and de-escalation in kind. On a step day it does not
-retaliate (it still mirrors de-escalation): the day belongs to the step. In the repeated game
-(``sim.game``) this means tit for tat, except that the announcement and step rounds are calm
-whatever the other side did.
+Initiatives in Tension-reduction. Until ``first_day`` the side answers like tit for tat. On
+``first_day`` it announces a programme of conciliatory steps (a statement) and then takes one
+every ``interval_days``, ``steps`` times, whether or not the other side reciprocates: lifting in
+turn the measures named in ``step_kinds`` (its cap, rotation limit, local-hire ban, visa freeze
+on the other's mission, returning its ambassador). Lifting a measure not in force changes
+nothing, so list the ones the spiral put in place.
+
+From the announcement on, it keeps the capacity to retaliate, as Osgood asks, but only against
+fresh encroachment, and in proportion: an expulsion, a closure, a new or harsher measure is
+answered in kind; an act that merely re-imposes a measure already standing (the echo of an
+exchange of identical caps or visa freezes) goes unanswered, which is what lets the echo die.
+On a step day it does not retaliate at all: the day belongs to the step. De-escalation is
+always mirrored. In the repeated game (``sim.game``), where every hostile move is a fresh
+expulsion, this is tit for tat except that the announcement and step rounds are calm whatever
+the other side did.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from pydantic import Field
 from sim.acts import ActSpec
 from sim.dated_acts import Int
 from sim.policies.base import ScheduledAct, SideView
-from sim.policies.common import Reactive, ReactiveParams, hostile
+from sim.policies.common import Reactive, ReactiveParams, encroaches, hostile
 from sim.policies.tit_for_tat import mirror
 from sim.state import Observation
 
@@ -52,7 +57,8 @@ def _step_spec(kind: str) -> ActSpec:
 
 
 class Grit(Reactive):
-    """Osgood's GRIT: announces and takes conciliatory steps on schedule; otherwise tit for tat."""
+    """Osgood's GRIT: tit for tat, then announced conciliatory steps on schedule, answering only
+    fresh encroachment meanwhile."""
 
     name = "grit"
     classifier: ClassVar[dict[str, Any]] = {
@@ -80,8 +86,11 @@ class Grit(Reactive):
 
     def respond(self, history: Sequence[Observation], view: SideView) -> Sequence[ActSpec]:
         seen = history[-1]
-        if seen.missed or (hostile(seen) and view.day in self.step_days()):
+        if seen.missed:
             return ()
         p: GritParams = self.params  # type: ignore[assignment]
+        programme = hostile(seen) and view.day >= p.first_day
+        if programme and (view.day in self.step_days() or not encroaches(history)):
+            return ()
         answer = mirror(seen, view, p.deadline_days, p.rule)
         return (answer,) if answer is not None else ()

@@ -19,20 +19,9 @@ from pydantic import Field
 
 from sim.acts import ActSpec
 from sim.policies.base import SideView
-from sim.policies.common import CONCILIATORY_KINDS, Reactive, ReactiveParams, lift_all
+from sim.policies.common import CONCILIATORY_KINDS, LIFTED_BY, Reactive, ReactiveParams, lift_all
 from sim.policies.tit_for_tat import mirror
 from sim.state import Observation
-
-#: Reversible hostile kinds and the observed kind that reverses each.
-_REVERSED_BY: dict[str, str] = {
-    "cap": "lift_cap",
-    "rotation_limit": "lift_rotation_limit",
-    "local_hire_ban": "lift_local_hire_ban",
-    "visa_deny": "visa_issue",
-    "visa_one_for_one": "visa_issue",
-    "close_post": "reopen_post",
-    "recall_ambassador": "return_ambassador",
-}
 
 
 def their_measures_in_force(history: Sequence[Observation]) -> int:
@@ -42,7 +31,7 @@ def their_measures_in_force(history: Sequence[Observation]) -> int:
     for seen in history:
         if seen.missed:
             continue
-        lift = _REVERSED_BY.get(seen.kind)
+        lift = LIFTED_BY.get(seen.kind)
         if lift == "reopen_post":
             standing[lift] += 1
         elif lift is not None:
