@@ -117,17 +117,54 @@ def noises() -> st.SearchStrategy[dict[str, Any]]:
 
 
 def policies() -> st.SearchStrategy[dict[str, Any]]:
-    """A policy configuration of a built-in kind that reacts (or not) to the other side."""
+    """A policy configuration of any built-in kind, with its timing and its own parameters
+    drawn too (a grit programme that starts within the run, an always-hostile period that
+    acts a few times, escalation by addition, multiplication or a rung up)."""
     return st.one_of(
         st.just({"kind": "none"}),
-        st.fixed_dictionaries(
-            {
-                "kind": st.just("tit_for_tat"),
-                "delay_days": st.integers(1, 45),
-                "deadline_days": st.integers(0, 45),
-                "rule": st.sampled_from(SELECTION_RULES),
-            }
+        st.just({"kind": "never_respond"}),
+        _reactive("tit_for_tat"),
+        _reactive("tit_for_two_tats"),
+        _reactive("grim_trigger"),
+        _reactive("win_stay_lose_shift"),
+        _reactive("parity"),
+        _reactive(
+            "proportional",
+            scale=st.sampled_from(("factor", "mission_ratio")),
+            factor=st.sampled_from((0.5, 1.0, 2.0)),
         ),
+        _reactive(
+            "escalate",
+            add=st.integers(0, 3),
+            multiply=st.sampled_from((1.0, 1.5, 2.0)),
+            rung_up=st.booleans(),
+        ),
+        _reactive("generous_tit_for_tat", g=st.sampled_from((0.0, 1 / 3, 1.0)), seed=st.integers(0, 5)),
+        _reactive("graduated", calm=st.integers(0, 3)),
+        _reactive("threshold", min_size=st.integers(1, 6)),
+        _reactive("reverse_if_reversed", condition=st.sampled_from(("any", "all"))),
+        _reactive(
+            "grit", first_day=st.integers(0, 400), interval_days=st.integers(1, 90), steps=st.integers(1, 5)
+        ),
+        _reactive(
+            "always_hostile",
+            first_day=st.integers(0, 200),
+            period_days=st.integers(20, 200),
+            size=st.integers(1, 5),
+        ),
+    )
+
+
+def _reactive(kind: str, **params: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
+    """``kind`` with the shared timing parameters and ``params``."""
+    return st.fixed_dictionaries(
+        {
+            "kind": st.just(kind),
+            "delay_days": st.integers(1, 45),
+            "deadline_days": st.integers(0, 45),
+            "rule": st.sampled_from(SELECTION_RULES),
+            **params,
+        }
     )
 
 
