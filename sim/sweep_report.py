@@ -188,7 +188,7 @@ def fan_charts(plan: SweepPlan, staffing: pd.DataFrame, out: Path) -> list[Path]
     top = float(bands[QUANTILES[-1]].max()) if len(bands) else 1.0
     paths = []
     for number, page in enumerate(pages, start=1):
-        columns = min(len(page), 3 if len(page) <= 9 else 4)
+        columns = {1: 1, 2: 2, 3: 3, 4: 2}.get(len(page), 3 if len(page) <= 9 else 4)
         rows = -(-len(page) // columns)
         fig, axes = plt.subplots(
             rows, columns, figsize=(4.6 * columns, 3.2 * rows + 0.9), squeeze=False, sharey=True
