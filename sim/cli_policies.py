@@ -20,8 +20,8 @@ def _fail(message: str) -> None:
 
 
 def _format(value: Any) -> str:
-    if isinstance(value, float) and value == float("inf"):
-        return "inf"
+    if isinstance(value, float):
+        return "inf" if value == float("inf") else f"{value:.4g}"
     if isinstance(value, tuple):
         return "[" + ",".join(map(str, value)) + "]"
     return str(value)
@@ -40,7 +40,7 @@ def policies(
         rows.append(
             {
                 "name": name,
-                "summary": (cls.__doc__ or "").strip().splitlines()[0],
+                "summary": (cls.__doc__ or "").strip().splitlines()[0].replace("``", ""),
                 "classifier": {k: cls.classifier.get(k) for k in sorted(cls.classifier)},
                 "parameters": defaults,
             }

@@ -227,7 +227,7 @@ class TestGraduated(PolicyContract):
 class TestGrit(PolicyContract):
     kind = "grit"
     params: ClassVar[dict[str, Any]] = {"first_day": 3, "interval_days": 2, "steps": 2}
-    classifier = MEMORY_1
+    classifier: ClassVar[dict[str, Any]] = {**MEMORY_1, "memory_depth": float("inf")}
     versus = (("DDDDDDDDD", "CDDCDCDCD"), ("CDCCCCCCC", "CCDCCCCCC"))
     answers = (
         ("expel 5", "expel 5", {"day": 8}),

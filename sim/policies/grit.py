@@ -63,7 +63,7 @@ class Grit(Reactive):
     name = "grit"
     classifier: ClassVar[dict[str, Any]] = {
         "stochastic": False,
-        "memory_depth": 1,
+        "memory_depth": float("inf"),  # telling fresh encroachment from an echo looks back
         "escalatory": False,
         "forgiving": True,
     }
