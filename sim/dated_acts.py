@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, model_validator
 
 from sim.acts import ACT_KINDS, DEADLINED, POST_KINDS, SELECTION_RULES, ActSpec
 from sim.errors import field_error
@@ -13,6 +14,23 @@ from sim.events import ROLES, VISA_POLICIES
 
 #: An integer that YAML must spell as one: ``true`` is not 1, ``"5"`` is not 5.
 Int = Annotated[int, Strict()]
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _date_as_written(value: Any) -> Any:
+    """Only ``YYYY-MM-DD`` is a date: pydantic alone would read ``0`` as 1970-01-01 and
+    ``2025`` (a year) as 33 minutes past midnight on that day."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return value
+    shown = "nothing" if value is None else repr(value) if isinstance(value, str) else str(value)
+    raise ValueError(f"a date is written YYYY-MM-DD, not {shown}")
+
+
+#: A calendar date, written ``YYYY-MM-DD`` (an impossible one such as 2022-02-30 is an error).
+Date = Annotated[dt.date, BeforeValidator(_date_as_written)]
 
 ActKind = Literal[ACT_KINDS]  # type: ignore[valid-type]
 Role = Literal[ROLES]  # type: ignore[valid-type]
@@ -33,10 +51,10 @@ class DatedAct(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str | None = None
-    date: dt.date
+    date: Date
     kind: ActKind
     size: Int = Field(1, ge=0, le=MAX_SIZE)
-    deadline: dt.date | None = None
+    deadline: Date | None = None
     deadline_days: Int | None = Field(None, ge=0, le=3650)
     roles: tuple[Role, ...] | None = None
     rule: Rule = "longest_serving"
@@ -60,7 +78,8 @@ class DatedAct(BaseModel):
                 "visa_policy", "a visa_policy act needs visa_policy: issue, deny or one_for_one"
             )
         if self.kind in ("expel", "rotation_limit") and self.size < 1:
-            raise field_error("size", f"a {self.kind} act needs size >= 1")
+            article = "an" if self.kind == "expel" else "a"
+            raise field_error("size", f"{article} {self.kind} act needs size >= 1")
         return self
 
     def deadline_after(self) -> int:
@@ -109,7 +128,7 @@ class Observation(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    date: dt.date
+    date: Date
     mission: str
     headcount: Int = Field(ge=0, le=MAX_SIZE)
     approximate: bool = True

@@ -13,14 +13,13 @@ policies ``none`` up to the fork date.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim.dated_acts import Int, SideAct
-from sim.errors import InputError
+from sim.dated_acts import Date, Int, SideAct
+from sim.errors import InputError, split_field
 from sim.scenario import (
     ForkConfig,
     Name,
@@ -31,7 +30,7 @@ from sim.scenario import (
     policy_config_type,
 )
 from sim.seeds import SeedsLog, load_seeds
-from sim.yaml_io import Positions, parse, read_text, validate
+from sim.yaml_io import Positions, dotted, parse, read_text, validate
 
 
 class SideChange(BaseModel):
@@ -50,7 +49,7 @@ class ForkFile(BaseModel):
 
     name: str | None = Field(None, min_length=1, max_length=100)
     description: str = ""
-    end: dt.date | None = None
+    end: Date | None = None
     seed: Int | None = Field(None, ge=0, lt=2**63)
     fork: ForkConfig
     sides: tuple[SideChange, ...] = Field(default=(), max_length=2)
@@ -65,6 +64,8 @@ def load_fork(path: Path, data: dict[str, Any], positions: Positions, forking: t
         raise placed(path, positions, ("fork", "from"), f"circular fork: {chain}")
     source_text = data.get("fork", {}).get("from") if isinstance(data.get("fork"), dict) else None
     source = path.parent / str(source_text) if source_text is not None else None
+    if source is not None and source.is_dir():
+        raise placed(path, positions, ("fork", "from"), f"fork source {source} is a directory, not a file")
     if source is not None and not source.is_file():
         raise placed(path, positions, ("fork", "from"), f"fork source {source} not found")
     if source is not None and _is_documented_log(source):
@@ -89,6 +90,8 @@ def _fork_of_scenario(path: Path, positions: Positions, change: ForkFile, base: 
             raise placed(
                 path, positions, ("sides", index, "name"), f"{side.name!r} is not one of {sorted(by_name)}"
             )
+        if any(other.name == side.name for other in change.sides[:index]):
+            raise placed(path, positions, ("sides", index, "name"), f"side {side.name!r} is changed twice")
     policies = {side.name: side.policy for side in change.sides}
     sides = [
         side.model_copy(update={"policy": policies[side.name]}) if side.name in policies else side
@@ -108,7 +111,20 @@ def _fork_of_scenario(path: Path, positions: Positions, change: ForkFile, base: 
         scenario = Scenario.model_validate(merged)
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
-        message = first["msg"].removeprefix("Value error, ").lstrip("@")
+        extra, message = split_field(first["msg"].removeprefix("Value error, "))
+        loc = [*first["loc"], *extra]
+        if loc[:1] == ["acts"] and len(loc) > 1 and isinstance(loc[1], int):
+            loc[1] -= len(base.acts)  # the merged acts are the base's, then the fork's
+        if loc[:1] == ["sides"] and len(loc) > 1 and isinstance(loc[1], int) and loc[1] < len(sides):
+            changed = [side.name for side in change.sides]  # the fork lists sides by name
+            name = sides[loc[1]].name
+            loc[1:2] = [changed.index(name)] if name in changed else []
+        key = tuple(loc)
+        while key and key not in positions:
+            key = key[:-1]
+        if key:  # the fork file wrote the value at fault (its end, one of its acts)
+            raise placed(path, positions, key, message) from None
+        message = f"{dotted(loc)}: {message}" if loc else message
         raise placed(path, positions, ("fork",), f"the fork does not fit its base: {message}") from None
     return _attach(path, positions, scenario, base.prelude_log, base, change.acts)
 
@@ -122,12 +138,14 @@ def _fork_of_log(path: Path, data: dict[str, Any], positions: Positions, source:
     if "name" not in data:
         scenario = scenario.model_copy(update={"name": path.stem})
     log = load_seeds(source)
-    quiet = [side.model_copy(update={"policy": {"kind": "none"}}) for side in scenario.sides]
+    quiet = [
+        {**side.model_dump(mode="json", by_alias=True), "policy": {"kind": "none"}} for side in scenario.sides
+    ]
     base = Scenario.model_validate(
         {
             **scenario.model_dump(mode="json", by_alias=True),
             "name": f"{source.stem} (documented)",
-            "sides": [s.model_dump(mode="json", by_alias=True) for s in quiet],
+            "sides": quiet,
             "acts": [],
             "fork": None,
         }

@@ -11,22 +11,25 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
+    WithJsonSchema,
     create_model,
     field_validator,
     model_validator,
 )
 
-from sim.dated_acts import MAX_SIZE, Int, Role, SideAct, VisaPolicy
+from sim.dated_acts import MAX_SIZE, Date, Int, Role, SideAct, VisaPolicy
 from sim.errors import InputError, Problem, field_error
 from sim.events import ROLES
 from sim.policies import REGISTRY, Policy
@@ -39,7 +42,19 @@ EARLIEST = dt.date(1900, 1, 1)
 LATEST = dt.date(2200, 12, 31)
 MAX_HORIZON_DAYS = 36_525  # a century
 
-Name = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")]
+NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]{0,31}$"
+
+
+def _check_name(value: str) -> str:
+    if not re.fullmatch(NAME_PATTERN, value):
+        raise ValueError(f"{value!r} is not a name: up to 32 letters, digits, _ or -, starting with a letter")
+    return value
+
+
+#: A side's or a post's name (checked with a readable message; the pattern is kept for editors).
+Name = Annotated[
+    str, AfterValidator(_check_name), WithJsonSchema({"type": "string", "pattern": NAME_PATTERN})
+]
 
 
 def _as_range(value: Any) -> Any:
@@ -94,7 +109,10 @@ class MissionConfig(BaseModel):
     @classmethod
     def _tours(cls, value: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
         for role in value:
-            _check_range(value[role], low=1)
+            try:
+                _check_range(value[role], low=1)
+            except ValueError as exc:
+                raise field_error(role, str(exc)) from None
         return {**_DEFAULT_TOURS, **value}
 
     @model_validator(mode="after")
@@ -198,7 +216,7 @@ class ForkConfig(BaseModel):
     source: str = Field(
         alias="from", description="the scenario (or documented log) to fork, relative to this file"
     )
-    at: dt.date = Field(description="the first day that may differ")
+    at: Date = Field(description="the first day that may differ")
     drop: tuple[str, ...] = Field(
         default=(), description="ids of documented acts on or after `at` that do not happen in this fork"
     )
@@ -211,8 +229,8 @@ class Scenario(BaseModel):
 
     name: str = Field("scenario", min_length=1, max_length=100)
     description: str = ""
-    start: dt.date
-    end: dt.date
+    start: Date
+    end: Date
     seed: Int = Field(0, ge=0, lt=2**63)
     prelude: str | None = Field(None, description="a documented log (seeds/*.yaml), relative to this file")
     sides: tuple[SideConfig, SideConfig]
@@ -353,13 +371,40 @@ def load_scenario(path: Path | str, _forking: tuple[Path, ...] = ()) -> Scenario
     log = None
     if scenario.prelude is not None:
         prelude_path = path.parent / scenario.prelude
-        if not prelude_path.is_file():
-            raise _at(path, positions, ("prelude",), f"prelude file {prelude_path} not found")
-        log = load_seeds(prelude_path)
+        wrong = _not_a_documented_log(path, prelude_path)
+        if wrong:
+            raise _at(path, positions, ("prelude",), wrong)
+        try:
+            log = load_seeds(prelude_path)
+        except InputError:
+            if _is_scenario(prelude_path):  # one clear line instead of every field it lacks
+                message = f"prelude {prelude_path} is a scenario, not a documented log (seeds/*.yaml)"
+                raise _at(path, positions, ("prelude",), message) from None
+            raise
     try:
         return scenario.with_prelude(log)
     except ValueError as exc:
         raise _at(path, positions, ("prelude",), str(exc)) from None
+
+
+def _not_a_documented_log(path: Path, prelude: Path) -> str | None:
+    """Why ``prelude`` cannot be a documented log, if it plainly cannot (missing, a directory,
+    this very file); problems inside a log are reported when it is loaded."""
+    if prelude.is_dir():
+        return f"prelude {prelude} is a directory, not a documented log (seeds/*.yaml)"
+    if not prelude.is_file():
+        return f"prelude file {prelude} not found"
+    if prelude.resolve() == path.resolve():
+        return "the prelude is this scenario itself; it must name a documented log (seeds/*.yaml)"
+    return None
+
+
+def _is_scenario(path: Path) -> bool:
+    try:
+        data, _ = parse(read_text(path), str(path))
+    except InputError:
+        return False
+    return isinstance(data, dict) and "title" not in data and ("start" in data or "fork" in data)
 
 
 def placed(path: Path, positions: Positions, key: tuple[Any, ...], message: str) -> InputError:

@@ -11,20 +11,24 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
-from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.composer import MaxDepthExceededError
+from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
 
 from sim.errors import InputError, Problem, split_field
 
 MAX_BYTES = 1_000_000
 MAX_NODES = 200_000
+MAX_DEPTH = 64  # a scenario nests about 7 levels deep
 
 Path_ = tuple[Any, ...]
 Positions = dict[Path_, tuple[int, int]]
@@ -52,13 +56,18 @@ def read_text(path: Path) -> str:
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise InputError.at(name, f"file is {size:,} bytes; the limit is {MAX_BYTES:,}")
-        raw = path.read_bytes()
+        with path.open("rb") as stream:  # a device or a pipe has no size: read no more than the limit
+            raw = stream.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            raise InputError.at(name, f"file is more than {MAX_BYTES:,} bytes (the limit)")
     except FileNotFoundError:
         raise InputError.at(name, "file not found") from None
     except PermissionError:
         raise InputError.at(name, "file cannot be read (permission denied)") from None
     except OSError as exc:
         raise InputError.at(name, f"file cannot be read ({exc.strerror})") from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError.at(name, "file is UTF-16 text; save it as UTF-8")
     if b"\x00" in raw:
         raise InputError.at(name, "file is binary (contains NUL bytes), not YAML")
     try:
@@ -71,10 +80,30 @@ def read_text(path: Path) -> str:
 
 class _TextDates(RoundTripConstructor):
     """Leaves dates as text, so that pydantic parses them and an impossible date such as
-    2022-02-30 becomes a placed validation error instead of a crash inside the parser."""
+    2022-02-30 becomes a placed validation error instead of a crash inside the parser.
+
+    YAML's own tags for non-plain data (``!!binary``, ``!!set``, ``!!omap``, ``!!pairs``) are
+    kept as tagged nodes like any unknown tag, never built, so the loader refuses them with
+    their field; a plain tag whose text does not fit (``!!int abc``, ``!!bool maybe``, an
+    integer of 5,000 digits) is a placed YAML error, not whatever the constructor raised.
+    """
+
+    def construct_non_recursive_object(self, node: Any, tag: str | None = None) -> Any:
+        try:
+            return super().construct_non_recursive_object(node, tag)
+        except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError):
+            shown = str(tag or node.tag).replace("tag:yaml.org,2002:", "!!")
+            text = node.value if isinstance(node.value, str) else ""
+            text = text if len(text) <= 40 else text[:37] + "..."
+            raise ConstructorError(None, None, f"cannot read {text!r} as {shown}", node.start_mark) from None
 
 
 _TextDates.add_constructor("tag:yaml.org,2002:timestamp", lambda self, node: self.construct_scalar(node))
+for _tag in ("binary", "set", "omap", "pairs"):
+    _TextDates.add_constructor(f"tag:yaml.org,2002:{_tag}", RoundTripConstructor.construct_unknown)
+
+
+_UNCLOSED = {"quoted scalar": "a quote", "flow sequence": "a '['", "flow mapping": "a '{'"}
 
 
 def parse(text: str, name: str) -> tuple[Any, Positions]:
@@ -82,10 +111,15 @@ def parse(text: str, name: str) -> tuple[Any, Positions]:
     yaml = YAML(typ="rt", pure=True)
     yaml.Constructor = _TextDates
     yaml.allow_duplicate_keys = False
+    yaml.max_depth = MAX_DEPTH
     try:
         document = yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark and re.search("end of stream|<stream end>", str(exc.problem)):
+            mark = exc.context_mark  # where the unclosed quote or bracket began, not the file's end
+            opened = next((s for w, s in _UNCLOSED.items() if w in str(exc.context)), None)
+            exc.problem = f"{opened} that starts here is never closed" if opened else exc.problem
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = exc.problem or exc.context or "invalid YAML"
         if "'\\t'" in message:
@@ -93,6 +127,17 @@ def parse(text: str, name: str) -> tuple[Any, Positions]:
         if "duplicate key" in message:
             message = message.replace("found duplicate key", "duplicate key")
             message = message.split(" with value")[0]
+        if message.startswith("but ") and exc.context:
+            message = f"{exc.context}, {message}"  # "expected a single document..., but found another"
+        if isinstance(exc, MaxDepthExceededError):
+            message = f"nested more than {MAX_DEPTH} levels deep"
+        raise InputError.at(name, f"YAML: {message}", line, column) from None
+    except ReaderError as exc:
+        before = text[: exc.position] if isinstance(exc.position, int) else ""
+        line, column = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        message = str(exc).splitlines()[0]
+        if isinstance(exc.character, int):
+            message = f"control character U+{exc.character:04X} is not allowed"
         raise InputError.at(name, f"YAML: {message}", line, column) from None
     except YAMLError as exc:
         raise InputError.at(name, f"YAML: {str(exc).splitlines()[0]}") from None
@@ -100,42 +145,40 @@ def parse(text: str, name: str) -> tuple[Any, Positions]:
         raise InputError.at(name, "file is empty")
     positions: Positions = {(): (1, 1)}
     budget = [MAX_NODES]
-    data = _plain(document, (), positions, name, budget, (1, 1))
+    data = _plain(document, (), positions, name, budget, (1, 1), set())
     return data, positions
 
 
 def _plain(
-    node: Any, path: Path_, pos: Positions, name: str, budget: list[int], here: tuple[int, int]
+    node: Any,
+    path: Path_,
+    pos: Positions,
+    name: str,
+    budget: list[int],
+    here: tuple[int, int],
+    inside: set[int],
 ) -> Any:
+    """``node`` as plain data; ``inside`` holds the ids of the mappings and lists around it."""
     budget[0] -= 1
     if budget[0] < 0:
         raise InputError.at(name, f"document expands to more than {MAX_NODES:,} values (an alias bomb?)")
+    if len(path) > MAX_DEPTH:  # aliases of aliases nest deeper than the text shows
+        message = f"nested more than {MAX_DEPTH} levels deep"
+        raise InputError.at(name, message, *here, dotted(path[:3]) + "...")
+    if id(node) in inside:
+        line, column = pos.get(path, here)
+        raise InputError.at(name, "an alias refers to a value that contains it", line, column, dotted(path))
     tag = getattr(node, "tag", None)
     tag_value = getattr(tag, "value", tag)
     if isinstance(node, TaggedScalar) or tag_value not in _PLAIN_TAGS:
         shown = str(tag_value).replace("tag:yaml.org,2002:", "!!")
         raise InputError.at(name, f"YAML tag {shown} is not allowed (plain data only)", *here, dotted(path))
-    if isinstance(node, CommentedMap):
-        out: dict[Any, Any] = {}
-        places = node.lc.data or {}
-        for key, value in node.items():
-            place = places.get(key)  # [line, col, value line, value col]; none if merged by "<<"
-            line, column = (place[0], place[1]) if place else (here[0] - 1, here[1] - 1)
-            child = (*path, key)
-            pos[child] = (line + 1, column + 1)
-            if not isinstance(key, (str, int)):
-                raise InputError.at(name, f"key {key!r} must be a plain name", line + 1, column + 1)
-            vhere = (place[2] + 1, place[3] + 1) if place else (line + 1, column + 1)
-            out[key] = _plain(value, child, pos, name, budget, vhere)
-        return out
-    if isinstance(node, CommentedSeq):
-        items = []
-        for index, value in enumerate(node):
-            line, column = node.lc.item(index)
-            child = (*path, index)
-            pos[child] = (line + 1, column + 1)
-            items.append(_plain(value, child, pos, name, budget, (line + 1, column + 1)))
-        return items
+    if isinstance(node, (CommentedMap, CommentedSeq)):
+        inside.add(id(node))
+        try:
+            return _container(node, path, pos, name, budget, here, inside)
+        finally:
+            inside.discard(id(node))
     if isinstance(node, (str, int, float, bool, dt.date)) or node is None:
         if isinstance(node, str):
             return str(node)
@@ -147,6 +190,47 @@ def _plain(
             return float(node)
         return node
     raise InputError.at(name, f"unsupported YAML value {type(node).__name__}", *here, dotted(path))
+
+
+def _container(
+    node: Any,
+    path: Path_,
+    pos: Positions,
+    name: str,
+    budget: list[int],
+    here: tuple[int, int],
+    inside: set[int],
+) -> Any:
+    if isinstance(node, CommentedMap):
+        out: dict[Any, Any] = {}
+        places = node.lc.data or {}
+        for key, value in node.items():
+            place = places.get(key)  # [line, col, value line, value col]; none if merged by "<<"
+            line, column = (place[0], place[1]) if place else (here[0] - 1, here[1] - 1)
+            child = (*path, key)
+            pos[child] = (line + 1, column + 1)
+            if not isinstance(key, str):
+                raise InputError.at(name, _key_kind(key), line + 1, column + 1, dotted(path))
+            vhere = (place[2] + 1, place[3] + 1) if place else (line + 1, column + 1)
+            out[key] = _plain(value, child, pos, name, budget, vhere, inside)
+        return out
+    items = []
+    for index, value in enumerate(node):
+        line, column = node.lc.item(index)
+        child = (*path, index)
+        pos[child] = (line + 1, column + 1)
+        items.append(_plain(value, child, pos, name, budget, (line + 1, column + 1), inside))
+    return items
+
+
+def _key_kind(key: Any) -> str:
+    if isinstance(key, bool):
+        return f"key {str(key).lower()} must be a name, not a boolean"
+    if isinstance(key, (int, float)):
+        return f"key {key} must be a name, not a number"
+    if key is None:
+        return "a key must be a name, not null"
+    return f"a key must be a name, not a {'mapping' if isinstance(key, Mapping) else 'list'}"
 
 
 def dotted(path: Iterable[Any]) -> str:
@@ -194,7 +278,7 @@ def validate(model: type[M], data: Any, positions: Positions, name: str, vocabul
             message = _message(error, known)
             extra, message = split_field(message)
             loc = [*error["loc"], *extra]
-            if error["type"] == "union_tag_invalid":
+            if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
                 loc.append("kind")
             (line, column), field = position(positions, data, loc)
             problems.append(Problem(name, line, column, field, message))
@@ -205,6 +289,8 @@ def _message(error: dict[str, Any], vocabulary: list[str]) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
         key = str(error["loc"][-1])
+        if key in vocabulary:  # a real field, in the wrong place (e.g. ``start`` in a fork)
+            return f"field {key!r} is not allowed here"
         guess = difflib.get_close_matches(key, vocabulary, n=1, cutoff=0.7)
         hint = f"; did you mean {guess[0]!r}?" if guess else ""
         return f"unknown field {key!r}{hint}"
@@ -218,7 +304,13 @@ def _message(error: dict[str, Any], vocabulary: list[str]) -> str:
         guess = difflib.get_close_matches(str(tag), [t.strip(" '") for t in expected.split(",")], n=1)
         hint = f"; did you mean {guess[0]!r}?" if guess else ""
         return f"unknown kind {tag!r} (known: {expected}){hint}"
-    message = error["msg"]
+    if kind == "union_tag_not_found":
+        return "required field is missing"
+    if kind == "model_type":
+        return f"should be a mapping of fields, not {_yaml_kind(error.get('input'))}"
+    if kind in ("tuple_type", "list_type"):
+        return f"should be a list, not {_yaml_kind(error.get('input'))}"
+    message = error["msg"].replace(" after validation", "").replace("Tuple should", "List should")
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
     if kind == "literal_error" and isinstance(error.get("input"), str):
@@ -228,6 +320,20 @@ def _message(error: dict[str, Any], vocabulary: list[str]) -> str:
         if guess:
             message += f"; did you mean {guess[0]!r}?"
     return message
+
+
+def _yaml_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return "text"
 
 
 def load_model(path: Path, model: type[M], vocabulary: Iterable[str] = ()) -> tuple[M, Any, Positions]:

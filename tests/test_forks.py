@@ -87,7 +87,7 @@ acts:
             "sides[0].name",
             "not one of",
         ),
-        ("fork: {from: SPIRAL, at: 2022-03-10}\nstart: 2020-01-01\n", "start", "unknown field"),
+        ("fork: {from: SPIRAL, at: 2022-03-10}\nstart: 2020-01-01\n", "start", "not allowed here"),
     ],
 )
 def test_bad_forks_are_placed_errors(tmp_path: Path, text: str, field: str, message: str) -> None:
