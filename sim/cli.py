@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import signal
 import sys
 from pathlib import Path
@@ -43,7 +44,9 @@ def _input_error(exc: InputError) -> NoReturn:
 @app.command()
 def run(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)],
-    seed: Annotated[int | None, typer.Option(help="Override the scenario's seed (>= 0).")] = None,
+    seed: Annotated[
+        str | None, typer.Option(metavar="INTEGER", help="Override the scenario's seed (>= 0).")
+    ] = None,
     out: Annotated[
         Path | None, typer.Option(help="Output directory [default: reports/<scenario file stem>/].")
     ] = None,
@@ -56,22 +59,56 @@ def run(
     from sim.runner import run_scenario
     from sim.scenario import load_scenario
 
-    if seed is not None and not 0 <= seed < 2**63:
-        _fail([f"--seed: {seed} is not between 0 and 2**63 - 1"])
+    seed_value = _seed_option(seed) if seed is not None else None
     try:
         loaded = load_scenario(scenario)
     except InputError as exc:
         _input_error(exc)
     target = out if out is not None else Path("reports") / scenario.stem
-    if target.exists() and not target.is_dir():
-        _fail([f"--out: {target} exists and is not a directory"])
+    wrong = _out_dir_problem(target)
+    if wrong:
+        _fail([f"--out: {wrong}"])
     try:
-        result = run_scenario(loaded, target, seed=seed)
+        result = run_scenario(loaded, target, seed=seed_value)
     except PermissionError as exc:
         _fail([f"--out: cannot write to {target} ({exc.strerror})"])
     except OSError as exc:
         _fail([f"--out: cannot write to {target} ({exc.strerror or exc})"])
     _print_summary(result)
+
+
+def _seed_option(text: str) -> int:
+    """A ``--seed`` in one line: parsed here, not by Click, whose usage errors fill a box."""
+    digits = text.strip().removeprefix("-").removeprefix("+")
+    if not (digits.isascii() and digits.isdecimal()):
+        _fail([f"--seed: {text[:40]!r} is not a whole number"])
+    if len(digits) > 19 or not 0 <= int(text) < 2**63:
+        _fail([f"--seed: {text[:40]} is not between 0 and 2**63 - 1"])
+    return int(text)
+
+
+def _out_dir_problem(target: Path) -> str | None:
+    """Why ``sim run`` may not write its outputs to ``target``, checked before anything is
+    written: the run replaces the directory whole, so it must be one that a run wrote."""
+    if target.name in ("", ".", ".."):
+        return f"{target} names no directory of its own (give one, e.g. reports/NAME)"
+    if target.exists() and not target.is_dir():
+        return f"{target} exists and is not a directory"
+    if target.is_dir() and any(target.iterdir()) and not (target / "manifest.json").is_file():
+        return f"{target} holds files that 'sim run' did not write (no manifest.json); not replacing it"
+    return _unwritable(target)
+
+
+def _unwritable(path: Path) -> str | None:
+    """Why ``path`` (or the directories to be made for it) cannot be written, if it plainly cannot."""
+    ancestor = path.parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        return f"cannot write to {path}: {ancestor} is a file, not a directory"
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        return f"cannot write to {path}: {ancestor} is not writable (permission denied)"
+    return None
 
 
 def _print_summary(result: object) -> None:
@@ -190,15 +227,30 @@ def compare(
     if len(run_dirs) < 2:
         _fail(["compare needs at least two run directories"])
     if out.suffix not in (".png", ".svg"):
-        _fail([f"--out: {out} must end in .png or .svg"])
+        _fail([f"--out: {out} must end in .png or .svg (a file name such as compare.png)"])
+    wrong = f"{out} is a directory" if out.is_dir() else _unwritable(out)
+    if wrong:
+        _fail([f"--out: {wrong}"])
     dates = [_date_option(text) for text in at or []]
-    try:
-        runs = [load_run(run_dir) for run_dir in run_dirs]
-    except CompareError as exc:
-        _fail([str(exc)])
+    runs = []
+    for run_dir in run_dirs:
+        try:
+            runs.append(load_run(run_dir))
+        except CompareError as exc:
+            _fail([str(exc)])
+        except OSError as exc:
+            _fail([f"{run_dir}: cannot read its outputs ({exc.strerror or exc})"])
+    first = min(run.totals.index[0] for run in runs).date()
+    last = max(run.totals.index[-1] for run in runs).date()
+    for date in dates:
+        if not first <= date <= last:
+            _fail([f"--at: {date} is outside the runs ({first} to {last})"])
     table = differences(runs, dates or default_dates(runs))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    compare_chart(runs, out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        compare_chart(runs, out)
+    except OSError as exc:
+        _fail([f"--out: cannot write {out} ({exc.strerror or exc})"])
     typer.echo(table.to_string(index=False))
     typer.echo(f"chart -> {out}")
 
