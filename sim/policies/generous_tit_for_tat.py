@@ -6,10 +6,12 @@ with probability g breaks them. The largest generosity that still leaves exploit
 unprofitable is g = min(1 - (T-R)/(R-S), (R-P)/(T-P)), 1/3 with the payoffs 3, 0, 5, 1 (the
 default; ``sim.game.generosity`` computes it for other payoffs).
 
-Each forgiveness is a draw keyed by this side's name, the act observed (its number, day, kind
-and size) and the ``seed`` parameter (``sim.randomness``), never a shared generator: the same
-history always gets the same answer, so forks and same-seed runs are exact. Two sides with the
-same seed still draw independently (the side's name is in the key).
+Each forgiveness is a draw keyed by this side's name, the act observed (its place in the
+side's history, its day, kind and size) and the ``seed`` parameter (``sim.randomness``), never
+a shared generator: the same history always gets the same answer, so forks and same-seed runs
+are exact. Two sides with the same seed still draw independently (the side's name is in the
+key). The key holds nothing that depends on the order in which a scenario lists its sides
+(an event's ``seq`` does), so listing them the other way round changes nothing.
 """
 
 from __future__ import annotations
@@ -48,15 +50,16 @@ class GenerousTitForTat(Reactive):
     }
     Params = GenerousTitForTatParams
 
-    def forgives(self, seen: Observation, view: SideView) -> bool:
-        """The keyed draw: a pure function of the act, the side and the seed."""
+    def forgives(self, history: Sequence[Observation], view: SideView) -> bool:
+        """The keyed draw for ``history[-1]``: a pure function of the act, the side and the seed."""
         p: GenerousTitForTatParams = self.params  # type: ignore[assignment]
-        key = (view.me, seen.act, seen.day, seen.kind, seen.size)
+        seen = history[-1]
+        key = (view.me, len(history), seen.day, seen.kind, seen.size)
         return rnd.chance(p.g, p.seed, "generous_tit_for_tat", *key)
 
     def respond(self, history: Sequence[Observation], view: SideView) -> Sequence[ActSpec]:
         seen = history[-1]
-        if seen.missed or (hostile(seen) and self.forgives(seen, view)):
+        if seen.missed or (hostile(seen) and self.forgives(history, view)):
             return ()
         p: GenerousTitForTatParams = self.params  # type: ignore[assignment]
         answer = mirror(seen, view, p.deadline_days, p.rule)
