@@ -174,8 +174,10 @@ class Engine:
     def _run_day(self, _timer: simpy.Event) -> None:
         day = int(self.env.now)
         bucket = self._agenda[day]
+        queued = self._queued[day]
         while bucket:  # items may add items for today; the heap keeps the phase order
-            _, _, _, work, args = heapq.heappop(bucket)
+            phase, slot, key, work, args = heapq.heappop(bucket)
+            queued.discard((phase, slot, key))  # once run, the same work may be queued again today
             work(*args)
         del self._agenda[day], self._queued[day]
 

@@ -143,3 +143,39 @@ def test_fork_continues_under_a_changed_policy(fork_date: str) -> None:
     assert answers[0].cause == act.seq and answers[0].count == 4
     assert answers[0].day == act.day + 7
     assert not any(type(e) is ev.ExpulsionOrdered and e.actor == "B" for e in history.log)
+
+
+def test_work_that_falls_due_again_the_same_day_is_done_that_day() -> None:
+    """A visa request made after the host's desk has run, with a processing time of 0 days,
+    is decided that same day; a fork the next day must find nothing overdue (regression: the
+    desk was not re-queued, so the original left the request pending and a fork decided it)."""
+    mission = {
+        "posts": {"embassy": {"diplomat": 0, "admin_technical": 2, "local": 0}},
+        "tour_days": {"diplomat": 20, "admin_technical": 20, "local": 20},
+        "travel_days": 0,
+    }
+    scenario = Scenario.model_validate(
+        {
+            "start": "2000-01-01",
+            "end": "2000-01-31",
+            "seed": 30,
+            "sides": [
+                {"name": "US", "mission": mission, "visas": {"policy": "issue", "processing_days": [0, 2]}},
+                {
+                    "name": "RU",
+                    "mission": {**mission, "posts": {"embassy": {"admin_technical": 8}}},
+                    "visas": {"policy": "issue", "processing_days": [0, 0]},
+                },
+            ],
+        }
+    )
+    engine = simulate(scenario)
+    overdue = [
+        (name, rid)
+        for name in engine.state.sides
+        for rid, r in engine.state.missions[name].requests.items()
+        if r.arrives is None and r.due < scenario.horizon
+    ]
+    assert overdue == []
+    for day in range(20, 31):
+        assert_fork_exact(scenario, engine.log, day)
