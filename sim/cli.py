@@ -321,4 +321,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # Run the imported module's main: the command modules register on ``sim.cli.app``, not
+    # on this ``__main__`` copy of it.
+    from sim.cli import main as _registered_main
+
+    _registered_main()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,11 +19,8 @@ from sim.errors import InputError
 
 
 def _cli() -> Any:
-    """The running ``sim.cli`` module: under ``python -m sim.cli`` that is ``__main__``, and a
-    plain import would make a second copy whose app nobody runs."""
-    main = sys.modules.get("__main__")
-    if getattr(getattr(main, "__spec__", None), "name", None) == "sim.cli" and hasattr(main, "app"):
-        return main
+    """The ``sim.cli`` module, on whose app the commands register (``python -m sim.cli`` runs
+    that module's ``main``, not its ``__main__`` copy: see the bottom of ``sim.cli``)."""
     from sim import cli
 
     return cli
