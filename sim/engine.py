@@ -457,6 +457,7 @@ class Engine:
             my_measures=frozenset(measures),
             my_ambassador_present=mine.ambassador_present,
             my_acts=tuple(self._acts_by[me]),
+            run_seed=self.seed,
         )
 
     # --- phase 2: deadlines -------------------------------------------------------------------

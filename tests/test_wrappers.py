@@ -90,3 +90,18 @@ def test_timing_wrapper_sets_delay_range_and_deadline() -> None:
     delays = [e.day - log[e.cause].day for e in answers(log)]
     assert len(delays) == 30 and min(delays) >= 3 and max(delays) <= 9 and len(set(delays)) >= 4
     assert {e.deadline - e.day for e in answers(log)} == {21}
+
+
+def test_generous_forgiveness_is_resampled_by_the_run_seed() -> None:
+    """A sweep over seeds must resample a stochastic policy's draws: two seeds forgive
+    different acts, the same seed the same ones."""
+
+    def forgiven(seed: int) -> list[int]:
+        s = scenario({"policy": {"kind": "generous_tit_for_tat", "g": 0.5, "delay_days": 2}}, 40, seed)
+        log = simulate(s).log
+        answered = {e.cause for e in answers(log)}
+        return [e.act for e in log if type(e) is ev.ActObserved and e.actor == "B" and e.act not in answered]
+
+    one, again, two = forgiven(1), forgiven(1), forgiven(2)
+    assert one == again and 8 <= len(one) <= 32
+    assert one != two

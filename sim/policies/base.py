@@ -48,6 +48,7 @@ class SideView:
     my_measures: frozenset[str]  # kinds I have in force or pending against their mission
     my_ambassador_present: bool
     my_acts: tuple[tuple[int, str, int], ...] = ()  # my own acts so far: (day, kind, size)
+    run_seed: int = 0  # the run's seed: stochastic policies key their draws with it too
 
 
 @dataclass(frozen=True, slots=True)

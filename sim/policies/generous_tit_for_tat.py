@@ -7,7 +7,8 @@ unprofitable is g = min(1 - (T-R)/(R-S), (R-P)/(T-P)), 1/3 with the payoffs 3, 0
 default; ``sim.game.generosity`` computes it for other payoffs).
 
 Each forgiveness is a draw keyed by this side's name, the act observed (its place in the
-side's history, its day, kind and size) and the ``seed`` parameter (``sim.randomness``), never
+side's history, its day, kind and size), the run's seed (so a sweep over seeds resamples the
+forgiveness) and the ``seed`` parameter (``sim.randomness``), never
 a shared generator: the same history always gets the same answer, so forks and same-seed runs
 are exact. Two sides with the same seed still draw independently (the side's name is in the
 key). The key holds nothing that depends on the order in which a scenario lists its sides
@@ -55,7 +56,7 @@ class GenerousTitForTat(Reactive):
         p: GenerousTitForTatParams = self.params  # type: ignore[assignment]
         seen = history[-1]
         key = (view.me, len(history), seen.day, seen.kind, seen.size)
-        return rnd.chance(p.g, p.seed, "generous_tit_for_tat", *key)
+        return rnd.chance(p.g, p.seed, "generous_tit_for_tat", view.run_seed, *key)
 
     def respond(self, history: Sequence[Observation], view: SideView) -> Sequence[ActSpec]:
         seen = history[-1]
