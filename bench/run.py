@@ -1,0 +1,428 @@
+"""Benchmarks: one JSON object per line with name, value, unit, baseline, ratio (and target).
+
+    python bench/run.py            # the full sizes of issue 5 (about 15 minutes on 2 cores)
+    python bench/run.py --quick    # smaller sizes, scaled where the issue says so (~3 minutes)
+    python bench/run.py --only cli_startup --only store_append
+    python bench/run.py --profile engine_vs_simpy   # cProfile the measured code, top 25 to stderr
+
+Every value and its baseline are measured in the same process run; nothing here is asserted.
+``ratio`` is ``value / baseline``; ``target`` says which side of it the issue wants.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime as dt
+import io
+import json
+import os
+import platform
+import pstats
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sim.scenario import Scenario  # noqa: E402
+
+PROFILE: str | None = None
+
+
+def emit(name: str, value: float, unit: str, baseline: float, target: str, **detail: Any) -> None:
+    ratio = value / baseline if baseline else float("nan")
+    line = {
+        "name": name,
+        "value": round(value, 4),
+        "unit": unit,
+        "baseline": round(baseline, 4),
+        "ratio": round(ratio, 4),
+        "target": target,
+        **detail,
+        "loadavg_1m": round(os.getloadavg()[0], 2),
+    }
+    print(json.dumps(line), flush=True)
+
+
+def profiled(name: str, fn: Callable[[], Any]) -> Any:
+    """Run ``fn``, under cProfile when ``--profile name`` asked for it (top 25 to stderr)."""
+    if name != PROFILE:
+        return fn()
+    profiler = cProfile.Profile()
+    result = profiler.runcall(fn)
+    text = io.StringIO()
+    pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(25)
+    print(text.getvalue(), file=sys.stderr)
+    return result
+
+
+# --- scenarios ---------------------------------------------------------------------------------
+
+
+def big_scenario(years: int, staff: tuple[int, int, int] = (500, 300, 400), tours: Any = None) -> Scenario:
+    """Two missions of 1,200 staff, ``years`` long: rotations, visas, a tit-for-tat exchange
+    (both sides tit-for-tat, one opening expulsion; misperception ends the echo sooner or later)."""
+    diplomats, technicians, locals_ = staff
+    mission: dict[str, Any] = {
+        "posts": {"embassy": {"diplomat": diplomats, "admin_technical": technicians, "local": locals_}}
+    }
+    if tours is not None:
+        mission["tour_days"] = tours
+    side = {
+        "mission": mission,
+        "visas": {"policy": "issue", "processing_days": [30, 90]},
+        "policy": {"kind": "tit_for_tat", "delay_days": 14, "deadline_days": 30},
+        "noise": {"miss": 0.25},
+    }
+    return Scenario.model_validate(
+        {
+            "name": f"bench-{years}y",
+            "start": "2000-01-01",
+            "end": f"{1999 + years}-12-31",
+            "seed": 7,
+            "acts": [{"date": "2001-03-01", "actor": "A", "kind": "expel", "size": 10, "deadline_days": 14}],
+            "sides": [{"name": "A", **side}, {"name": "B", **side}],
+        }
+    )
+
+
+SHORT = {
+    "name": "bench-short",
+    "start": "2022-01-01",
+    "end": "2024-12-31",
+    "seed": 11,
+    "acts": [{"date": "2022-03-01", "actor": "A", "kind": "expel", "size": 5, "deadline_days": 7}],
+    "sides": [
+        {
+            "name": name,
+            "mission": {"posts": {"embassy": {"diplomat": 60, "admin_technical": 30, "local": 60}}},
+            "visas": {"policy": "issue", "processing_days": [30, 60]},
+            "policy": {"kind": "tit_for_tat", "delay_days": 7, "deadline_days": 14},
+            "noise": {"miss": 0.3},
+        }
+        for name in ("A", "B")
+    ],
+}
+
+
+# --- 1. engine vs a bare SimPy loop ------------------------------------------------------------
+
+
+def bare_simpy(timeouts: int, processes: int = 100) -> float:
+    """Wall time of SimPy alone: ``processes`` processes yielding ``timeouts`` timeouts in all."""
+    import simpy
+
+    env = simpy.Environment()
+    each = timeouts // processes
+
+    def proc(offset: int) -> Any:
+        for i in range(each):
+            yield env.timeout(1 + (i + offset) % 7)
+
+    for p in range(processes):
+        env.process(proc(p))
+    started = time.perf_counter()
+    env.run()
+    return time.perf_counter() - started
+
+
+def engine_vs_simpy(quick: bool) -> None:
+    from sim.engine import Engine
+
+    years = 5 if quick else 20
+    scenario = big_scenario(years)
+    items = [0]
+
+    class Counting(Engine):
+        def _at(self, *args: Any) -> None:  # count the work the engine puts on its calendar
+            items[0] += 1
+            super()._at(*args)
+
+    started = time.perf_counter()
+    engine = profiled("engine_vs_simpy", lambda: _run(Engine(scenario)))
+    seconds = time.perf_counter() - started
+    counting = Counting(scenario)
+    counting.run()
+    events = len(engine.log)
+    baseline = min(bare_simpy(events) for _ in range(3))
+    emit(
+        "engine_vs_simpy",
+        seconds,
+        "s",
+        baseline,
+        "ratio <= 2",
+        events=events,
+        events_per_s=round(events / seconds),
+        agenda_items=items[0],
+        simpy_timeouts=events,
+        years=years,
+        staff_per_mission=1200,
+    )
+
+
+def _run(engine: Any) -> Any:
+    engine.run()
+    return engine
+
+
+# --- 2 and 3. sweeps ------------------------------------------------------------------------------
+
+
+def sweep_parallel_efficiency(quick: bool) -> None:
+    from sim.sweep import InlineExecutor, LocalExecutor, plan_sweep, run_sweep
+
+    scenario = Scenario.model_validate(SHORT)
+    plan = plan_sweep(scenario, seeds=400, sweep_seed=1)
+    with tempfile.TemporaryDirectory() as tmp:
+        one = run_sweep(plan, Path(tmp) / "one", executor=InlineExecutor(), report=False)
+        two = run_sweep(plan, Path(tmp) / "two", executor=LocalExecutor(2), report=False)
+    one_rate = one.ran / one.seconds
+    two_rate = two.ran / two.seconds
+    emit(
+        "sweep_parallel_efficiency",
+        two_rate,
+        "runs/s",
+        2 * one_rate,
+        "ratio >= 0.9",
+        runs=plan.seeds,
+        one_worker_s=round(one.seconds, 3),
+        two_workers_s=round(two.seconds, 3),
+    )
+
+
+def sweep_10k(quick: bool) -> None:
+    from sim.engine import simulate
+    from sim.scenario import load_scenario
+    from sim.sweep import LocalExecutor, plan_sweep, run_sweep
+
+    runs = 1_000 if quick else 10_000
+    scenario = load_scenario(ROOT / "scenarios" / "rotation-rule-2021.yaml")
+    plan = plan_sweep(scenario, seeds=runs, sweep_seed=2021)
+    sample = plan.runs()[:20]
+    started = time.perf_counter()
+    for run in sample:
+        simulate(plan.variants[0].model_copy(update={"seed": run.seed}))
+    per_run = (time.perf_counter() - started) / len(sample)
+    with tempfile.TemporaryDirectory() as tmp:
+        outcome = profiled(
+            "sweep_10k", lambda: run_sweep(plan, Path(tmp), executor=LocalExecutor(2), report=False)
+        )
+    scale = 10_000 / runs
+    value = outcome.seconds * scale
+    baseline = per_run * 10_000 / 2  # the engine alone, perfectly split over 2 workers
+    emit(
+        "sweep_10k",
+        value,
+        "s",
+        baseline,
+        "value <= 60 s",
+        runs_measured=runs,
+        scaled_by=scale,
+        runs_per_s=round(outcome.ran / outcome.seconds, 2),
+        engine_s_per_run=round(per_run, 4),
+        baseline_is="10,000 x one engine run (this process) / 2 workers",
+    )
+
+
+# --- 4 and 5. a large log: fold and store -----------------------------------------------------
+
+
+def large_log(events: int) -> list[Any]:
+    """An engine log of at least ``events`` events (short tours make rotations frequent)."""
+    from sim.engine import simulate
+
+    tours = {"diplomat": [60, 180], "admin_technical": [60, 180], "local": [200, 400]}
+    years = 10
+    while True:
+        log = simulate(big_scenario(years, tours=tours)).log
+        if len(log) >= events:
+            return log[: _cut(log, events)]
+        years = int(years * events / len(log)) + 2
+
+
+def _cut(log: list[Any], events: int) -> int:
+    """Cut at a day boundary at or after ``events`` (a fold of whole days stays valid)."""
+    n = events
+    while n < len(log) and log[n].day == log[n - 1].day:
+        n += 1
+    return n
+
+
+def replay_fold(quick: bool, log: list[Any]) -> None:
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from sim import events as ev
+    from sim.metrics import headcount_series, series_from_columns
+    from sim.projections import events_frame
+    from sim.state import fold
+
+    missions = ["A", "B"]
+    horizon = log[-1].day
+    table = pa.Table.from_pandas(
+        events_frame(log, dt.date(2000, 1, 1))[["seq", "day", "type", "actor"]], preserve_index=False
+    )
+
+    def series_from_table() -> dict[str, Any]:
+        arrived = pc.equal(table["type"], "StaffArrived")
+        moved = pc.or_(arrived, pc.equal(table["type"], "StaffDeparted"))
+        rows = pc.index_in(pc.filter(table["actor"], moved), value_set=pa.array(missions))
+        days = pc.filter(table["day"], moved)
+        signs = np.where(pc.filter(arrived, moved).to_numpy(zero_copy_only=False), 1, -1)
+        return series_from_columns(
+            rows.to_numpy(zero_copy_only=False).astype(np.int64), days.to_numpy(), signs, missions, horizon
+        )
+
+    def best(fn: Callable[[], Any], times: int) -> float:
+        out = []
+        for _ in range(times):
+            started = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - started)
+        return min(out)
+
+    vectorised = best(series_from_table, 5)
+    from_objects = best(lambda: headcount_series(log, missions, horizon), 3)
+    started = time.perf_counter()
+    state = profiled("replay_fold", lambda: fold(log))
+    full = time.perf_counter() - started
+    check = series_from_table()
+    assert all(int(check[m][-1]) == state.missions[m].headcount for m in missions)
+    assert type(log[0]) is ev.MissionOpened
+    n = len(log)
+    emit(
+        "replay_fold",
+        n / vectorised,
+        "events/s",
+        n / full,
+        "value >= 10,000,000 events/s",
+        events=n,
+        series_from_columns_s=round(vectorised, 4),
+        series_from_event_objects_per_s=round(n / from_objects),
+        full_state_fold_per_s=round(n / full),
+        baseline_is="the full-state fold (sim.state.fold)",
+    )
+
+
+def store_append(quick: bool, log: list[Any]) -> None:
+    import sqlite3
+
+    import sim
+    from sim import events as ev
+    from sim.store import RunInfo, SQLiteStore, _row
+
+    version = (sim.__version__, ev.SCHEMA_VERSION)
+    info = RunInfo("bench", "bench", "0" * 64, 7, "2000-01-01", "2030-12-31", *version)
+    with tempfile.TemporaryDirectory(dir=ROOT / "bench") as tmp:
+        store = SQLiteStore(Path(tmp) / "events.sqlite")
+        store.begin_run(info)
+        started = time.perf_counter()
+
+        def append_all() -> None:
+            for event in log:
+                store.append(event)
+            store.flush()
+
+        profiled("store_append", append_all)
+        seconds = time.perf_counter() - started
+        store.close()
+        rows = [_row(event, "bench") for event in log]
+        conn = sqlite3.connect(Path(tmp) / "raw.sqlite", isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute(
+            "CREATE TABLE events (run_id TEXT, seq INTEGER, day INTEGER, type TEXT, actor TEXT, target TEXT,"
+            " cause INTEGER, source TEXT, reference TEXT, act_id TEXT, payload TEXT, UNIQUE (run_id, seq))"
+        )
+        started = time.perf_counter()
+        for i in range(0, len(rows), 10_000):
+            conn.execute("BEGIN")
+            insert = "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            conn.executemany(insert, rows[i : i + 10_000])
+            conn.execute("COMMIT")
+        raw = time.perf_counter() - started
+        conn.close()
+    n = len(log)
+    emit(
+        "store_append",
+        n / seconds,
+        "events/s",
+        n / raw,
+        "value >= 500,000 events/s",
+        events=n,
+        baseline_is="bare sqlite3 executemany of the same pre-serialised rows, same batches and pragmas",
+    )
+
+
+# --- 6. cli startup ------------------------------------------------------------------------------
+
+
+def cli_startup(quick: bool) -> None:
+    script = Path(sys.executable).parent / "sim"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "sim.cli"]
+
+    def wall(args: list[str]) -> float:
+        started = time.perf_counter()
+        subprocess.run(args, capture_output=True, check=True, cwd=ROOT)
+        return time.perf_counter() - started
+
+    wall([*command, "--help"])  # warm the file cache
+    runs = 5 if quick else 11
+    value = statistics.median(wall([*command, "--help"]) for _ in range(runs))
+    baseline = statistics.median(wall([sys.executable, "-c", "pass"]) for _ in range(runs))
+    emit("cli_startup", value, "s", baseline, "value <= 0.3 s", runs=runs, baseline_is="python -c pass")
+
+
+BENCHMARKS = (
+    "engine_vs_simpy",
+    "sweep_parallel_efficiency",
+    "sweep_10k",
+    "replay_fold",
+    "store_append",
+    "cli_startup",
+)
+
+
+def main() -> None:
+    global PROFILE
+    raw = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=raw)
+    parser.add_argument("--quick", action="store_true", help="smaller sizes (scaled where stated)")
+    parser.add_argument("--only", action="append", choices=BENCHMARKS, help="run only these (repeatable)")
+    parser.add_argument("--profile", choices=BENCHMARKS, help="cProfile this benchmark's measured code")
+    args = parser.parse_args()
+    PROFILE = args.profile
+    chosen = args.only or list(BENCHMARKS)
+    print(
+        json.dumps(
+            {
+                "name": "machine",
+                "python": platform.python_version(),
+                "platform": platform.platform(),
+                "cpus": os.cpu_count(),
+                "quick": args.quick,
+                "date": time.strftime("%Y-%m-%d"),
+            }
+        ),
+        flush=True,
+    )
+    log: list[Any] | None = None
+    for name in chosen:
+        if name in ("replay_fold", "store_append"):
+            if log is None:
+                log = large_log(200_000 if args.quick else 1_000_000)
+            globals()[name](args.quick, log)
+        else:
+            globals()[name](args.quick)
+
+
+if __name__ == "__main__":
+    main()
