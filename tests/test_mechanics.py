@@ -815,3 +815,19 @@ def test_lifting_expulsions_before_the_deadline_sends_nobody_home() -> None:
     order = next(e for e in engine.log if type(e) is ev.ExpulsionOrdered)
     assert not [e for e in engine.log if type(e) is ev.DeadlineReached and e.measure == order.seq]
     assert len(engine.state.mission("B").orders) == 0
+
+
+def test_tit_for_tat_mirrors_lifted_expulsions() -> None:
+    """A orders 4 of B out with a long deadline; B answers in kind; A then withdraws its order
+    and B, by tit for tat, withdraws its own: nobody on either side is expelled."""
+    engine = run(
+        b=side("B", policy={"kind": "tit_for_tat", "delay_days": 3, "deadline_days": 60}),
+        acts=[
+            act(10, "A", "expel", size=4, deadline_days=60),
+            act(20, "A", "lift_expulsions"),
+        ],
+        days=120,
+    )
+    lifted = [e for e in engine.log if type(e) is ev.ExpulsionsLifted]
+    assert [(e.actor, e.day) for e in lifted] == [("A", 20), ("B", 23)]
+    assert departures(engine.log, "A", "expelled") == [] and departures(engine.log, "B", "expelled") == []

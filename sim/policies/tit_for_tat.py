@@ -21,6 +21,7 @@ from sim.state import Observation
 
 #: De-escalating kinds and the measure (in ``SideView.my_measures``) each one lifts.
 _REVERSALS: dict[str, str] = {
+    "lift_expulsions": "expel",
     "lift_cap": "cap",
     "lift_rotation_limit": "rotation_limit",
     "lift_local_hire_ban": "local_hire_ban",
