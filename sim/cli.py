@@ -48,7 +48,7 @@ def run(
         str | None, typer.Option(metavar="INTEGER", help="Override the scenario's seed (>= 0).")
     ] = None,
     out: Annotated[
-        Path | None, typer.Option(help="Output directory [default: reports/<scenario file stem>/].")
+        Path | None, typer.Option(help="Output directory (default: reports/<scenario file stem>/).")
     ] = None,
 ) -> None:
     """Simulate SCENARIO and write the event log, staffing table, chart and manifest.
@@ -176,7 +176,7 @@ def replay(
     run_dir: Annotated[Path, typer.Argument(help="A directory written by 'sim run'.", show_default=False)],
     at: Annotated[
         list[str] | None,
-        typer.Option("--at", help="Date (YYYY-MM-DD) to report; repeatable [default: the end]."),
+        typer.Option("--at", help="Date (YYYY-MM-DD) to report; repeatable (default: the end)."),
     ] = None,
 ) -> None:
     """Fold RUN_DIR's stored log and print headcounts; exit 1 if it differs from the recorded state."""
@@ -217,7 +217,7 @@ def compare(
     at: Annotated[
         list[str] | None,
         typer.Option(
-            "--at", help="Date (YYYY-MM-DD) for the table; repeatable [default: fork dates and the end]."
+            "--at", help="Date (YYYY-MM-DD) for the table; repeatable (default: the fork dates and the end)."
         ),
     ] = None,
 ) -> None:
