@@ -52,6 +52,7 @@ from typing import Any, NamedTuple, overload
 
 from sim import randomness as rnd
 from sim.acts import HOSTILE_KINDS, ActSpec
+from sim.commas import split_top_level
 from sim.policies import Policy, SideView, UnknownPolicy, ValidationError, policy_class
 from sim.state import Observation
 
@@ -350,19 +351,7 @@ def make(text: str) -> Policy:
 
 def _split(text: str) -> list[str]:
     """``text`` split at the commas outside brackets; empty pieces dropped."""
-    items, depth, current = [], 0, []
-    for char in text:
-        if char in "[{":
-            depth += 1
-        elif char in "]}":
-            depth -= 1
-        if char == "," and depth == 0:
-            items.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    items.append("".join(current))
-    return [item for item in (piece.strip() for piece in items) if item]
+    return [item for item in (piece.strip() for piece in split_top_level(text)) if item]
 
 
 def _value(text: str) -> Any:

@@ -23,6 +23,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from sim.commas import split_top_level
 from sim.errors import split_field
 from sim.scenario import Scenario
 from sim.seeds import SeedsLog
@@ -113,19 +114,7 @@ def parse_option(text: str) -> Axis:
 
 def _split_values(text: str) -> list[str]:
     """Split at commas outside brackets: ``1,[2, 3],x`` -> ``["1", "[2, 3]", "x"]``."""
-    pieces, depth, current = [], 0, []
-    for char in text:
-        if char in "[{":
-            depth += 1
-        elif char in "]}":
-            depth -= 1
-        if char == "," and depth == 0:
-            pieces.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    pieces.append("".join(current))
-    return pieces
+    return split_top_level(text)
 
 
 # --- paths ------------------------------------------------------------------------------------
