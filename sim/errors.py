@@ -21,8 +21,21 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}"
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        """One line, whatever the file's text held: control characters (a newline in a key or
+        a quoted path, a NUL) are shown escaped, as ``\\n`` or ``\\x00``."""
+        where = f"{self.file}:{self.line}:{self.column}".translate(_ESCAPES)
+        field, message = self.field.translate(_ESCAPES), self.message.translate(_ESCAPES)
+        return f"{where}: {field}: {message}" if field else f"{where}: {message}"
+
+
+_ESCAPES = {code: f"\\x{code:02x}" for code in (*range(32), 0x7F)} | {
+    ord("\t"): "\\t",
+    ord("\n"): "\\n",
+    ord("\r"): "\\r",
+    0x85: "\\x85",
+    0x2028: "\\u2028",
+    0x2029: "\\u2029",
+}
 
 
 class InputError(Exception):

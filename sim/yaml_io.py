@@ -22,6 +22,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.composer import MaxDepthExceededError
 from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.reader import ReaderError
 
 from sim.errors import InputError, Problem, split_field
@@ -34,6 +35,7 @@ Path_ = tuple[Any, ...]
 Positions = dict[Path_, tuple[int, int]]
 M = TypeVar("M", bound=BaseModel)
 
+_STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 _PLAIN_TAGS = {
     None,
     "tag:yaml.org,2002:str",
@@ -91,11 +93,21 @@ class _TextDates(RoundTripConstructor):
     def construct_non_recursive_object(self, node: Any, tag: str | None = None) -> Any:
         try:
             return super().construct_non_recursive_object(node, tag)
-        except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError):
+        except (ValueError, TypeError, LookupError, AttributeError, ArithmeticError):
             shown = str(tag or node.tag).replace("tag:yaml.org,2002:", "!!")
             text = node.value if isinstance(node.value, str) else ""
             text = text if len(text) <= 40 else text[:37] + "..."
-            raise ConstructorError(None, None, f"cannot read {text!r} as {shown}", node.start_mark) from None
+            text = repr(text) if text else "an empty value"
+            raise ConstructorError(None, None, f"cannot read {text} as {shown}", node.start_mark) from None
+
+
+    def construct_mapping(self, node: Any, maptyp: Any, deep: bool = False) -> Any:
+        try:
+            return super().construct_mapping(node, maptyp, deep=deep)
+        except TypeError:  # a key that is, or holds, a mapping: unhashable
+            key = next((k for k, _ in node.value if not isinstance(k, ScalarNode)), node)
+            message = "a key must be a name, not a mapping or a list"
+            raise ConstructorError(None, None, message, key.start_mark) from None
 
 
 _TextDates.add_constructor("tag:yaml.org,2002:timestamp", lambda self, node: self.construct_scalar(node))
@@ -170,9 +182,16 @@ def _plain(
         raise InputError.at(name, "an alias refers to a value that contains it", line, column, dotted(path))
     tag = getattr(node, "tag", None)
     tag_value = getattr(tag, "value", tag)
+    if isinstance(node, TaggedScalar) and tag_value == _STR:
+        return str(node.value)  # an explicit !!str, kept by the round-trip loader
     if isinstance(node, TaggedScalar) or tag_value not in _PLAIN_TAGS:
         shown = str(tag_value).replace("tag:yaml.org,2002:", "!!")
         raise InputError.at(name, f"YAML tag {shown} is not allowed (plain data only)", *here, dotted(path))
+    kind = _MAP if isinstance(node, CommentedMap) else _SEQ if isinstance(node, CommentedSeq) else None
+    if kind and tag_value not in (None, kind):  # e.g. !!str on a list
+        shown = str(tag_value).replace("tag:yaml.org,2002:", "!!")
+        message = f"YAML tag {shown} does not fit a {'mapping' if kind == _MAP else 'list'}"
+        raise InputError.at(name, message, *here, dotted(path))
     if isinstance(node, (CommentedMap, CommentedSeq)):
         inside.add(id(node))
         try:
@@ -216,7 +235,7 @@ def _container(
         return out
     items = []
     for index, value in enumerate(node):
-        line, column = node.lc.item(index)
+        line, column = (node.lc.data or {}).get(index) or (here[0] - 1, here[1] - 1)
         child = (*path, index)
         pos[child] = (line + 1, column + 1)
         items.append(_plain(value, child, pos, name, budget, (line + 1, column + 1), inside))
