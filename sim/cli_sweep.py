@@ -50,7 +50,7 @@ def sweep(
         int | None, typer.Option(help="Runs per grid cell (default: the sweep file's, else 10).")
     ] = None,
     seed: Annotated[
-        int | None,
+        str | None,
         typer.Option(help="Sweep seed, from which every run's seed derives (default: the scenario's)."),
     ] = None,
     workers: Annotated[
@@ -97,11 +97,18 @@ def sweep(
     except InputError as exc:
         _input_error(exc)
     seeds = seeds if seeds is not None else (defaults.get("seeds") or 10)
-    seed = seed if seed is not None else defaults.get("seed")
+    seed = _CLI._seed_option(seed) if seed is not None else defaults.get("seed")
     workers = workers if workers is not None else (defaults.get("workers") or os.cpu_count() or 1)
     scheduler = scheduler if scheduler is not None else defaults.get("scheduler")
     if out is None:
         out = Path(defaults["out"]) if defaults.get("out") else Path("reports") / f"{target.stem}-sweep"
+    if out.name in ("", ".", ".."):
+        _fail([f"--out: {out} names no directory of its own (give one, e.g. reports/NAME-sweep)"])
+    if out.exists() and not out.is_dir():
+        _fail([f"--out: {out} exists and is not a directory"])
+    unwritable = _CLI._unwritable(out)
+    if unwritable:
+        _fail([f"--out: {unwritable}"])
     if workers < 1:
         _fail([f"--workers: {workers} is not at least 1"])
     if scheduler is not None and not _ADDRESS.match(scheduler):
