@@ -309,6 +309,7 @@ def _interrupted(signum: int, frame: object) -> None:
 
 from sim import cli_policies  # noqa: E402,F401,I001  (registers policies/game commands)
 from sim import cli_sweep  # noqa: E402,F401  (registers the sweep command)
+from sim import cli_check  # noqa: E402,F401  (registers the check command)
 
 
 def main() -> None:
