@@ -623,12 +623,11 @@ class Engine:
         number = self.state.missions[name].arrivals
         tour = rnd.integer(low, high, self.seed, "tour", name, number)
         today = int(self.env.now)
-        cause = request
         event = self._emit(
             ev.StaffArrived,
             actor=name,
             target=self.other[name],
-            cause=cause,
+            cause=request,
             role=role,
             post=post,
             arrived=today,
