@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import signal
-import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -300,30 +298,19 @@ def _date_option(text: str) -> dt.date:
         _fail([f"--at: {text!r} is not a date (YYYY-MM-DD)"])
 
 
-def _interrupted(signum: int, frame: object) -> None:
-    """Ctrl-C: say so in one line; Typer turns the KeyboardInterrupt into exit code 130, and
-    ``finally`` blocks still run (a run's partial store is flushed and kept for resuming)."""
-    typer.echo("interrupted", err=True)
-    raise KeyboardInterrupt
-
-
 from sim import cli_policies  # noqa: E402,F401,I001  (registers policies/game commands)
 from sim import cli_sweep  # noqa: E402,F401  (registers the sweep command)
 from sim import cli_check  # noqa: E402,F401  (registers the check command)
 
 
 def main() -> None:
-    """Entry point: Ctrl-C ends with a short message and exit code 130."""
-    signal.signal(signal.SIGINT, _interrupted)
-    try:
-        app()
-    except KeyboardInterrupt:
-        sys.exit(EXIT_INTERRUPTED)
+    """Entry point kept for ``python -m sim.cli``; the work is in ``sim.__main__.main``."""
+    from sim.__main__ import main as entry
+
+    entry()
 
 
 if __name__ == "__main__":
-    # Run the imported module's main: the command modules register on ``sim.cli.app``, not
-    # on this ``__main__`` copy of it.
-    from sim.cli import main as _registered_main
-
-    _registered_main()
+    # ``python -m sim.cli`` runs this file as ``__main__``: the command modules register on the
+    # imported ``sim.cli.app``, so hand over to the real entry point.
+    main()

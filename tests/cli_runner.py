@@ -38,12 +38,12 @@ def sim_inline(*args: object) -> Outcome:
 
 
 def sim_process(*args: object, hash_seed: str | None = None) -> Outcome:
-    """``python -m sim.cli ARGS`` in a fresh interpreter: real argv parsing and exit codes."""
+    """``python -m sim ARGS`` in a fresh interpreter: real argv parsing and exit codes."""
     env = dict(os.environ)
     if hash_seed is not None:
         env["PYTHONHASHSEED"] = hash_seed
     proc = subprocess.run(
-        [sys.executable, "-m", "sim.cli", *map(str, args)],
+        [sys.executable, "-m", "sim", *map(str, args)],
         capture_output=True,
         text=True,
         cwd=ROOT,

@@ -34,11 +34,20 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
 
 def start(out: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "sim.cli", "run", str(LONG), "--out", str(out)],
+        [sys.executable, "-m", "sim", "run", str(LONG), "--out", str(out)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def wait_for(path: Path, proc: subprocess.Popen[str], timeout: float = 60.0) -> None:
+    """Block until ``path`` exists (the run has got past its imports and started writing)."""
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert proc.poll() is None, proc.communicate()[1]
+        assert time.monotonic() < deadline, f"{path} never appeared"
+        time.sleep(0.02)
 
 
 def check_store(path: Path) -> tuple[int, bool]:
@@ -116,7 +125,8 @@ def test_ctrl_c_stops_cleanly_and_the_rerun_resumes(tmp_path: Path, reference: d
     """SIGINT: a short message, exit 130, no traceback; the next run completes identically."""
     out = tmp_path / "long"
     proc = start(out)
-    time.sleep(1.5)
+    wait_for(tmp_path / ".long.partial", proc)
+    time.sleep(0.5)
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=120)
     if proc.returncode == 0:
@@ -127,3 +137,25 @@ def test_ctrl_c_stops_cleanly_and_the_rerun_resumes(tmp_path: Path, reference: d
     _, stderr = proc.communicate(timeout=300)
     assert proc.returncode == 0, stderr
     check_outputs(out, reference)
+
+
+def test_ctrl_c_during_startup_is_as_clean_as_mid_run(tmp_path: Path) -> None:
+    """An interrupt that lands while the heavy modules are still importing: the same one line
+    and exit 130, no traceback, and no output directory."""
+    maps = Path("/proc")
+    if not maps.is_dir():
+        pytest.skip("needs /proc to see when the interpreter is importing numpy")
+    out = tmp_path / "long"
+    proc = start(out)
+    # Numpy's extension is mapped only once ``sim.__main__`` has installed its handler and is
+    # importing the command modules: the window this test is about. (Before that, CPython's own
+    # start-up owns SIGINT; that window is a few milliseconds.)
+    deadline = time.monotonic() + 60
+    while "_multiarray_umath" not in (maps / str(proc.pid) / "maps").read_text():
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()[1]
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "Traceback" not in stderr, stderr
+    assert stderr.strip().splitlines()[-1] == "interrupted"
+    assert not out.exists()

@@ -392,7 +392,7 @@ def test_a_bad_value_in_a_sweep_file_is_placed_at_its_line(scenario_file: Path, 
 def test_ctrl_c_stops_the_workers_and_the_same_command_resumes(scenario_file: Path, tmp_path: Path) -> None:
     """A real process: SIGINT while two workers run, exit 130, then a rerun finishes the rest."""
     out = tmp_path / "out"
-    args = [sys.executable, "-m", "sim.cli", "sweep", str(scenario_file), "--grid", GRID[0], "--seeds", "300"]
+    args = [sys.executable, "-m", "sim", "sweep", str(scenario_file), "--grid", GRID[0], "--seeds", "300"]
     args += ["--workers", "2", "--out", str(out), "--no-progress"]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     deadline = time.monotonic() + 60

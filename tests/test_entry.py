@@ -1,0 +1,76 @@
+"""The entry point's Ctrl-C handling, in-process (the subprocess tests are in test_crash.py)."""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Iterator
+
+import pytest
+
+import sim.__main__ as entry
+import sim.cli
+
+
+@pytest.fixture(autouse=True)
+def fresh_entry(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test starts with no interrupt seen and leaves SIGINT as it found it."""
+    monkeypatch.setattr(entry, "_interrupts", [])
+    before = signal.getsignal(signal.SIGINT)
+    yield
+    signal.signal(signal.SIGINT, before)
+
+
+def run_main_with(app: object, monkeypatch: pytest.MonkeyPatch) -> int | str | None:
+    monkeypatch.setattr(sim.cli, "app", app)
+    with pytest.raises(SystemExit) as stopped:
+        entry.main()
+    return stopped.value.code
+
+
+def test_an_error_a_c_extension_makes_of_the_interrupt_still_exits_130(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """matplotlib turns a KeyboardInterrupt inside its path code into a ValueError."""
+
+    def drawing() -> None:
+        try:
+            signal.getsignal(signal.SIGINT)(signal.SIGINT, None)
+        except KeyboardInterrupt:
+            raise ValueError("Invalid bounding box") from None
+
+    assert run_main_with(drawing, monkeypatch) == entry.EXIT_INTERRUPTED
+    assert capsys.readouterr().err == "interrupted\n"
+
+
+def test_a_second_ctrl_c_does_not_repeat_the_message(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def twice() -> None:
+        handler = signal.getsignal(signal.SIGINT)
+        try:
+            handler(signal.SIGINT, None)
+        finally:
+            handler(signal.SIGINT, None)
+
+    assert run_main_with(twice, monkeypatch) == entry.EXIT_INTERRUPTED
+    assert capsys.readouterr().err == "interrupted\n"
+
+
+def test_an_error_without_an_interrupt_is_not_hidden(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken() -> None:
+        raise ValueError("a real bug")
+
+    monkeypatch.setattr(sim.cli, "app", broken)
+    with pytest.raises(ValueError, match="a real bug"):
+        entry.main()
+
+
+def test_once_the_command_is_done_sigint_is_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CPython restores SIGINT's default action during shutdown unless it is ignored: a late
+    Ctrl-C would kill a finished run without a word."""
+
+    def done() -> None:
+        raise SystemExit(0)
+
+    assert run_main_with(done, monkeypatch) == 0
+    assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
