@@ -7,6 +7,7 @@ answered, which become the ``cause`` links of the events it produces.
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 from pathlib import Path
 
@@ -65,19 +66,23 @@ def field_names() -> set[str]:
 
 
 def load_seeds(path: Path) -> SeedsLog:
-    """Load and validate a documented log; errors name the log file itself."""
-    return _load_cached(str(path), _mtime(path))
+    """Load and validate a documented log; errors name the log file itself.
+
+    Parsed logs are cached by the file's content (a fork chain reads one log several times);
+    a modification time would miss a rewrite within one timestamp tick.
+    """
+    return _load_cached(str(path), _content_digest(path))
 
 
-def _mtime(path: Path) -> float:
+def _content_digest(path: Path) -> str:
     try:
-        return path.stat().st_mtime
+        return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
-        return 0.0
+        return ""  # the loader reports the missing or unreadable file
 
 
 @lru_cache(maxsize=32)
-def _load_cached(path: str, mtime: float) -> SeedsLog:
+def _load_cached(path: str, digest: str) -> SeedsLog:
     log, _, _ = load_model(Path(path), SeedsLog, field_names())
     return log
 

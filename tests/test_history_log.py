@@ -118,3 +118,22 @@ def test_history_scenario_runs_and_keeps_the_cap() -> None:
     start = fold(event for event in engine.log if event.day == 0)
     assert start.missions["US"].headcount == 301 + 934
     assert start.missions["RU"].headcount == 490
+
+
+def test_a_log_rewritten_within_one_timestamp_tick_is_read_again(tmp_path: Path) -> None:
+    """The parsed-log cache is keyed by content: same size, same modification time, new text."""
+    import os
+
+    from sim.seeds import load_seeds
+
+    source = ROOT / "seeds" / "us-russia-2021-12.yaml"
+    path = tmp_path / "log.yaml"
+    text = source.read_text()
+    path.write_text(text)
+    first = load_seeds(path)
+    stamp = path.stat().st_mtime_ns
+    changed = text.replace(first.title, first.title[::-1], 1)
+    assert len(changed) == len(text) and changed != text
+    path.write_text(changed)
+    os.utime(path, ns=(stamp, stamp))
+    assert load_seeds(path).title == first.title[::-1]
