@@ -19,8 +19,10 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from hypothesis.errors import HypothesisException
 
-from sim.engine import simulate
-from sim.policies import Policy
+from sim import events as ev
+from sim.engine import fork, simulate
+from sim.policies import Policy, kind_of
+from sim.policies.plugins import is_file_kind, relative_file_kind
 from sim.scenario import Scenario
 from sim.testing import (
     assert_causality,
@@ -40,9 +42,18 @@ def _replays(s: Scenario) -> None:
     assert_replays(engine.log, engine.state)
 
 
+def _middle_day(log: Any) -> int:
+    """Where the forks property cuts a run: the day of the middle event of its log."""
+    return log[len(log) // 2].day
+
+
+def fork_day(s: Scenario) -> int:
+    return _middle_day(simulate(s).log)
+
+
 def _fork(s: Scenario) -> None:
     engine = simulate(s)
-    assert_fork_exact(s, engine.log, engine.log[len(engine.log) // 2].day)
+    assert_fork_exact(s, engine.log, _middle_day(engine.log))
 
 
 PROPERTIES: dict[str, Callable[[Scenario], Any]] = {
@@ -62,10 +73,13 @@ class Outcome:
     passed: bool
     message: str = ""
     counterexample: Path | None = None
+    fork: Path | None = None  # for the forks property: a fork of the counterexample that differs
 
 
 def policy_config(policy: Policy) -> dict[str, Any]:
-    return {"kind": policy.name, **json.loads(policy.params.model_dump_json())}
+    """What a scenario writes to give a side ``policy`` (a plugin from a file by its absolute
+    ``file:`` kind, so generated scenarios mean the same wherever they are validated)."""
+    return {"kind": kind_of(type(policy)), **json.loads(policy.params.model_dump_json())}
 
 
 def check(
@@ -77,11 +91,12 @@ def check(
 ) -> list[Outcome]:
     """Run every property with ``policy`` on one side (the other side draws any built-in
     policy) and on both sides; a failure's shrunk scenario is written to ``out_dir``."""
-    mine = st.just(policy_config(policy))
+    config = policy_config(policy)
+    mine = st.just(config)
     either = st.one_of(mine, policies())
     drawn = scenarios(side_policies=either, max_days=500)
     outcomes = []
-    plays = drawn.filter(lambda s: any(side.policy.kind == policy.name for side in s.sides))
+    plays = drawn.filter(lambda s: any(side.policy.kind == config["kind"] for side in s.sides))
     for name, prop in PROPERTIES.items():
         if only and name not in only:
             continue
@@ -92,10 +107,16 @@ def check(
             raise  # a misuse of the search itself, not a finding about the policy
         except Exception as exc:
             path = out_dir / f"check-{policy.name}-{name}.yaml"
+            fork_path = None
             if failing:
                 write_scenario(failing[-1], path)
+                if name == "forks":
+                    fork_path = path.with_name(f"{path.stem}-fork.yaml")
+                    write_fork(failing[-1], path, fork_path)
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            outcomes.append(Outcome(name, False, first[:200], path if failing else None))
+            if fork_path is not None:
+                first = f"{first}: {divergence(failing[-1])}"
+            outcomes.append(Outcome(name, False, first[:200], path if failing else None, fork_path))
         else:
             outcomes.append(Outcome(name, True))
     return outcomes
@@ -126,14 +147,55 @@ def _search(
 
 def write_scenario(scenario: Scenario, path: Path) -> None:
     """``scenario`` as a YAML file ``sim run`` accepts (written atomically)."""
-    from ruamel.yaml import YAML
-
     data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
     data["name"] = path.stem
+    for side in data["sides"]:
+        policy = side["policy"]
+        kind = policy.pop("kind")
+        if is_file_kind(kind):  # relative to the file, as scenarios write it
+            kind = relative_file_kind(kind, path.parent)
+        side["policy"] = {"kind": kind, **policy}
+    _write_yaml(data, path, "A counterexample found and shrunk by `sim check`; run it with `sim run`.")
+
+
+def write_fork(scenario: Scenario, source: Path, path: Path) -> None:
+    """A fork of the counterexample at ``source`` on the day the forks property cut it: the
+    two runs should be identical and are not."""
+    at = scenario.date_of(fork_day(scenario)).isoformat()
+    data = {"name": path.stem, "fork": {"from": source.name, "at": at}}
+    comment = f"Forks {source.name} at {at}; `sim run` both: {divergence(scenario)}."
+    _write_yaml(data, path, comment)
+
+
+def divergence(scenario: Scenario) -> str:
+    """The first event in which the fork of ``scenario``'s run differs from the run itself."""
+    original = simulate(scenario).log
+    forked = fork(scenario, original, _middle_day(original)).log
+    for index in range(max(len(original), len(forked))):
+        mine = original[index] if index < len(original) else None
+        theirs = forked[index] if index < len(forked) else None
+        if mine is None or theirs is None or ev.to_json(mine) != ev.to_json(theirs):
+            day = (mine or theirs).day  # type: ignore[union-attr]
+            return f"from {scenario.date_of(day)} the run has {_event(mine)}, the fork has {_event(theirs)}"
+    return "the two logs are identical"
+
+
+def _event(event: ev.Event | None) -> str:
+    if event is None:
+        return "nothing"
+    ends = (getattr(event, "actor", None), getattr(event, "target", None))
+    parties = " -> ".join(str(end) for end in ends if end)
+    return f"{type(event).__name__} ({parties})" if parties else type(event).__name__
+
+
+def _write_yaml(data: dict[str, Any], path: Path, comment: str) -> None:
+    from ruamel.yaml import YAML
+
     yaml = YAML()
     yaml.default_flow_style = None
+    yaml.width = 4096
     tmp = path.with_name(f".{path.name}.tmp")
     with tmp.open("w", encoding="utf-8") as handle:
-        handle.write("# A counterexample found and shrunk by `sim check`; run it with `sim run`.\n")
+        handle.write(f"# {comment}\n")
         yaml.dump(data, handle)
     tmp.replace(path)

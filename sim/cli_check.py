@@ -13,7 +13,11 @@ from sim.cli import EXIT_FAILED, _fail, _seed_option, app
 @app.command()
 def check(
     policy: Annotated[
-        str, typer.Argument(help="NAME or NAME:key=value,... of a registered policy.", show_default=False)
+        str,
+        typer.Argument(
+            help="NAME[:key=value,...] of a registered policy, or file:PATH.py:Class[:key=value,...].",
+            show_default=False,
+        ),
     ],
     examples: Annotated[int, typer.Option(help="Generated scenarios per property.")] = 50,
     seed: Annotated[
@@ -51,6 +55,8 @@ def check(
             line += f": {outcome.message}"
             if outcome.counterexample is not None:
                 line += f"\n{'':<14}counterexample: {outcome.counterexample} (sim run it)"
+            if outcome.fork is not None:
+                line += f"\n{'':<14}its fork:       {outcome.fork} (sim run both and compare their events)"
         typer.echo(line)
     if not all(outcome.passed for outcome in outcomes):
         raise typer.Exit(EXIT_FAILED)

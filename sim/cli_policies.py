@@ -7,6 +7,7 @@ modules and the game are imported inside the commands, so ``sim --help`` stays q
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -29,24 +30,30 @@ def _format(value: Any) -> str:
 
 @app.command()
 def policies(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Python files whose policy classes to list too (use them as kind: file:PATH:Class).",
+            show_default=False,
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list instead of a table.")] = False,
 ) -> None:
-    """List every reciprocity policy: its classifier and its parameters with their defaults."""
-    from sim.policies import REGISTRY
+    """List every reciprocity policy (built-in, from installed plugins, and in FILES): its
+    classifier, its parameters with their defaults, and where it comes from."""
+    from sim.policies import BROKEN, registry
+    from sim.policies.plugins import PluginError, origin, policies_in_file
 
-    rows = []
-    for name, cls in REGISTRY.items():
-        defaults = cls.Params().model_dump()
-        rows.append(
-            {
-                "name": name,
-                "summary": (cls.__doc__ or "").strip().splitlines()[0].replace("``", ""),
-                "classifier": {k: cls.classifier.get(k) for k in sorted(cls.classifier)},
-                "parameters": defaults,
-            }
-        )
+    classes = dict(registry())
+    for path in files or ():
+        try:
+            classes.update(policies_in_file(path))
+        except PluginError as exc:
+            _fail(str(exc))
+    rows = [_row(kind, cls, origin(cls).where) for kind, cls in classes.items()]
     if as_json:
         safe = json.loads(json.dumps(rows, default=_format).replace("Infinity", '"inf"'))
+        safe.extend({"name": name, "broken": message} for name, message in sorted(BROKEN.items()))
         typer.echo(json.dumps(safe, indent=2))
         return
     from rich.console import Console
@@ -60,15 +67,35 @@ def policies(
     for row in rows:
         c = row["classifier"]
         params = ", ".join(f"{k}={_format(v)}" for k, v in row["parameters"].items())
+        source = "" if row["source"] == "built-in" else f"\n[dim]from {row['source']}[/dim]"
         table.add_row(
-            f"[bold]{row['name']}[/bold]\n{row['summary']}",
+            f"[bold]{row['name']}[/bold]\n{row['summary']}{source}",
             _format(c.get("stochastic")),
             _format(c.get("memory_depth")),
             _format(c.get("escalatory")),
             _format(c.get("forgiving")),
             params or "-",
         )
-    Console(width=140).print(table)
+    console = Console(width=140)
+    console.print(table)
+    for name, message in sorted(BROKEN.items()):
+        typer.echo(f"plugin {name!r} is not usable: {message}", err=True)
+
+
+def _row(kind: str, cls: type[Any], source: str) -> dict[str, Any]:
+    """One policy as ``sim policies`` shows it; a parameter without a default shows as
+    ``required``."""
+    defaults = {
+        name: "required" if field.is_required() else field.get_default(call_default_factory=True)
+        for name, field in cls.Params.model_fields.items()
+    }
+    return {
+        "name": kind,
+        "summary": (cls.__doc__ or "").strip().splitlines()[0].replace("``", "") if cls.__doc__ else "",
+        "classifier": {k: cls.classifier.get(k) for k in sorted(cls.classifier)},
+        "parameters": defaults,
+        "source": source,
+    }
 
 
 @app.command()

@@ -26,6 +26,7 @@ from sim.scenario import (
     Scenario,
     field_names,
     load_scenario,
+    path_context,
     placed,
     policy_config_type,
 )
@@ -70,7 +71,7 @@ def load_fork(path: Path, data: dict[str, Any], positions: Positions, forking: t
         raise placed(path, positions, ("fork", "from"), f"fork source {source} not found")
     if source is not None and _is_documented_log(source):
         return _fork_of_log(path, data, positions, source)
-    fork_file = validate(ForkFile, data, positions, name, field_names())
+    fork_file = validate(ForkFile, data, positions, name, field_names(), context=path_context(path))
     base = load_scenario(path.parent / fork_file.fork.source, (*forking, here))
     return _fork_of_scenario(path, positions, fork_file, base)
 
@@ -134,7 +135,7 @@ def _fork_of_log(path: Path, data: dict[str, Any], positions: Positions, source:
         raise placed(
             path, positions, ("prelude",), "a fork of a documented log takes its history from fork.from"
         )
-    scenario = validate(Scenario, data, positions, str(path), field_names())
+    scenario = validate(Scenario, data, positions, str(path), field_names(), context=path_context(path))
     if "name" not in data:
         scenario = scenario.model_copy(update={"name": path.stem})
     log = load_seeds(source)

@@ -46,14 +46,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, NamedTuple, overload
 
 from sim import randomness as rnd
 from sim.acts import HOSTILE_KINDS, ActSpec
 from sim.commas import split_top_level
-from sim.policies import Policy, SideView, UnknownPolicy, ValidationError, policy_class
+from sim.policies import PluginError, Policy, SideView, UnknownPolicy, ValidationError, policy_class
+from sim.policies.plugins import is_file_kind
 from sim.state import Observation
 
 GAME_START = dt.date(2000, 1, 1)
@@ -318,21 +321,24 @@ class PolicySpecError(ValueError):
     """A policy written as text (``name:key=value,...``) that names no policy or bad parameters."""
 
 
-def make(text: str) -> Policy:
-    """The policy ``text`` names: ``"tit_for_tat"`` or ``"generous_tit_for_tat:g=0.3,seed=2"``.
+def make(text: str, base: Path | None = None) -> Policy:
+    """The policy ``text`` names: ``"tit_for_tat"``, ``"generous_tit_for_tat:g=0.3,seed=2"``,
+    or a policy in a file, ``"file:my_rules.py:HardLiner"`` (relative to ``base``, the working
+    directory if None), optionally followed by ``:key=value,...``.
 
     Values are read as JSON where they parse (numbers, ``true``, lists such as
     ``step_kinds=["lift_cap"]``) and as text otherwise (``rule=newest``). Raises
     :class:`PolicySpecError` with a one-line message.
     """
-    name, _, rest = text.partition(":")
-    name = name.strip()
+    name, rest = split_spec(text)
     try:
-        cls = policy_class(name)
+        cls = policy_class(name, base)
     except UnknownPolicy:
-        from sim.policies import REGISTRY
+        from sim.policies import registry
 
-        raise PolicySpecError(f"unknown policy {name!r} (known: {', '.join(REGISTRY)})") from None
+        raise PolicySpecError(f"unknown policy {name!r} (known: {', '.join(registry())})") from None
+    except PluginError as exc:
+        raise PolicySpecError(str(exc)) from None
     params: dict[str, Any] = {}
     for item in _split(rest):
         key, eq, value = item.partition("=")
@@ -347,6 +353,19 @@ def make(text: str) -> Policy:
             where = ".".join(str(part) for part in error["loc"]) or name
             problems.append(f"{where}: {error['msg']}")
         raise PolicySpecError(f"{name}: " + "; ".join(problems)) from None
+
+
+def split_spec(text: str) -> tuple[str, str]:
+    """``"NAME:params"`` -> ``("NAME", "params")``; a ``file:PATH.py:Class`` kind keeps its
+    own colons (``"file:a.py:HardLiner:step=2"`` -> ``("file:a.py:HardLiner", "step=2")``)."""
+    text = text.strip()
+    if is_file_kind(text):
+        match = re.match(r"^(file:.+?\.py:[A-Za-z_][A-Za-z0-9_]*)(?::(.*))?$", text, re.DOTALL)
+        if match is not None:
+            return match[1], match[2] or ""
+        return text, ""  # malformed: policy_class says how
+    name, _, rest = text.partition(":")
+    return name.strip(), rest
 
 
 def _split(text: str) -> list[str]:

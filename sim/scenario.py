@@ -9,6 +9,7 @@ formatting), so two files that say the same thing have the same hash.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import json
 import re
@@ -22,8 +23,14 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     PrivateAttr,
+    SerializationInfo,
+    TypeAdapter,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
     WithJsonSchema,
+    WrapValidator,
     create_model,
     field_validator,
     model_validator,
@@ -32,7 +39,17 @@ from pydantic import (
 from sim.dated_acts import MAX_SIZE, Date, Int, Role, SideAct, VisaPolicy
 from sim.errors import InputError, Problem, field_error
 from sim.events import ROLES
-from sim.policies import REGISTRY, Policy
+from sim.policies import (
+    BUILTIN_KINDS,
+    REGISTRY,
+    PluginError,
+    Policy,
+    PolicyParams,
+    UnknownPolicy,
+    policy_class,
+    registry,
+)
+from sim.policies.plugins import absolute_file_kind, is_file_kind, origin, parse_file_kind
 from sim.seeds import SeedsLog, load_seeds
 from sim.seeds import field_names as seeds_field_names
 from sim.yaml_io import Positions, dotted, parse, read_text, validate
@@ -147,18 +164,69 @@ class VisaConfig(BaseModel):
 
 
 @cache
+def config_model(cls: type[Policy], kind: str) -> type[PolicyParams]:
+    """``cls``'s parameters plus ``kind: Literal[kind]``: what a scenario's ``policy:`` holds.
+    The model knows its policy class (``policy_class``), so building the policy needs no
+    second lookup (and a ``file:`` policy no second import)."""
+    model = create_model(
+        f"{cls.__name__}Config",
+        __base__=cls.Params,
+        __doc__=(cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else None,
+        kind=(Literal[kind], ...),
+    )
+    model.policy_class = cls  # type: ignore[attr-defined]
+    return model
+
+
+def _plugin_policies(value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
+    """Policies the tagged union of built-in ones cannot know in advance.
+
+    Installed plugins are looked up when a scenario names one (they load on first use);
+    ``file:`` kinds are loaded here, the path relative to the scenario's folder (passed as the
+    ``base_dir`` context), and stored with an absolute path, so the validated scenario means
+    the same from any directory. A plugin that failed to load says why.
+    """
+    kind = value.get("kind") if isinstance(value, dict) else None
+    if not isinstance(kind, str) or kind in BUILTIN_KINDS:
+        return handler(value)
+    base = (info.context or {}).get("base_dir")
+    try:
+        cls = policy_class(kind, base)
+    except UnknownPolicy:
+        known = ", ".join(repr(name) for name in registry())
+        guess = difflib.get_close_matches(kind, list(registry()), n=1)
+        hint = f"; did you mean {guess[0]!r}?" if guess else ""
+        raise field_error("kind", f"unknown kind {kind!r} (known: {known}){hint}") from None
+    except PluginError as exc:
+        raise field_error("kind", str(exc)) from None
+    if is_file_kind(kind):
+        kind = absolute_file_kind(kind, base)
+    return config_model(cls, kind).model_validate({**value, "kind": kind})
+
+
+@cache
 def policy_config_type() -> Any:
-    """A tagged union of every registered policy's parameters, keyed by ``kind``."""
-    members = [
-        create_model(
-            f"{cls.__name__}Config",
-            __base__=cls.Params,
-            __doc__=(cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else None,
-            kind=(Literal[name], ...),
-        )
-        for name, cls in REGISTRY.items()
+    """A tagged union of every registered policy's parameters, keyed by ``kind``, that also
+    takes ``file:PATH.py:Class`` kinds."""
+    members = [config_model(cls, name) for name, cls in REGISTRY.items() if name in BUILTIN_KINDS]
+    return Annotated[
+        Union[tuple(members)],  # noqa: UP007
+        Field(discriminator="kind"),
+        WrapValidator(_plugin_policies),
+        PlainSerializer(_dump_policy),
     ]
-    return Annotated[Union[tuple(members)], Field(discriminator="kind")]  # noqa: UP007
+
+
+def _dump_policy(value: BaseModel, info: SerializationInfo) -> dict[str, Any]:
+    """Each policy's parameters dumped by its own model (the union above does not list the
+    models of ``file:`` policies, so its serializer would guess)."""
+    return value.model_dump(
+        mode=info.mode,
+        by_alias=bool(info.by_alias),
+        exclude_none=info.exclude_none,
+        exclude_defaults=info.exclude_defaults,
+        exclude_unset=info.exclude_unset,
+    )
 
 
 class Timing(BaseModel):
@@ -204,7 +272,7 @@ class SideConfig(BaseModel):
     noise: Noise = Field(default_factory=Noise)
 
     def build_policy(self) -> Policy:
-        cls = REGISTRY[self.policy.kind]
+        cls: type[Policy] = type(self.policy).policy_class
         return cls(cls.Params(**self.policy.model_dump(exclude={"kind"})))
 
 
@@ -334,11 +402,25 @@ class Scenario(BaseModel):
         return self.day_of(self.end)
 
     def sha256(self) -> str:
+        """The hash of what the run depends on. A plugin policy counts by the content of its
+        source file, not by where the file lies: moving a checkout keeps the hash, editing the
+        policy changes it."""
+        scenario = self.model_dump(mode="json")
+        sources = {}
+        for index, side in enumerate(self.sides):
+            where = origin(type(side.policy).policy_class)
+            if where.source_sha256 is not None:
+                sources[side.name] = where.source_sha256
+                if is_file_kind(side.policy.kind):
+                    path, cls = parse_file_kind(side.policy.kind)
+                    scenario["sides"][index]["policy"]["kind"] = f"file:{Path(path).name}:{cls}"
         content = {
-            "scenario": self.model_dump(mode="json"),
+            "scenario": scenario,
             "prelude": self._prelude_log.model_dump(mode="json") if self._prelude_log else None,
             "fork_base": self._fork_base.sha256() if self._fork_base else None,
         }
+        if sources:  # absent for built-in policies, so their hashes stay what they were
+            content["policy_sources"] = sources
         text = json.dumps(content, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
@@ -348,10 +430,16 @@ def field_names() -> set[str]:
     names = set(Scenario.model_fields) | set(SideConfig.model_fields)
     names |= set(MissionConfig.model_fields) | set(VisaConfig.model_fields) | set(Staffing.model_fields)
     names |= set(SideAct.model_fields) | set(Timing.model_fields) | set(Noise.model_fields)
-    for cls in REGISTRY.values():
+    for cls in registry().values():
         names |= set(cls.Params.model_fields) | {"kind"}
     names |= {"from", "at", "drop"}
     return names | seeds_field_names()
+
+
+def path_context(path: Path) -> dict[str, Any]:
+    """The validation context of a scenario read from ``path``: ``file:`` policy kinds in it
+    are relative to its folder."""
+    return {"base_dir": path.parent.resolve()}
 
 
 def load_scenario(path: Path | str, _forking: tuple[Path, ...] = ()) -> Scenario:
@@ -365,7 +453,7 @@ def load_scenario(path: Path | str, _forking: tuple[Path, ...] = ()) -> Scenario
         return load_fork(path, data, positions, _forking)
     if not isinstance(data, dict):
         raise InputError.at(str(path), "the top level must be a mapping of fields")
-    scenario = validate(Scenario, data, positions, str(path), field_names())
+    scenario = validate(Scenario, data, positions, str(path), field_names(), context=path_context(path))
     if "name" not in data:
         scenario = scenario.model_copy(update={"name": path.stem})
     log = None
@@ -420,6 +508,32 @@ def _at(path: Path, positions: Positions, key: tuple[Any, ...], message: str) ->
 def json_schema() -> dict[str, Any]:
     """The scenario JSON Schema, for editors (``sim schema``)."""
     schema = Scenario.model_json_schema()
+    _add_plugin_policies(schema)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "Reciprocity simulator scenario"
     return schema
+
+
+def _add_plugin_policies(schema: dict[str, Any]) -> None:
+    """Installed plugins' policies, and ``file:`` kinds, as members of the ``policy`` union
+    (the model's own schema knows only the built-in ones)."""
+    union = schema["$defs"]["SideConfig"]["properties"]["policy"]
+    for name, cls in registry().items():
+        if name in BUILTIN_KINDS:
+            continue
+        model = config_model(cls, name)
+        title = f"Plugin{model.__name__}"
+        member = TypeAdapter(model).json_schema(ref_template="#/$defs/{model}")
+        schema["$defs"].update(member.pop("$defs", {}))
+        schema["$defs"][title] = member
+        union["oneOf"].append({"$ref": f"#/$defs/{title}"})
+        union["discriminator"]["mapping"][name] = f"#/$defs/{title}"
+    union["oneOf"].append(
+        {
+            "type": "object",
+            "title": "A policy class in a Python file",
+            "description": "file:PATH.py:ClassName (PATH relative to the scenario file) and its parameters",
+            "properties": {"kind": {"type": "string", "pattern": r"^file:.+\.py:[A-Za-z_][A-Za-z0-9_]*$"}},
+            "required": ["kind"],
+        }
+    )

@@ -216,12 +216,27 @@ def load_sweep_file(path: Path) -> SweepFile:
             key_at=positions.get(("grid", key), (1, 1)),
             values_at=tuple(positions.get(("grid", key, i), (1, 1)) for i in range(len(values))),
         )
-        axes.append(Axis(str(key), tuple(values), origin))
+        axes.append(Axis(str(key), tuple(_file_kinds_from(path.parent, key, values)), origin))
     scenario = path.parent / model.scenario
     if not scenario.is_file():
         line, column = positions.get(("scenario",), (1, 1))
         raise InputError.at(name, f"scenario file {scenario} not found", line, column, "scenario")
     return SweepFile(scenario, axes, model.seeds, model.seed, model.out, model.workers, model.scheduler)
+
+
+def _file_kinds_from(folder: Path, key: str, values: list[Any]) -> list[Any]:
+    """``file:`` policy kinds in a sweep file are relative to it, as in a scenario file."""
+    from sim.policies.plugins import PluginError, absolute_file_kind, is_file_kind
+
+    if not str(key).endswith("policy.kind"):
+        return values
+    out = []
+    for value in values:
+        try:
+            out.append(absolute_file_kind(value, folder.resolve()) if is_file_kind(value) else value)
+        except PluginError:
+            out.append(value)  # malformed: validating the variant says how
+    return out
 
 
 # --- running ----------------------------------------------------------------------------------

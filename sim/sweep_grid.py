@@ -301,12 +301,13 @@ def _no_parameter(data: dict[str, Any], loc: tuple[Any, ...]) -> str | None:
     """For an unknown field under a side's policy: which parameters that kind does have."""
     if len(loc) != 4 or loc[0] != "sides" or loc[2] != "policy":
         return None
-    from sim.policies import REGISTRY
+    from sim.policies import PluginError, UnknownPolicy, policy_class
 
     kind = data["sides"][loc[1]]["policy"].get("kind")
-    if kind not in REGISTRY:
+    try:
+        known = list(policy_class(kind).Params.model_fields)
+    except (UnknownPolicy, PluginError, TypeError):
         return None
-    known = [name for name in REGISTRY[kind].Params.model_fields]
     guess = difflib.get_close_matches(str(loc[3]), known, n=1)
     hint = f"; did you mean {guess[0]!r}?" if guess else ""
     has = ", ".join(known) if known else "none"

@@ -177,12 +177,28 @@ def scenarios(
     max_staff: int = 12,
     side_policies: st.SearchStrategy[dict[str, Any]] | None = None,
     symmetric: bool = False,
+    sides: tuple[str, str] | None = None,
+    min_days: int = 30,
 ) -> Scenario:
     """Valid scenarios; ``symmetric=True`` gives both sides the same mission, terms, policy,
-    and mirrored acts (each act also taken by the other side on the same day)."""
-    names = draw(st.lists(st.sampled_from(SIDE_NAMES), min_size=2, max_size=2, unique=True))
+    and mirrored acts (each act also taken by the other side on the same day).
+
+    ``side_policies`` draws each side's ``policy:`` mapping (e.g. ``st.just({"kind":
+    "my_rule"})`` to put your policy on both sides, ``st.one_of(mine, policies())`` for one
+    side or both); ``sides`` fixes the two names (in order); the run spans ``min_days`` to
+    ``max_days`` days.
+    """
+    if not 1 <= min_days <= max_days:
+        raise ValueError(f"need 1 <= min_days <= max_days, not {min_days} and {max_days}")
+    if sides is not None and (len(sides) != 2 or sides[0] == sides[1]):
+        raise ValueError(f"sides must be two different names, not {sides!r}")
+    names = (
+        list(sides)
+        if sides is not None
+        else draw(st.lists(st.sampled_from(SIDE_NAMES), min_size=2, max_size=2, unique=True))
+    )
     start = draw(st.dates(dt.date(1990, 1, 1), dt.date(2040, 12, 31)))
-    horizon = draw(st.integers(30, max_days))
+    horizon = draw(st.integers(min_days, max_days))
     policy = side_policies if side_policies is not None else policies()
     configs = [
         {

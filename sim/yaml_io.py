@@ -286,10 +286,17 @@ def _is_field_name(part: Any) -> bool:
     return isinstance(part, str) and part.isidentifier()
 
 
-def validate(model: type[M], data: Any, positions: Positions, name: str, vocabulary: Iterable[str] = ()) -> M:
+def validate(
+    model: type[M],
+    data: Any,
+    positions: Positions,
+    name: str,
+    vocabulary: Iterable[str] = (),
+    context: dict[str, Any] | None = None,
+) -> M:
     """``model.model_validate(data)`` with each error turned into a placed :class:`Problem`."""
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=context)
     except ValidationError as exc:
         known = sorted(set(vocabulary))
         problems = []

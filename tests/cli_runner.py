@@ -37,18 +37,27 @@ def sim_inline(*args: object) -> Outcome:
     return Outcome(result.exit_code, result.stdout, result.stderr, escaped)
 
 
-def sim_process(*args: object, hash_seed: str | None = None) -> Outcome:
-    """``python -m sim ARGS`` in a fresh interpreter: real argv parsing and exit codes."""
+def sim_process(
+    *args: object,
+    hash_seed: str | None = None,
+    path: Path | None = None,
+    cwd: Path = ROOT,
+    timeout: float = 120,
+) -> Outcome:
+    """``python -m sim ARGS`` in a fresh interpreter: real argv parsing and exit codes
+    (``path``: a folder put first on ``PYTHONPATH``, e.g. one holding a plugin package)."""
     env = dict(os.environ)
     if hash_seed is not None:
         env["PYTHONHASHSEED"] = hash_seed
+    if path is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(path), env.get("PYTHONPATH")]))
     proc = subprocess.run(
         [sys.executable, "-m", "sim", *map(str, args)],
         capture_output=True,
         text=True,
-        cwd=ROOT,
+        cwd=cwd,
         env=env,
-        timeout=120,
+        timeout=timeout,
     )
     return Outcome(proc.returncode, proc.stdout, proc.stderr)
 

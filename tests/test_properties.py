@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from hypothesis import given, note
@@ -179,3 +180,18 @@ def test_work_that_falls_due_again_the_same_day_is_done_that_day() -> None:
     assert overdue == []
     for day in range(20, 31):
         assert_fork_exact(scenario, engine.log, day)
+
+
+@given(scenarios(sides=("US", "RU"), min_days=100, max_days=120))
+def test_the_scenario_strategy_honours_fixed_sides_and_horizon(scenario: Scenario) -> None:
+    assert [side.name for side in scenario.sides] == ["US", "RU"]
+    assert 100 <= scenario.horizon <= 120
+
+
+@pytest.mark.parametrize(
+    "options", [{"min_days": 0}, {"min_days": 50, "max_days": 40}, {"sides": ("US", "US")}]
+)
+@given(data=st.data())
+def test_the_scenario_strategy_refuses_impossible_options(options: dict[str, Any], data: Any) -> None:
+    with pytest.raises(ValueError):
+        data.draw(scenarios(**options))

@@ -1,11 +1,13 @@
 """The policy registry: one file per family, one entry here per policy.
 
-Adding a policy is one file plus its test and a line in ``_BUILTIN``; the engine never
-names a policy.
+Adding a built-in policy is one file plus its test and a line in ``_BUILTIN``; users add
+their own through a package entry point or a ``file:`` kind (:mod:`sim.policies.plugins`).
+The engine never names a policy.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -20,6 +22,14 @@ from sim.policies.grit import Grit
 from sim.policies.never_respond import NeverRespond
 from sim.policies.none import NoPolicy
 from sim.policies.parity import Parity
+from sim.policies.plugins import (
+    BROKEN,
+    FILE_KINDS,
+    PluginError,
+    is_file_kind,
+    load_entry_points,
+    load_file_policy,
+)
 from sim.policies.proportional import Proportional
 from sim.policies.reverse_if_reversed import ReverseIfReversed
 from sim.policies.scripted import Scripted
@@ -47,36 +57,70 @@ _BUILTIN: tuple[type[Policy], ...] = (
     NeverRespond,
 )
 
+#: The built-in policies by name, and installed plugins once :func:`registry` has loaded them.
 REGISTRY: dict[str, type[Policy]] = {cls.name: cls for cls in _BUILTIN}
+BUILTIN_KINDS: frozenset[str] = frozenset(REGISTRY)
+_plugins_loaded = False
+
+
+def registry() -> dict[str, type[Policy]]:
+    """Every usable policy by name: the built-in ones and those of installed plugins.
+
+    Plugins load on first use, not when this module is imported: a plugin module imports
+    ``sim.policies`` itself, so loading plugins during that import would be circular (a test
+    file that imports its plugin first would find it half-initialised).
+    """
+    global _plugins_loaded
+    if not _plugins_loaded:
+        _plugins_loaded = True
+        load_entry_points(REGISTRY)
+    return REGISTRY
 
 
 class UnknownPolicy(KeyError):
     """A policy kind that no registered policy has."""
 
 
-def policy_class(kind: str) -> type[Policy]:
+def policy_class(kind: str, base: Path | None = None) -> type[Policy]:
+    """The class ``kind`` names: a registered name or ``file:PATH.py:Class`` (``PATH``
+    relative to ``base``, the working directory if None). Raises :class:`UnknownPolicy`, or
+    :class:`PluginError` for a plugin that cannot be used."""
+    if is_file_kind(kind):
+        return load_file_policy(kind, base)
     try:
-        return REGISTRY[kind]
+        return registry()[kind]
     except KeyError:
+        if kind in BROKEN:
+            raise PluginError(BROKEN[kind]) from None
         raise UnknownPolicy(kind) from None
 
 
-def make_policy(config: dict[str, Any]) -> Policy:
-    """Build a policy from ``{"kind": name, **params}``; raises ``UnknownPolicy`` or
-    pydantic's ``ValidationError`` for bad parameters."""
+def kind_of(cls: type[Policy]) -> str:
+    """What a scenario writes to get ``cls``: its name, or the absolute ``file:`` kind of a
+    class loaded from a file."""
+    return FILE_KINDS.get(cls, cls.name)
+
+
+def make_policy(config: dict[str, Any], base: Path | None = None) -> Policy:
+    """Build a policy from ``{"kind": name, **params}``; raises ``UnknownPolicy``,
+    ``PluginError``, or pydantic's ``ValidationError`` for bad parameters."""
     params = dict(config)
-    cls = policy_class(params.pop("kind"))
+    cls = policy_class(params.pop("kind"), base)
     return cls(cls.Params(**params))
 
 
 __all__ = [
+    "BUILTIN_KINDS",
     "REGISTRY",
+    "PluginError",
     "Policy",
     "PolicyParams",
     "ScheduledAct",
     "SideView",
     "UnknownPolicy",
     "ValidationError",
+    "kind_of",
     "make_policy",
     "policy_class",
+    "registry",
 ]

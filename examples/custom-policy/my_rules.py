@@ -1,0 +1,82 @@
+"""A policy in a single file, used by a scenario without installing anything.
+
+A scenario names it as ``kind: "file:my_rules.py:HardLiner"`` (the path relative to the
+scenario file); ``sim game``, ``sim check`` and ``sim policies`` take the same
+``file:PATH:Class`` form on the command line (relative to the working directory).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from pydantic import Field
+
+from sim.acts import ActSpec
+from sim.policies import SideView
+from sim.policies.common import PEOPLE_KINDS, Reactive, ReactiveParams, clamp, hostile, with_size
+from sim.policies.tit_for_tat import mirror
+from sim.state import Observation
+
+
+class HardLinerParams(ReactiveParams):
+    """The shared timing, plus how much harder than the act each answer hits."""
+
+    factor: float = Field(2.0, ge=1.0, le=10.0, description="answers expel/threaten this many times as many")
+
+
+class HardLiner(Reactive):
+    """Answers every hostile act in kind, expulsions multiplied by factor; never lifts first."""
+
+    name = "hard_liner"
+    classifier: ClassVar[dict[str, Any]] = {
+        "stochastic": False,
+        "memory_depth": 1,
+        "escalatory": True,
+        "forgiving": False,
+    }
+    Params = HardLinerParams
+
+    def respond(self, history: Sequence[Observation], view: SideView) -> Sequence[ActSpec]:
+        seen = history[-1]
+        if not hostile(seen):
+            return ()  # a hard liner does not answer a concession with one
+        p: HardLinerParams = self.params  # type: ignore[assignment]
+        answer = mirror(seen, view, p.deadline_days, p.rule)
+        if answer is None:
+            return ()
+        if seen.kind in PEOPLE_KINDS:
+            answer = with_size(answer, max(1, clamp(seen.size * p.factor)))
+        return (answer,)
+
+
+class GrudgeParams(ReactiveParams):
+    """Only the shared timing."""
+
+
+class Grudge(Reactive):
+    """Lets the first hostile act pass and answers every later one in kind.
+
+    The corrected form of broken/forgetful_grudge.py (see docs/custom-policies.md): whether the
+    first act has been forgiven is read from the side's perceived history, not kept on self,
+    so forks and resumed runs decide as the original run did.
+    """
+
+    name = "grudge"
+    classifier: ClassVar[dict[str, Any]] = {
+        "stochastic": False,
+        "memory_depth": float("inf"),
+        "escalatory": False,
+        "forgiving": True,
+    }
+    Params = GrudgeParams
+
+    def respond(self, history: Sequence[Observation], view: SideView) -> Sequence[ActSpec]:
+        seen = history[-1]
+        if not hostile(seen):
+            return ()
+        if not any(hostile(earlier) for earlier in history[:-1]):
+            return ()  # the first hostile act this side perceived: forgiven
+        p: GrudgeParams = self.params  # type: ignore[assignment]
+        answer = mirror(seen, view, p.deadline_days, p.rule)
+        return (answer,) if answer is not None else ()

@@ -1,0 +1,5 @@
+"""Fails while it is imported."""
+
+import math
+
+RATIO = math.sqrt(-1)
