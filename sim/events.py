@@ -443,12 +443,38 @@ def is_hostile(event: Event) -> bool:
     return event.HOSTILE
 
 
+# Serialisation runs once per event for the store, the Parquet export and the log digest, so
+# the field names of each class are looked up once here, not with ``dataclasses.fields`` per
+# event, and one reusable encoder (C-accelerated; ``json.dumps`` with options builds a new one
+# per call) writes the JSON. It writes tuples as arrays, as ``to_dict`` turns them into lists.
+_FIELDS: dict[type[Event], tuple[str, ...]] = {}  # class -> all its field names
+_EXTRA: dict[type[Event], tuple[str, ...]] = {}  # class -> the names beyond BASE_FIELDS
+
+
+def _fields(cls: type[Event]) -> tuple[str, ...]:
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+        _EXTRA[cls] = tuple(name for name in names if name not in BASE_FIELDS)
+    return names
+
+
+def _extra(cls: type[Event]) -> tuple[str, ...]:
+    names = _EXTRA.get(cls)
+    if names is None:
+        _fields(cls)
+        names = _EXTRA[cls]
+    return names
+
+
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+
+
 def to_dict(event: Event) -> dict[str, Any]:
     """A JSON-ready dict with ``type`` first; tuples become lists."""
     out: dict[str, Any] = {"type": type(event).__name__}
-    for field in dataclasses.fields(event):
-        value = getattr(event, field.name)
-        out[field.name] = _jsonable(value)
+    for name in _fields(type(event)):
+        out[name] = _jsonable(getattr(event, name))
     return out
 
 
@@ -473,13 +499,16 @@ def _tupled(value: Any) -> Any:
 
 def payload(event: Event) -> dict[str, Any]:
     """The fields a subclass adds beyond :data:`BASE_FIELDS` (what the store keeps as JSON)."""
-    return {
-        f.name: _jsonable(getattr(event, f.name))
-        for f in dataclasses.fields(event)
-        if f.name not in BASE_FIELDS
-    }
+    return {name: _jsonable(getattr(event, name)) for name in _extra(type(event))}
+
+
+def payload_json(event: Event) -> str:
+    """:func:`payload` as canonical JSON (sorted keys, no spaces): the store's ``payload`` column."""
+    return _CANONICAL.encode({name: getattr(event, name) for name in _extra(type(event))})
 
 
 def to_json(event: Event) -> str:
     """Canonical one-line JSON (sorted keys, no spaces): the unit of the log's hash."""
-    return json.dumps(to_dict(event), sort_keys=True, separators=(",", ":"))
+    fields = {name: getattr(event, name) for name in _fields(type(event))}
+    fields["type"] = type(event).__name__
+    return _CANONICAL.encode(fields)

@@ -8,7 +8,6 @@ whose ``seq`` is the person's id).
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 
 import pandas as pd
@@ -32,7 +31,7 @@ def events_frame(log: Sequence[ev.Event], start: dt.date) -> pd.DataFrame:
             "source": e.source,
             "reference": e.reference,
             "act_id": e.act_id,
-            "payload": json.dumps(ev.payload(e), sort_keys=True, separators=(",", ":")),
+            "payload": ev.payload_json(e),
         }
         for e in log
     ]

@@ -99,7 +99,7 @@ def _row(event: ev.Event, run_id: str) -> tuple[object, ...]:
         event.source,
         event.reference,
         event.act_id,
-        json.dumps(ev.payload(event), sort_keys=True, separators=(",", ":")),
+        ev.payload_json(event),
     )
 
 

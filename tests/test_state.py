@@ -314,3 +314,16 @@ def test_to_dict_names_the_type_first_and_keeps_every_field() -> None:
         data = ev.to_dict(event)
         assert next(iter(data)) == "type" and data["type"] == name
         assert set(data) - {"type"} == {f.name for f in dataclasses.fields(event)}
+
+
+def test_fast_json_writers_equal_the_plain_dict_encoding_for_every_event_type() -> None:
+    """``to_json`` and ``payload_json`` (cached field lists, one reused encoder) write exactly
+    what ``json.dumps`` of ``to_dict`` / ``payload`` writes: the log digest and the store's
+    payload column do not depend on which writer produced them."""
+    canonical = {"sort_keys": True, "separators": (",", ":")}
+    for name, event in _one_of_each(kitchen_sink().log).items():
+        assert ev.to_json(event) == json.dumps(ev.to_dict(event), **canonical), name
+        assert ev.payload_json(event) == json.dumps(ev.payload(event), **canonical), name
+        assert json.loads(ev.payload_json(event)) == {
+            k: v for k, v in ev.to_dict(event).items() if k not in ev.BASE_FIELDS and k != "type"
+        }, name
