@@ -17,7 +17,7 @@ from sim.state import fold
 ROOT = Path(__file__).resolve().parent.parent
 LOG = ROOT / "seeds" / "us-russia-2016-2022.yaml"
 SCENARIO = ROOT / "scenarios" / "history-2016-2022.yaml"
-CSV = ROOT.parent / "shared" / "data" / "us_russia_actions_2016_2022.csv"
+CSV = ROOT / "seeds" / "sources" / "us_russia_actions_2016_2022.csv"
 URL = re.compile(r"https?://\S+")
 
 
@@ -28,8 +28,6 @@ def log() -> SeedsLog:
 
 @pytest.fixture(scope="module")
 def rows() -> dict[str, dict[str, str]]:
-    if not CSV.is_file():
-        pytest.skip(f"the data file {CSV} is not here")
     with open(CSV, newline="", encoding="utf-8") as handle:
         return {row["id"]: row for row in csv.DictReader(handle)}
 
