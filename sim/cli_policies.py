@@ -106,7 +106,9 @@ def game(
     ],
     rounds: Annotated[int, typer.Option(help="Rounds to play.")] = 200,
     noise: Annotated[float, typer.Option(help="Chance that each move is flipped, 0 to 1.")] = 0.0,
-    seed: Annotated[int, typer.Option(help="Seed of the noise draws (>= 0).")] = 0,
+    seed: Annotated[
+        int, typer.Option(help="Seed of the game (>= 0): the noise draws and the policies' own draws.")
+    ] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Play the repeated game (payoffs R, S, T, P = 3, 0, 5, 1) between two policies.

@@ -33,7 +33,9 @@ Noise and payoffs
 With noise ``e`` each move is flipped after it is chosen, as in the Axelrod library (a hostile
 move becomes none, none becomes a hostile act of ``size``), by a keyed draw of
 ``sim.randomness`` (seed, ``"game_noise"``, side name, round): the same seed gives the same
-game, and two pairs of policies played with one seed meet the same flips. Both sides see the
+game, and two pairs of policies played with one seed meet the same flips. The seed is also
+the policies' ``run_seed``, as in a simulated run, so a stochastic policy's own draws (generous
+tit for tat's forgiveness) change with it too. Both sides see the
 move as played. Payoffs per round are R, S, T, P = 3, 0, 5, 1 (none/none R each; hostile
 against none T for the hostile side and S for the other; hostile/hostile P each).
 
@@ -176,11 +178,12 @@ class GameResult:
 class _Side:
     """One side's part of a game: its policy, the plan it scheduled, what it has seen and done."""
 
-    __slots__ = ("history", "me", "my_acts", "other", "plan", "policy", "queue")
+    __slots__ = ("history", "me", "my_acts", "other", "plan", "policy", "queue", "seed")
 
-    def __init__(self, policy: Policy, me: str, other: str, rounds: int) -> None:
+    def __init__(self, policy: Policy, me: str, other: str, rounds: int, seed: int = 0) -> None:
         self.policy = policy
         self.me, self.other = me, other
+        self.seed = seed  # the game's seed is the policies' run seed, as in the engine
         self.plan: dict[int, list[ActSpec]] = {}
         for item in policy.scheduled(GAME_START):
             if 0 <= item.day < rounds:
@@ -207,6 +210,7 @@ class _Side:
                 my_measures=_NOTHING,
                 my_ambassador_present=True,
                 my_acts=_View(self.my_acts, len(self.my_acts)),  # type: ignore[arg-type]
+                run_seed=self.seed,
             )
             answer = self.policy.respond(_View(self.history, t), view)
             if answer:
@@ -246,8 +250,8 @@ def play(
         raise ValueError("noise must be between 0 and 1")
     if size < 1:
         raise ValueError("size must be at least 1")
-    first = _Side(make(a) if isinstance(a, str) else a, names[0], names[1], rounds)
-    second = _Side(make(b) if isinstance(b, str) else b, names[1], names[0], rounds)
+    first = _Side(make(a) if isinstance(a, str) else a, names[0], names[1], rounds, seed)
+    second = _Side(make(b) if isinstance(b, str) else b, names[1], names[0], rounds, seed)
     moves_a: list[int] = []
     moves_b: list[int] = []
     for t in range(rounds):

@@ -272,3 +272,12 @@ def test_policy_specs_read_numbers_words_and_lists() -> None:
     assert policy.params.step_kinds == ("lift_cap", "visa_issue")  # type: ignore[attr-defined]
     assert policy.params.rule == "newest"  # type: ignore[attr-defined]
     assert GAME_START.isoformat() == "2000-01-01"
+
+
+def test_the_game_seed_reaches_a_stochastic_policy_s_own_draws() -> None:
+    """As in a simulated run, the seed is the policies' run seed: without noise, generous tit
+    for tat against always-hostile forgives different rounds under different game seeds, and
+    the same rounds under the same seed."""
+    runs = {s: play("generous_tit_for_tat", "always_hostile", rounds=300, seed=s).actions_a for s in (1, 2)}
+    assert runs[1] != runs[2]
+    assert play("generous_tit_for_tat", "always_hostile", rounds=300, seed=1).actions_a == runs[1]
