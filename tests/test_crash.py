@@ -80,26 +80,48 @@ def check_outputs(out: Path, reference: dict[str, object]) -> None:
     assert manifest["log_sha256"] == reference["log_sha256"]
 
 
+def stored_events(path: Path) -> int:
+    """How many events the store holds now (0 while it is being created), read from outside."""
+    try:
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=5)
+    except sqlite3.OperationalError:
+        return 0
+    try:
+        return conn.execute("SELECT coalesce(max(seq), -1) + 1 FROM events").fetchone()[0]
+    except sqlite3.OperationalError:  # the schema is not there yet
+        return 0
+    finally:
+        conn.close()
+
+
 def test_kill_9_at_twenty_moments_then_finish(tmp_path: Path, reference: dict[str, object]) -> None:
-    """Kill -9 at 20 random moments; after each the store is sound, whole batches only, the
-    run marked unfinished; the next start resumes; the end result equals the reference."""
+    """Kill -9 at 20 random moments while events are being written: each one once the store
+    has passed a random point of the log (the points spread over the whole run, each resumed
+    run going further) and a random few milliseconds more, so that kills land inside batch
+    computations and commits alike. After each, the store is sound, holds whole batches only
+    and is marked unfinished; the next start resumes; the end result equals the reference."""
     out = tmp_path / "long"
     partial = tmp_path / ".long.partial" / "events.sqlite"
-    moments = random.Random(20261128)
-    survived, stored = 0, []
-    for _ in range(20):
+    total = int(reference["events"])  # type: ignore[call-overload]
+    draws = random.Random(20261128)
+    points = [int(total * (k + draws.uniform(0.1, 0.9)) / 21) for k in range(20)]
+    survived: list[tuple[int, int]] = []  # (point, events stored when killed)
+    for point in points:
         proc = start(out)
-        time.sleep(moments.uniform(0.4, 2.5))
+        deadline = time.monotonic() + 120
+        while stored_events(partial) < point:
+            assert proc.poll() is None, f"the run ended before event {point}: {proc.communicate()[1]}"
+            assert time.monotonic() < deadline, f"event {point} was never stored"
+            time.sleep(0.002)
+        time.sleep(draws.uniform(0.0, 0.05))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        if partial.exists():
-            count, finished = check_store(partial)
-            stored.append(count)
-            assert finished or proc.returncode == -signal.SIGKILL
-        check_outputs(out, reference)
-        survived += 1
-    assert survived == 20
-    assert max(stored) > 0, "some kills must land while events are being written"
+        assert proc.returncode == -signal.SIGKILL
+        count, finished = check_store(partial)
+        assert not finished and point <= count < total, (point, count, finished)
+        assert not out.exists()
+        survived.append((point, count))
+    assert len(survived) == 20
     proc = start(out)
     _, stderr = proc.communicate(timeout=300)
     assert proc.returncode == 0, stderr
@@ -107,6 +129,28 @@ def test_kill_9_at_twenty_moments_then_finish(tmp_path: Path, reference: dict[st
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["log_sha256"] == reference["log_sha256"] and manifest["events"] == reference["events"]
     assert not (tmp_path / ".long.partial").exists()
+
+
+def test_kill_9_at_random_times_outside_the_event_writing(
+    tmp_path: Path, reference: dict[str, object]
+) -> None:
+    """Kills at random wall-clock moments also land in start-up and while the charts, CSV and
+    manifest are written: the output directory is then absent or whole, never half-written."""
+    out = tmp_path / "long"
+    partial = tmp_path / ".long.partial" / "events.sqlite"
+    moments = random.Random(20261129)
+    for _ in range(6):
+        proc = start(out)
+        time.sleep(moments.uniform(0.2, 3.0))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        if partial.exists():
+            check_store(partial)
+        check_outputs(out, reference)
+    proc = start(out)
+    _, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 0, stderr
+    check_outputs(out, reference)
 
 
 def test_four_concurrent_runs_into_one_directory(tmp_path: Path, reference: dict[str, object]) -> None:
