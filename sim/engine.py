@@ -19,9 +19,12 @@ phase                 what happens
 ====================  =====================================================================
 
 This replaces SimPy's same-time rule (creation order), which silently favours whichever
-side's process was created first. Within a phase the two missions' work is independent (a
-side's act is answered one day later at the earliest; one-for-one visas count only visas
-issued before today), so a phase's order changes ``seq`` numbers, never the outcome.
+side's process was created first. Documented acts are the one exception to the side slot:
+they keep their log's order (before either side's scripted acts of the day), since the log
+may say that an act answers one the other side took earlier that same day. Within a phase
+the two missions' work is independent (a side's act is answered one day later at the
+earliest; one-for-one visas count only visas issued before today), so a phase's order
+changes ``seq`` numbers, never the outcome.
 
 The engine never changes state. Every item reads the state and emits events through one
 path, :meth:`Engine.record`, which appends to the store and folds the event into the state.
@@ -154,9 +157,20 @@ class Engine:
     # --- the agenda ---------------------------------------------------------------------
 
     def _at(
-        self, day: int, phase: int, side: str, key: tuple[Any, ...], work: Callable[..., None], *args: Any
+        self,
+        day: int,
+        phase: int,
+        side: str | None,
+        key: tuple[Any, ...],
+        work: Callable[..., None],
+        *args: Any,
     ) -> None:
-        """Put ``work(*args)`` on ``day``'s agenda (once per ``(day, phase, side, key)``)."""
+        """Put ``work(*args)`` on ``day``'s agenda (once per ``(day, phase, side, key)``).
+
+        ``side=None`` is side-neutral work that goes before both sides' work of its phase,
+        ordered by ``key`` alone: documented acts, which keep their log's order whoever acted,
+        because a later act may answer an earlier one of the other side on the same day.
+        """
         if day > self.horizon:
             return
         bucket = self._agenda.get(day)
@@ -165,7 +179,7 @@ class Engine:
             self._queued[day] = set()
             timer = self.env.timeout(day - self.env.now)
             timer.callbacks.append(self._run_day)
-        ident = (phase, self.slot[side], key)
+        ident = (phase, -1 if side is None else self.slot[side], key)
         if ident in self._queued[day]:
             return
         self._queued[day].add(ident)
@@ -274,7 +288,8 @@ class Engine:
         """Put everything the state and log still owe on the agenda (fresh run or fork)."""
         for index, plan in enumerate(self.planned):
             if plan.day >= today:
-                self._at(plan.day, ACT, plan.actor, (index,), self._announce_planned, plan)
+                side = None if plan.source == "documented" else plan.actor
+                self._at(plan.day, ACT, side, (index,), self._announce_planned, plan)
         for name in self.names:
             mission = self.state.missions[name]
             for seq, order in mission.orders.items():

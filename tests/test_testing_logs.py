@@ -198,10 +198,49 @@ def test_a_run_preluded_by_a_log(log: SeedsLog, first: dict, second: dict, seed:
         assert event.day == scenario.day_of(act.date)
         assert describe(event)[0] == (f"visa_{act.visa_policy}" if act.kind == "visa_policy" else act.kind)
         answered = [documented[a] for a in act.in_response_to]
-        if answered and all(cause.day < event.day for cause in answered):
-            assert event.cause == max(cause.seq for cause in answered), f"{act.id} lost its cause"
-        else:  # a same-day answer may be announced before the act it answers (see the report)
-            assert event.cause is None or event.cause in {cause.seq for cause in answered}
+        # Documented acts keep their log's order, so an answer on the same day as the act it
+        # answers (of either side) still comes after it and keeps it as its cause.
+        expected_cause = max(cause.seq for cause in answered) if answered else None
+        assert event.cause == expected_cause, f"{act.id} lost its cause"
+
+
+@pytest.mark.parametrize("sides", [("US", "RU"), ("RU", "US")])
+def test_a_same_day_answer_of_the_second_listed_side_keeps_its_cause(sides: tuple[str, str]) -> None:
+    """RU expels, the US answers the same day: whichever side the log (and so the scenario)
+    lists first, the answer comes after the act it answers and names it as its cause (the
+    engine once announced each side's acts of a day together, first side first)."""
+    log = SeedsLog.model_validate(
+        {
+            "title": "a same-day answer",
+            "sides": list(sides),
+            "acts": [
+                {
+                    "id": "X1",
+                    "date": "2020-03-10",
+                    "actor": "RU",
+                    "target": "US",
+                    "kind": "expel",
+                    "size": 1,
+                    "deadline": "2020-03-20",
+                    "source": "test",
+                },
+                {
+                    "id": "X2",
+                    "date": "2020-03-10",
+                    "actor": "US",
+                    "target": "RU",
+                    "kind": "expel",
+                    "size": 1,
+                    "deadline": "2020-03-20",
+                    "source": "test",
+                    "in_response_to": ["X1"],
+                },
+            ],
+        }
+    )
+    engine = simulate(scenario_with_log(log, start=RUN_FROM, end=RUN_TO))
+    acts = {e.act_id: e for e in engine.log if e.IS_ACT}
+    assert acts["X1"].seq < acts["X2"].seq and acts["X2"].cause == acts["X1"].seq
 
 
 @settings(max_examples=10)
