@@ -6,11 +6,34 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    WithJsonSchema,
+    model_validator,
+)
 
 from sim.acts import ACT_KINDS, DEADLINED, POST_KINDS, SELECTION_RULES, ActSpec
 from sim.errors import field_error
 from sim.events import ROLES, VISA_POLICIES
+
+NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]{0,31}$"
+
+
+def _check_name(value: str) -> str:
+    if not re.fullmatch(NAME_PATTERN, value):
+        raise ValueError(f"{value!r} is not a name: up to 32 letters, digits, _ or -, starting with a letter")
+    return value
+
+
+#: A side's or a post's name (checked with a readable message; the pattern is kept for editors).
+Name = Annotated[
+    str, AfterValidator(_check_name), WithJsonSchema({"type": "string", "pattern": NAME_PATTERN})
+]
 
 #: An integer that YAML must spell as one: ``true`` is not 1, ``"5"`` is not 5.
 Int = Annotated[int, Strict()]
@@ -59,7 +82,7 @@ class DatedAct(BaseModel):
     roles: tuple[Role, ...] | None = None
     rule: Rule = "longest_serving"
     replaceable: bool = False
-    post: str | None = None
+    post: Name | None = None
     visa_policy: VisaPolicy | None = None
     credit: Int = Field(0, ge=0, le=MAX_SIZE)
     threat: ActKind = "expel"

@@ -12,13 +12,11 @@ import datetime as dt
 import difflib
 import hashlib
 import json
-import re
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -29,14 +27,13 @@ from pydantic import (
     TypeAdapter,
     ValidationInfo,
     ValidatorFunctionWrapHandler,
-    WithJsonSchema,
     WrapValidator,
     create_model,
     field_validator,
     model_validator,
 )
 
-from sim.dated_acts import MAX_SIZE, Date, Int, Role, SideAct, VisaPolicy
+from sim.dated_acts import MAX_SIZE, Date, Int, Name, Role, SideAct, VisaPolicy
 from sim.errors import InputError, Problem, field_error
 from sim.events import ROLES
 from sim.policies import (
@@ -58,21 +55,6 @@ OWN_POST_KINDS = ("close_own_post", "reopen_own_post")
 EARLIEST = dt.date(1900, 1, 1)
 LATEST = dt.date(2200, 12, 31)
 MAX_HORIZON_DAYS = 36_525  # a century
-
-NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]{0,31}$"
-
-
-def _check_name(value: str) -> str:
-    if not re.fullmatch(NAME_PATTERN, value):
-        raise ValueError(f"{value!r} is not a name: up to 32 letters, digits, _ or -, starting with a letter")
-    return value
-
-
-#: A side's or a post's name (checked with a readable message; the pattern is kept for editors).
-Name = Annotated[
-    str, AfterValidator(_check_name), WithJsonSchema({"type": "string", "pattern": NAME_PATTERN})
-]
-
 
 def _as_range(value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool):

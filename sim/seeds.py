@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from sim.dated_acts import DocumentedAct, Observation
+from sim.dated_acts import DocumentedAct, Name, Observation
 from sim.errors import InputError, field_error
 from sim.yaml_io import load_model
 
@@ -24,7 +24,7 @@ class SeedsLog(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     title: str = Field(min_length=1)
-    sides: tuple[str, str]
+    sides: tuple[Name, Name]
     description: str = ""
     acts: tuple[DocumentedAct, ...] = Field(default=(), max_length=10_000)
     observations: tuple[Observation, ...] = ()
