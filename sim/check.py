@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import HypothesisException
 
 from sim import events as ev
+from sim.atomic import atomic_path
 from sim.engine import fork, simulate
 from sim.policies import Policy, kind_of
 from sim.policies.plugins import is_file_kind, relative_file_kind
@@ -194,8 +195,6 @@ def _write_yaml(data: dict[str, Any], path: Path, comment: str) -> None:
     yaml = YAML()
     yaml.default_flow_style = None
     yaml.width = 4096
-    tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("w", encoding="utf-8") as handle:
+    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8") as handle:
         handle.write(f"# {comment}\n")
         yaml.dump(data, handle)
-    tmp.replace(path)

@@ -11,6 +11,8 @@ from typing import Any
 
 import pandas as pd
 
+from sim.atomic import atomic_path
+
 
 class CompareError(ValueError):
     """A run directory that cannot be compared (missing or unreadable outputs)."""
@@ -112,7 +114,7 @@ def compare_chart(runs: list[RunOutputs], path: Path) -> None:
     axes[-1, 0].xaxis.set_major_locator(mdates.YearLocator())
     axes[-1, 0].xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     fig.subplots_adjust(left=0.07, right=0.78, top=0.93, bottom=0.07, hspace=0.08)
-    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
-    fig.savefig(tmp, dpi=120, metadata={"Date": None} if path.suffix == ".svg" else None)
+    with atomic_path(path) as tmp:
+        metadata = {"Date": None} if path.suffix == ".svg" else None
+        fig.savefig(tmp, format=path.suffix[1:], dpi=120, metadata=metadata)
     plt.close(fig)
-    tmp.replace(path)

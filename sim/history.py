@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.atomic import atomic_path
 from sim.codes import codes_for
 from sim.seeds import SeedsLog
 
@@ -56,6 +57,5 @@ def history_frame(log: SeedsLog) -> pd.DataFrame:
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
     """Write atomically: a temporary file beside ``path``, then a rename."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    frame.to_csv(tmp, index=False, lineterminator="\n")
-    tmp.replace(path)
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, index=False, lineterminator="\n")

@@ -24,6 +24,7 @@ import pandas as pd
 
 import sim
 from sim import events as ev
+from sim.atomic import write_atomic
 from sim.engine import Engine, simulate
 from sim.metrics import mission_metrics
 from sim.projections import events_frame, staffing_changes
@@ -194,7 +195,7 @@ def _write_run(scenario: Scenario, work: Path) -> RunResult:
         "files": sorted(OUTPUT_FILES),
         "fork": _fork_info(scenario),
     }
-    _write_atomic(work / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    write_atomic(work / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return RunResult(work, manifest, metrics, log, state)
 
 
@@ -209,15 +210,6 @@ def _fork_info(scenario: Scenario) -> dict[str, Any] | None:
         "base_scenario": base.name,
         "base_scenario_sha256": base.sha256(),
     }
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
 
 
 def _swap_into(work: Path, out: Path) -> None:

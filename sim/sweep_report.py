@@ -291,7 +291,7 @@ def metrics_chart(plan: SweepPlan, results: pd.DataFrame, out: Path) -> Path:
 
 def write_report(plan: SweepPlan, outcome: SweepOutcome) -> None:
     """Read the datasets back, write ``summary.csv`` and the charts, fill ``outcome``."""
-    from sim.sweep_store import write_atomic
+    from sim.atomic import write_atomic
 
     out = outcome.out
     for old in out.glob("fan-*.png"):

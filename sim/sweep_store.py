@@ -12,7 +12,6 @@ part, which :meth:`PartStore.open` removes (its runs are run again).
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from collections.abc import Iterable
@@ -23,20 +22,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.atomic import write_atomic
+
 RESULTS = "results.parquet"
 STAFFING = "staffing.parquet"
 MANIFEST = "sweep.json"
 _PART = re.compile(r"^part-(\d{6})\.parquet$")
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a synced temporary file and a rename."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
 
 
 def _parts(directory: Path) -> dict[int, Path]:
