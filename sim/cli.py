@@ -207,6 +207,45 @@ def replay(
 
 
 @app.command()
+def export(
+    run_dir: Annotated[Path, typer.Argument(help="A directory written by 'sim run'.", show_default=False)],
+    fmt: Annotated[
+        str, typer.Option("--format", help="jsonl (the canonical log: its sha256 is log_sha256) or csv.")
+    ] = "jsonl",
+    out: Annotated[
+        Path | None, typer.Option(help="File to write (atomically); default: standard output.")
+    ] = None,
+) -> None:
+    """Export RUN_DIR's stored event log as JSON Lines or CSV, after checking it against the run's record."""
+    from sim.atomic import write_atomic
+    from sim.export import FORMATS, export_text
+    from sim.replay import ReplayError, load_replay
+
+    if fmt not in FORMATS:
+        _fail([f"--format: {fmt!r} is not one of {', '.join(FORMATS)}"])
+    if out is not None:
+        wrong = f"{out} is a directory" if out.is_dir() else _unwritable(out)
+        if wrong:
+            _fail([f"--out: {wrong}"])
+    try:
+        replayed = load_replay(run_dir)
+    except ReplayError as exc:
+        _fail([str(exc)], exc.code)
+    if not replayed.matches_record():
+        _fail([f"{run_dir}: the stored log does not match the run's record; nothing exported"], EXIT_FAILED)
+    text = export_text(replayed.log, replayed.start, fmt)
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(out, text)
+    except OSError as exc:
+        _fail([f"--out: cannot write {out} ({exc.strerror or exc})"])
+    typer.echo(f"{len(replayed.log):,} events -> {out}", err=True)
+
+
+@app.command()
 def compare(
     run_dirs: Annotated[
         list[Path], typer.Argument(help="Two or more 'sim run' directories.", show_default=False)

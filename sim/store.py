@@ -53,7 +53,9 @@ CREATE TABLE IF NOT EXISTS events (
 
 
 def log_digest(events: Iterable[ev.Event]) -> str:
-    """SHA-256 over the canonical JSON lines of ``events``: equal digests, identical logs."""
+    """SHA-256 of the log as JSON Lines (one canonical JSON object per line, each line ending
+    in a newline): equal digests, identical logs. It is the digest of ``sim export``'s JSON
+    Lines file too, so ``sha256sum`` checks an exported log against the run's manifest."""
     digest = hashlib.sha256()
     for event in events:
         digest.update(ev.to_json(event).encode())
