@@ -109,6 +109,13 @@ def _unwritable(path: Path) -> str | None:
     return None
 
 
+def _check_output_file(out: Path) -> None:
+    """Fail with one line, before any work, if ``--out`` names a directory or an unwritable place."""
+    wrong = f"{out} is a directory" if out.is_dir() else _unwritable(out)
+    if wrong:
+        _fail([f"--out: {wrong}"])
+
+
 def _print_summary(result: object) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -224,9 +231,7 @@ def export(
     if fmt not in FORMATS:
         _fail([f"--format: {fmt!r} is not one of {', '.join(FORMATS)}"])
     if out is not None:
-        wrong = f"{out} is a directory" if out.is_dir() else _unwritable(out)
-        if wrong:
-            _fail([f"--out: {wrong}"])
+        _check_output_file(out)
     try:
         replayed = load_replay(run_dir)
     except ReplayError as exc:
@@ -265,9 +270,7 @@ def compare(
         _fail(["compare needs at least two run directories"])
     if out.suffix not in (".png", ".svg"):
         _fail([f"--out: {out} must end in .png or .svg (a file name such as compare.png)"])
-    wrong = f"{out} is a directory" if out.is_dir() else _unwritable(out)
-    if wrong:
-        _fail([f"--out: {wrong}"])
+    _check_output_file(out)
     dates = [_date_option(text) for text in at or []]
     runs = []
     for run_dir in run_dirs:
