@@ -36,3 +36,34 @@ def test_sweep_out_under_a_file_is_refused(tmp_path: Path) -> None:
     blocker.write_text("x")
     outcome = sim_inline("sweep", SPIRAL, "--grid", "sides.1.noise.miss=0,0.2", "--out", blocker / "sweep")
     assert outcome.code == 2 and "is a file, not a directory" in outcome.stderr
+
+
+ANSWERED = SPIRAL.with_name("rotation-rule-2021-answered.yaml")
+ISSUE_GRID = (
+    "--grid", "sides.RU.policy.delay_days=1,7,30",
+    "--grid", "sides.US.policy.kind=tit_for_tat,generous_tit_for_tat",
+)  # fmt: skip
+
+
+def test_the_sweeps_issue_grid_on_the_seed_scenario_says_why_it_cannot_run(tmp_path: Path) -> None:
+    """rotation-rule-2021 has no answering side: one line that says so, nothing written."""
+    seed_scenario = SPIRAL.with_name("rotation-rule-2021.yaml")
+    outcome = sim_inline("sweep", seed_scenario, *ISSUE_GRID, "--seeds", "2", "--out", tmp_path / "s")
+    assert outcome.code == 2 and "that side never answers" in outcome.stderr
+    assert not (tmp_path / "s").exists()
+
+
+def test_the_sweeps_issue_grid_runs_on_the_answered_fork(tmp_path: Path) -> None:
+    """The same grid on rotation-rule-2021-answered: 6 cells; tit for tat on both sides echoes
+    the exchange far longer than a generous US side lets it run."""
+    import pandas as pd
+
+    out = tmp_path / "s"
+    outcome = sim_inline(
+        "sweep", ANSWERED, *ISSUE_GRID, "--seeds", "2", "--workers", "1", "--out", out, "--no-progress"
+    )
+    assert outcome.code == 0, outcome.stderr
+    results = pd.read_parquet(out / "results.parquet")
+    assert len(results) == 12
+    acts = results.groupby("sides.US.policy.kind")["hostile_acts_US"].median()
+    assert acts["tit_for_tat"] > 5 * acts["generous_tit_for_tat"]
