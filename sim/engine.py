@@ -105,6 +105,9 @@ class Engine:
         self._acts_by: dict[str, list[tuple[int, str, int]]] = {name: [] for name in self.names}
         self._act_number: dict[int, int] = {}  # act seq -> its number among its actor's acts
         self._departure_number: dict[int, int] = {}  # departure seq -> its number in its mission
+        self._observed: dict[str, set[int]] = {name: set() for name in self.names}  # acts each side saw
+        self._order_summary: dict[str, tuple[Map, frozenset[str], dict[str, set[str]]]] = {}
+        self._acts_tuple: dict[str, tuple[tuple[int, str, int], ...]] = {}
         self._agenda: dict[int, list[tuple[Any, ...]]] = {}  # day -> heap of items
         self._queued: dict[int, set[tuple[Any, ...]]] = {}  # day -> items already on it
         self.env = simpy.Environment()
@@ -149,6 +152,8 @@ class Engine:
             self._act_seq[event.act_id] = event.seq
         if type(event) is ev.StaffDeparted:
             self._departure_number[event.seq] = self.state.missions[event.actor].departures - 1
+        elif type(event) is ev.ActObserved:
+            self._observed[event.actor].add(event.act)
         if event.IS_ACT:
             self._act_number[event.seq] = len(self._acts_by[event.actor])
             self._acts_by[event.actor].append((event.day, *describe(event)))
@@ -302,7 +307,7 @@ class Engine:
                 else:
                     self._at(max(request.arrives, today), ARRIVE, name, (rid,), self._arrive, name, rid)
             self._at(today, STAFF, name, (), self._review, name)
-        observed = {name: {o.act for o in self.state.missions[name].observed} for name in self.names}
+        observed = self._observed
         for event in self.log:
             if event.IS_ACT:
                 observer = event.target
@@ -410,7 +415,7 @@ class Engine:
 
     def _react(self, observer: str, act_seq: int) -> None:
         """``observer`` takes note of an act (or takes a departure for one) and answers it."""
-        if any(o.act == act_seq for o in self.state.missions[observer].observed):
+        if act_seq in self._observed[observer]:
             return
         act = self.log[act_seq]
         if type(act) is ev.StaffDeparted:  # a false alarm: one's own diplomat went home
@@ -445,12 +450,8 @@ class Engine:
         other = self.other[me]
         mine = self.state.missions[me]
         theirs = self.state.missions[other]
-        closing = {
-            o.post
-            for o in theirs.orders.values()
-            if isinstance(o, (ev.PostClosureOrdered, ev.OwnPostClosureOrdered))
-        }
-        measures = {describe(o)[0] for o in theirs.orders.values() if o.actor == me}
+        closing, pending = self._orders_of(theirs)
+        measures = set(pending.get(me, ()))
         if theirs.cap is not None:
             measures.add("cap")
         if theirs.rotation_limit is not None:
@@ -471,9 +472,36 @@ class Engine:
             their_closed_posts=tuple(p for p in theirs.posts if p in theirs.closed_by_host),
             my_measures=frozenset(measures),
             my_ambassador_present=mine.ambassador_present,
-            my_acts=tuple(self._acts_by[me]),
+            my_acts=self._my_acts(me),
             run_seed=self.seed,
         )
+
+    def _my_acts(self, me: str) -> tuple[tuple[int, str, int], ...]:
+        """``me``'s acts so far as a tuple, copied again only when it has acted since."""
+        acts = self._acts_by[me]
+        cached = self._acts_tuple.get(me, ())
+        if len(cached) != len(acts):
+            cached = self._acts_tuple[me] = tuple(acts)
+        return cached
+
+    def _orders_of(self, mission: Mission) -> tuple[frozenset[str], dict[str, set[str]]]:
+        """The posts ``mission`` has been ordered to close, and the kinds of the orders pending
+        against it by actor. Read again only when the mission's orders changed: the
+        ``orders`` map is immutable, so the same object means the same orders (in a spiral a
+        side observes thousands of acts between two changes, and a scan per act is quadratic)."""
+        name, orders = mission.name, mission.orders
+        cached = self._order_summary.get(name)
+        if cached is not None and cached[0] is orders:
+            return cached[1], cached[2]
+        closing: set[str] = set()
+        pending: dict[str, set[str]] = {}
+        for order in orders.values():
+            if isinstance(order, (ev.PostClosureOrdered, ev.OwnPostClosureOrdered)):
+                closing.add(order.post)
+            pending.setdefault(order.actor, set()).add(describe(order)[0])
+        summary = (orders, frozenset(closing), pending)
+        self._order_summary[name] = summary
+        return summary[1], summary[2]
 
     # --- phase 2: deadlines -------------------------------------------------------------------
 
@@ -656,11 +684,7 @@ class Engine:
 
     def _open_posts(self, mission: Mission) -> list[str]:
         """Posts neither closed nor ordered closed (an embassy closing takes every post)."""
-        closing = {
-            o.post
-            for o in mission.orders.values()
-            if isinstance(o, (ev.PostClosureOrdered, ev.OwnPostClosureOrdered))
-        }
+        closing = self._orders_of(mission)[0]
         if "embassy" in closing or "embassy" in mission.closed_posts:
             return []
         return [p for p in mission.posts if p not in mission.closed_posts and p not in closing]

@@ -120,7 +120,9 @@ def noises() -> st.SearchStrategy[dict[str, Any]]:
 def policies() -> st.SearchStrategy[dict[str, Any]]:
     """A policy configuration of any built-in kind, with its timing and its own parameters
     drawn too (a grit programme that starts within the run, an always-hostile period that
-    acts a few times, escalation by addition, multiplication or a rung up)."""
+    acts a few times, escalation by addition, multiplication or a rung up). Graduated answers
+    with at most 5 acts at once: two graduated sides double their answers each round up to
+    that bound, and the default of 1,000 would make one example a run of millions of events."""
     return st.one_of(
         st.just({"kind": "none"}),
         st.just({"kind": "never_respond"}),
@@ -141,7 +143,7 @@ def policies() -> st.SearchStrategy[dict[str, Any]]:
             rung_up=st.booleans(),
         ),
         _reactive("generous_tit_for_tat", g=st.sampled_from((0.0, 1 / 3, 1.0)), seed=st.integers(0, 5)),
-        _reactive("graduated", calm=st.integers(0, 3)),
+        _reactive("graduated", calm=st.integers(0, 3), most=st.integers(1, 5)),
         _reactive("threshold", min_size=st.integers(1, 6)),
         _reactive("reverse_if_reversed", condition=st.sampled_from(("any", "all"))),
         _reactive(

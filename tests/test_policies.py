@@ -225,6 +225,23 @@ class TestGraduated(PolicyContract):
     )
 
 
+@given(st.lists(st.tuples(st.booleans(), st.booleans()), min_size=1, max_size=60), st.integers(0, 3))
+def test_graduated_continued_folds_equal_fresh_folds(moves: list[tuple[bool, bool]], calm: int) -> None:
+    """Graduated continues the fold of a history it folded before (engine histories grow by
+    appending): every prefix of a growing history, and a history that shares the first and
+    last observation objects but differs between them, get the answers of a fresh fold (a
+    list is never continued)."""
+    policy = make_policy({"kind": "graduated", "calm": calm, "most": 4})
+    made = [Observation(n, n, "expel" if hostile else "none", 1, (), "", missed) for n, (hostile, missed) in
+            enumerate(moves)]  # fmt: skip
+    for end in range(1, len(made) + 1):
+        assert policy.punishment(tuple(made[:end])) == policy.punishment(list(made[:end]))
+    if len(made) >= 3:
+        changed = (made[0], *[m._replace(kind="none" if m.kind == "expel" else "expel") for m in made[1:-1]],
+                   made[-1])  # fmt: skip
+        assert policy.punishment(changed) == policy.punishment(list(changed))
+
+
 class TestGrit(PolicyContract):
     kind = "grit"
     params: ClassVar[dict[str, Any]] = {"first_day": 3, "interval_days": 2, "steps": 2}
