@@ -307,7 +307,6 @@ class Engine:
                 else:
                     self._at(max(request.arrives, today), ARRIVE, name, (rid,), self._arrive, name, rid)
             self._at(today, STAFF, name, (), self._review, name)
-        observed = self._observed
         for event in self.log:
             if event.IS_ACT:
                 observer = event.target
@@ -316,7 +315,7 @@ class Engine:
             else:
                 continue
             # A policy that took over at a fork answers what is still due, not the past.
-            pending = self.policies[observer].observes and event.seq not in observed[observer]
+            pending = self.policies[observer].observes and event.seq not in self._observed[observer]
             if pending and event.day + self._delay(observer, event) >= today:
                 self._schedule_reaction(observer, event)
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, ClassVar
 
 SCHEMA_VERSION = 1
@@ -447,24 +448,16 @@ def is_hostile(event: Event) -> bool:
 # the field names of each class are looked up once here, not with ``dataclasses.fields`` per
 # event, and one reusable encoder (C-accelerated; ``json.dumps`` with options builds a new one
 # per call) writes the JSON. It writes tuples as arrays, as ``to_dict`` turns them into lists.
-_FIELDS: dict[type[Event], tuple[str, ...]] = {}  # class -> all its field names
-_EXTRA: dict[type[Event], tuple[str, ...]] = {}  # class -> the names beyond BASE_FIELDS
-
-
+@cache
 def _fields(cls: type[Event]) -> tuple[str, ...]:
-    names = _FIELDS.get(cls)
-    if names is None:
-        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
-        _EXTRA[cls] = tuple(name for name in names if name not in BASE_FIELDS)
-    return names
+    """All of ``cls``'s field names."""
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
+@cache
 def _extra(cls: type[Event]) -> tuple[str, ...]:
-    names = _EXTRA.get(cls)
-    if names is None:
-        _fields(cls)
-        names = _EXTRA[cls]
-    return names
+    """The field names ``cls`` adds beyond :data:`BASE_FIELDS`."""
+    return tuple(name for name in _fields(cls) if name not in BASE_FIELDS)
 
 
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"))

@@ -308,9 +308,10 @@ def _no_parameter(data: dict[str, Any], loc: tuple[Any, ...]) -> str | None:
         known = list(policy_class(kind).Params.model_fields)
     except (UnknownPolicy, PluginError, TypeError):
         return None
-    guess = difflib.get_close_matches(str(loc[3]), known, n=1)
-    hint = f"; did you mean {guess[0]!r}?" if guess else ""
-    if not known:  # none, scripted: the side never answers, so no answer setting means anything
+    if known:
+        guess = difflib.get_close_matches(str(loc[3]), known, n=1)
+        hint = f"; did you mean {guess[0]!r}?" if guess else ""
+    else:  # none, scripted: the side never answers, so no answer setting means anything
         hint = "; that side never answers: vary its policy.kind too, or sweep a scenario where it answers"
     has = ", ".join(known) if known else "none"
     return f"policy kind {kind!r} has no parameter {loc[3]!r} (its parameters: {has}){hint}"
