@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
 from typing import Any
 
-from sim.scenario import Scenario
+from sim.engine import Engine, simulate
+from sim.scenario import Scenario, load_scenario
+
+#: The scenario files shipped in ``scenarios/``.
+BUNDLED = sorted((Path(__file__).parent.parent / "scenarios").glob("*.yaml"))
+
+
+@functools.cache
+def bundled_run(path: Path) -> Engine:
+    """The finished run of a bundled scenario, simulated once per test session (several test
+    modules check the same runs; nothing may modify the engine returned)."""
+    return simulate(load_scenario(path))
 
 
 def small_scenario(

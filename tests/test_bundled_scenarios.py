@@ -4,11 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from sim.engine import simulate
-from sim.scenario import load_scenario
 from sim.state import fold
-
-SCENARIOS = sorted((Path(__file__).parent.parent / "scenarios").glob("*.yaml"))
+from tests.helpers import BUNDLED as SCENARIOS
+from tests.helpers import bundled_run
 
 
 def test_scenarios_are_bundled() -> None:
@@ -18,7 +16,6 @@ def test_scenarios_are_bundled() -> None:
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
 def test_bundled_scenario_runs_and_replays(path: Path) -> None:
-    scenario = load_scenario(path)
-    engine = simulate(scenario)
+    engine = bundled_run(path)
     assert engine.log, "a run records events"
     assert fold(engine.log) == engine.state

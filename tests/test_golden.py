@@ -16,18 +16,16 @@ from pathlib import Path
 import pytest
 
 from sim import events as ev
-from sim.engine import simulate
-from sim.scenario import load_scenario
 from sim.state import digest, headcounts
 from sim.store import log_digest
+from tests.helpers import BUNDLED as SCENARIOS
+from tests.helpers import bundled_run
 
-ROOT = Path(__file__).parent.parent
 GOLDEN = Path(__file__).parent / "golden"
-SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 
 
 def _observed(path: Path) -> dict[str, object]:
-    engine = simulate(load_scenario(path))
+    engine = bundled_run(path)
     by_type: dict[str, int] = {}
     for event in engine.log:
         name = type(event).__name__
