@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 
 from sim import events as ev
+from sim.replay import load_replay
 from sim.runner import run_scenario
-from sim.store import SQLiteStore
 from tests.cli_runner import ROOT, sim_inline
 
 
@@ -31,11 +31,7 @@ def _manifest(run_dir: Path) -> dict:
 
 
 def _stored(run_dir: Path) -> list[ev.Event]:
-    store = SQLiteStore.open_readonly(run_dir / "events.sqlite")
-    try:
-        return list(store.events(store.runs()[-1].run_id))
-    finally:
-        store.conn.close()
+    return load_replay(run_dir).log
 
 
 def test_json_lines_hash_to_the_manifest_s_log_sha256_and_read_back_as_the_log(run_dir: Path) -> None:
