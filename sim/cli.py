@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
+import sqlite3
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
 
 from sim.errors import InputError
+from sim.outdir import OutputDirError, resolve_out, run_dir_problem
+from sim.paths import unwritable, write_failure
 
 app = typer.Typer(
     name="sim",
@@ -63,15 +65,15 @@ def run(
     except InputError as exc:
         _input_error(exc)
     target = out if out is not None else Path("reports") / scenario.stem
-    wrong = _out_dir_problem(target)
+    wrong = _unwritable(target) or run_dir_problem(resolve_out(target))
     if wrong:
         _fail([f"--out: {wrong}"])
     try:
         result = run_scenario(loaded, target, seed=seed_value)
-    except PermissionError as exc:
-        _fail([f"--out: cannot write to {target} ({exc.strerror})"])
-    except OSError as exc:
-        _fail([f"--out: cannot write to {target} ({exc.strerror or exc})"])
+    except OutputDirError as exc:
+        _fail([f"--out: {exc}"])
+    except (OSError, sqlite3.Error) as exc:
+        _fail([f"--out: {write_failure(target, exc)}"])
     _print_summary(result)
 
 
@@ -85,35 +87,18 @@ def _seed_option(text: str) -> int:
     return int(text)
 
 
-def _out_dir_problem(target: Path) -> str | None:
-    """Why ``sim run`` may not write its outputs to ``target``, checked before anything is
-    written: the run replaces the directory whole, so it must be one that a run wrote."""
-    if target.name in ("", ".", ".."):
-        return f"{target} names no directory of its own (give one, e.g. reports/NAME)"
-    if target.exists() and not target.is_dir():
-        return f"{target} exists and is not a directory"
-    if target.is_dir() and any(target.iterdir()) and not (target / "manifest.json").is_file():
-        return f"{target} holds files that 'sim run' did not write (no manifest.json); not replacing it"
-    return _unwritable(target)
-
-
 def _unwritable(path: Path) -> str | None:
-    """Why ``path`` (or the directories to be made for it) cannot be written, if it plainly cannot."""
-    ancestor = path.parent
-    while not ancestor.exists() and ancestor != ancestor.parent:
-        ancestor = ancestor.parent
-    if not ancestor.is_dir():
-        return f"cannot write to {path}: {ancestor} is a file, not a directory"
-    if not os.access(ancestor, os.W_OK | os.X_OK):
-        return f"cannot write to {path}: {ancestor} is not writable (permission denied)"
-    return None
+    """Why ``path`` (or the directories to be made for it) cannot be written, if it plainly
+    cannot: a name too long for the file system, a file in the way, a read-only file system,
+    no permission. Checked before any work, so the user hears it at once."""
+    return unwritable(path)
 
 
-def _check_output_file(out: Path) -> None:
-    """Fail with one line, before any work, if ``--out`` names a directory or an unwritable place."""
-    wrong = f"{out} is a directory" if out.is_dir() else _unwritable(out)
+def _check_output_file(out: Path, option: str = "--out") -> None:
+    """Fail with one line, before any work, if ``option`` names a directory or an unwritable place."""
+    wrong = _unwritable(out) or (f"{out} is a directory" if out.is_dir() else None)
     if wrong:
-        _fail([f"--out: {wrong}"])
+        _fail([f"{option}: {wrong}"])
 
 
 def _print_summary(result: object) -> None:
@@ -246,7 +231,7 @@ def export(
         out.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(out, text)
     except OSError as exc:
-        _fail([f"--out: cannot write {out} ({exc.strerror or exc})"])
+        _fail([f"--out: {write_failure(out, exc)}"])
     typer.echo(f"{len(replayed.log):,} events -> {out}", err=True)
 
 
@@ -270,7 +255,7 @@ def compare(
         _fail(["compare needs at least two run directories"])
     if out.suffix not in (".png", ".svg"):
         _fail([f"--out: {out} must end in .png or .svg (a file name such as compare.png)"])
-    _check_output_file(out)
+    _check_output_file(out, "--out")
     dates = [_date_option(text) for text in at or []]
     runs = []
     for run_dir in run_dirs:
@@ -290,7 +275,7 @@ def compare(
         out.parent.mkdir(parents=True, exist_ok=True)
         compare_chart(runs, out)
     except OSError as exc:
-        _fail([f"--out: cannot write {out} ({exc.strerror or exc})"])
+        _fail([f"--out: {write_failure(out, exc)}"])
     typer.echo(table.to_string(index=False))
     typer.echo(f"chart -> {out}")
 
@@ -309,6 +294,8 @@ def history(
     from sim.history import history_frame, write_csv
     from sim.seeds import load_seeds
 
+    if csv is not None:
+        _check_output_file(csv, "--csv")
     try:
         log = load_seeds(seeds_log)
     except InputError as exc:
@@ -329,7 +316,7 @@ def history(
         try:
             write_csv(frame, csv)
         except OSError as exc:
-            _fail([f"--csv: cannot write {csv} ({exc.strerror or exc})"])
+            _fail([f"--csv: {write_failure(csv, exc)}"])
         typer.echo(f"{len(frame)} acts -> {csv}")
 
 

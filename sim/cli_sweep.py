@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from sim.errors import InputError
+from sim.paths import write_failure
 
 
 def _cli() -> Any:
@@ -104,11 +105,11 @@ def sweep(
         out = Path(defaults["out"]) if defaults.get("out") else Path("reports") / f"{target.stem}-sweep"
     if out.name in ("", ".", ".."):
         _fail([f"--out: {out} names no directory of its own (give one, e.g. reports/NAME-sweep)"])
-    if out.exists() and not out.is_dir():
-        _fail([f"--out: {out} exists and is not a directory"])
     unwritable = _CLI._unwritable(out)
     if unwritable:
         _fail([f"--out: {unwritable}"])
+    if out.exists() and not out.is_dir():
+        _fail([f"--out: {out} exists and is not a directory"])
     if workers < 1:
         _fail([f"--workers: {workers} is not at least 1"])
     if scheduler is not None and not _ADDRESS.match(scheduler):
@@ -153,7 +154,7 @@ def sweep(
         _fail([str(exc)], EXIT_INPUT)
     except OSError as exc:
         executor.close()
-        _fail([f"--out: cannot write to {out} ({exc.strerror or exc})"])
+        _fail([f"--out: {write_failure(out, exc)}"])
     finally:
         if bar is not None:
             bar.stop()

@@ -197,10 +197,18 @@ class SQLiteStore:
                 (events, log_sha256, final_state_sha256, self.run_id),
             )
 
-    def close(self) -> None:
-        self.flush()
-        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        self.conn.close()
+    def close(self, quietly: bool = False) -> None:
+        """Write what is buffered and close. ``quietly`` (on the way out of a failure, such
+        as a full disk): keep what can still be written, raise nothing, close anyway."""
+        try:
+            self.flush()
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error:
+            if not quietly:
+                raise
+        finally:
+            self._buffer.clear()
+            self.conn.close()
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self.conn)
