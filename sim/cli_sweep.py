@@ -79,6 +79,7 @@ def sweep(
     """
     from sim.sweep import SweepConflict, SweepSetupError, is_sweep_file, load_sweep_file, plan_sweep
     from sim.sweep_grid import GridError, parse_option
+    from sim.sweep_store import SweepDamaged
 
     scenario_path = target
     file_axes: list[Any] = []
@@ -148,8 +149,9 @@ def sweep(
             force=force,
             executor=executor,
             on_progress=bar.update if bar is not None else None,
+            on_wait=lambda: typer.echo(f"waiting: another sweep is writing to {out}/", err=True),
         )
-    except SweepConflict as exc:
+    except (SweepConflict, SweepDamaged) as exc:
         executor.close()
         _fail([str(exc)], EXIT_INPUT)
     except OSError as exc:
@@ -231,5 +233,8 @@ def _print_report(plan: Any, outcome: Any) -> None:
     console.print(f"{ran}{kept}")
     out = outcome.out
     console.print(f"results -> {out}/results.parquet ({len(outcome.results):,} rows), {out}/summary.csv")
+    dropped = outcome.results.attrs.get("duplicates_dropped", 0)
+    if dropped:
+        console.print(f"note: {dropped:,} duplicate rows (a run id stored twice) were read once each")
     console.print(f"staffing every {plan.step_days} days -> {out}/staffing.parquet")
     console.print("charts -> " + ", ".join(str(path) for path in outcome.charts))
