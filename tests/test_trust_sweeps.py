@@ -123,5 +123,5 @@ def test_the_workers_of_a_killed_sweep_exit(tmp_path: Path) -> None:
     assert len(workers) >= 2, "the sweep never started its workers"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    gone, alive = psutil.wait_procs(workers, timeout=10)
+    _, alive = psutil.wait_procs(workers, timeout=10)
     assert not alive, f"workers still running after their parent died: {alive}"
