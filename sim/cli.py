@@ -192,8 +192,9 @@ def replay(
         for mission, roles in counts.items():
             parts = ", ".join(f"{role} {n}" for role, n in roles.items())
             typer.echo(f"{date}  {mission}: {sum(roles.values())} ({parts})")
-    if not replayed.matches_record():
-        typer.echo(f"{run_dir}: the folded log does not match the run's recorded final state", err=True)
+    wrong = replayed.mismatch()
+    if wrong:
+        typer.echo(f"{run_dir}: replay failed: {wrong}", err=True)
         raise typer.Exit(EXIT_FAILED)
     typer.echo(f"replay ok: {len(replayed.log):,} events fold to the recorded final state")
 
@@ -221,8 +222,9 @@ def export(
         replayed = load_replay(run_dir)
     except ReplayError as exc:
         _fail([str(exc)], exc.code)
-    if not replayed.matches_record():
-        _fail([f"{run_dir}: the stored log does not match the run's record; nothing exported"], EXIT_FAILED)
+    wrong = replayed.mismatch()
+    if wrong:
+        _fail([f"{run_dir}: {wrong}; nothing exported"], EXIT_FAILED)
     text = export_text(replayed.log, replayed.start, fmt)
     if out is None:
         typer.echo(text, nl=False)
