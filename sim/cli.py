@@ -56,6 +56,7 @@ def run(
     Writes events.sqlite, events.parquet, staffing.csv, staffing.png, staffing.svg and
     manifest.json, all at once: an interrupted run leaves the previous outputs untouched.
     """
+    from sim.policy_guard import PolicyError
     from sim.runner import run_scenario
     from sim.scenario import load_scenario
 
@@ -70,8 +71,8 @@ def run(
         _fail([f"--out: {wrong}"])
     try:
         result = run_scenario(loaded, target, seed=seed_value)
-    except OutputDirError as exc:
-        _fail([f"--out: {exc}"])
+    except (OutputDirError, PolicyError) as exc:
+        _fail([f"--out: {exc}" if isinstance(exc, OutputDirError) else str(exc)])
     except (OSError, sqlite3.Error) as exc:
         _fail([f"--out: {write_failure(target, exc)}"])
     _print_summary(result)

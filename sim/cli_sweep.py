@@ -77,6 +77,7 @@ def sweep(
 
     Each run's seed derives from the sweep seed and its grid key: any executor gives the same results.
     """
+    from sim.policy_guard import PolicyError
     from sim.sweep import SweepConflict, SweepSetupError, is_sweep_file, load_sweep_file, plan_sweep
     from sim.sweep_grid import GridError, parse_option
     from sim.sweep_store import SweepDamaged
@@ -129,7 +130,14 @@ def sweep(
     if out.exists() and not out.is_dir():
         _fail([f"--out: {out} exists and is not a directory"])
 
-    from sim.sweep import make_executor, run_sweep
+    from sim.sweep import determinism_problem, make_executor, run_sweep
+
+    try:
+        not_deterministic = determinism_problem(plan)
+    except PolicyError as exc:
+        _fail([str(exc)])
+    if not_deterministic:
+        _fail([not_deterministic])
 
     try:
         executor = make_executor(workers, scheduler)
@@ -151,7 +159,7 @@ def sweep(
             on_progress=bar.update if bar is not None else None,
             on_wait=lambda: typer.echo(f"waiting: another sweep is writing to {out}/", err=True),
         )
-    except (SweepConflict, SweepDamaged) as exc:
+    except (SweepConflict, SweepDamaged, PolicyError) as exc:
         executor.close()
         _fail([str(exc)], EXIT_INPUT)
     except OSError as exc:

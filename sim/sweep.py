@@ -158,6 +158,42 @@ def plan_sweep(
     return SweepPlan(scenario, list(axes), variants, seeds, sweep_seed, scenario_file, step_days)
 
 
+def plugin_kinds(plan: SweepPlan) -> list[str]:
+    """The policy kinds of the plan's cells that are not built in (users' code)."""
+    from sim.policies import BUILTIN_KINDS
+
+    kinds = {side.policy.kind for variant in plan.variants for side in variant.sides}
+    return sorted(kind for kind in kinds if kind not in BUILTIN_KINDS)
+
+
+def determinism_problem(plan: SweepPlan) -> str | None:
+    """Why the plan's users' policies cannot be swept, if one is not deterministic: each cell
+    that plays one is run twice in this process with its first run's seed. A policy that keeps
+    state on its class (or anywhere outside the log) answers differently the second time,
+    and a sweep of it would give different results on 1 and 2 workers. Each users' policy is
+    probed in one cell: two runs, however large the sweep."""
+    from sim.engine import simulate
+    from sim.store import log_digest
+
+    plugins = set(plugin_kinds(plan))
+    if not plugins:
+        return None
+    first_run = {run.cell: run for run in reversed(plan.runs())}
+    for cell, variant in enumerate(plan.variants):
+        kinds = {side.policy.kind for side in variant.sides} & plugins
+        if not kinds:
+            continue  # each users' policy is probed once, in the first cell that plays it
+        plugins -= kinds
+        probe = variant.model_copy(update={"seed": first_run[cell].seed})
+        if log_digest(simulate(probe).log) != log_digest(simulate(probe).log):
+            kind = sorted(kinds)[0]
+            return (
+                f"policy {kind}: the same scenario and seed gave two different logs (it keeps state"
+                f" between runs?); its sweep would depend on the workers; 'sim check {kind}' shows where"
+            )
+    return None
+
+
 # --- sweep files ----------------------------------------------------------------------------
 
 

@@ -108,6 +108,14 @@ def _dead_pid() -> int:
     return proc.pid
 
 
+def _is_worker(process: psutil.Process) -> bool:
+    """A pool worker (not multiprocessing's resource tracker, not a process already gone)."""
+    try:
+        return "resource_tracker" not in " ".join(process.cmdline())
+    except psutil.Error:
+        return False
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="the parent-death signal is Linux's")
 def test_the_workers_of_a_killed_sweep_exit(tmp_path: Path) -> None:
     proc = subprocess.Popen(_sweep(tmp_path / "sweep", 400, "--workers", "2"),
@@ -116,9 +124,7 @@ def test_the_workers_of_a_killed_sweep_exit(tmp_path: Path) -> None:
     deadline = time.monotonic() + 60
     workers: list[psutil.Process] = []
     while time.monotonic() < deadline and len(workers) < 2:
-        workers = [
-            p for p in parent.children(recursive=True) if "resource_tracker" not in " ".join(p.cmdline())
-        ]
+        workers = [p for p in parent.children(recursive=True) if _is_worker(p)]
         time.sleep(0.2)
     assert len(workers) >= 2, "the sweep never started its workers"
     os.kill(proc.pid, signal.SIGKILL)
