@@ -50,6 +50,9 @@ def run(
     out: Annotated[
         Path | None, typer.Option(help="Output directory (default: reports/<scenario file stem>/).")
     ] = None,
+    progress: Annotated[
+        bool, typer.Option(help="Show a progress bar of simulated days (only on a terminal).")
+    ] = True,
 ) -> None:
     """Simulate SCENARIO and write the event log, staffing table, chart and manifest.
 
@@ -57,6 +60,7 @@ def run(
     manifest.json, all at once: an interrupted run leaves the previous outputs untouched.
     """
     from sim.policy_guard import PolicyError
+    from sim.progress import day_bar
     from sim.runner import run_scenario
     from sim.scenario import load_scenario
 
@@ -69,12 +73,16 @@ def run(
     wrong = _unwritable(target) or run_dir_problem(resolve_out(target))
     if wrong:
         _fail([f"--out: {wrong}"])
+    bar = day_bar(loaded.horizon, loaded.name, progress)
     try:
-        result = run_scenario(loaded, target, seed=seed_value)
+        result = run_scenario(loaded, target, seed=seed_value, on_day=bar.day if bar else None)
     except (OutputDirError, PolicyError) as exc:
         _fail([f"--out: {exc}" if isinstance(exc, OutputDirError) else str(exc)])
     except (OSError, sqlite3.Error) as exc:
         _fail([f"--out: {write_failure(target, exc)}"])
+    finally:
+        if bar is not None:
+            bar.stop()
     _print_summary(result)
 
 

@@ -89,8 +89,11 @@ class Planned:
 class Engine:
     """One run of one scenario. ``run()`` once; read ``log`` and ``state`` afterwards."""
 
-    def __init__(self, scenario: Scenario, store: Store | None = None) -> None:
+    def __init__(
+        self, scenario: Scenario, store: Store | None = None, on_day: Callable[[int], None] | None = None
+    ) -> None:
         self.scenario = scenario
+        self.on_day = on_day  # called at the start of each simulated day (progress bars)
         self.seed = scenario.seed
         self.horizon = scenario.horizon
         self.names: tuple[str, str] = (scenario.sides[0].name, scenario.sides[1].name)
@@ -202,6 +205,8 @@ class Engine:
 
     def _run_day(self, _timer: simpy.Event) -> None:
         day = int(self.env.now)
+        if self.on_day is not None:
+            self.on_day(day)
         bucket = self._agenda[day]
         queued = self._queued[day]
         while bucket:  # items may add items for today; the heap keeps the phase order
@@ -806,7 +811,9 @@ class Engine:
         )
 
 
-def simulate(scenario: Scenario, store: Store | None = None) -> Engine:
+def simulate(
+    scenario: Scenario, store: Store | None = None, on_day: Callable[[int], None] | None = None
+) -> Engine:
     """Run ``scenario`` to its end and return the finished engine (its ``log`` and ``state``).
 
     A fork (``scenario.fork_base``) runs its base first and continues that log from the fork
@@ -814,15 +821,21 @@ def simulate(scenario: Scenario, store: Store | None = None) -> Engine:
     """
     base = scenario.fork_base
     if base is not None and scenario.fork_day is not None:
-        return fork(scenario, simulate(base).log, scenario.fork_day, store)
-    engine = Engine(scenario, store)
+        return fork(scenario, simulate(base).log, scenario.fork_day, store, on_day)
+    engine = Engine(scenario, store, on_day)
     engine.run()
     return engine
 
 
-def fork(scenario: Scenario, log: Sequence[ev.Event], day: int, store: Store | None = None) -> Engine:
+def fork(
+    scenario: Scenario,
+    log: Sequence[ev.Event],
+    day: int,
+    store: Store | None = None,
+    on_day: Callable[[int], None] | None = None,
+) -> Engine:
     """Keep ``log``'s events before ``day`` and continue under ``scenario`` from ``day``."""
-    engine = Engine(scenario, store)
+    engine = Engine(scenario, store, on_day)
     prefix = [event for event in log if event.day < day]
     if prefix:
         engine.run(prefix, fork_day=day)

@@ -14,7 +14,7 @@ import contextlib
 import fcntl
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,10 +60,14 @@ def run_id_for(scenario: Scenario) -> str:
 
 
 def run_scenario(
-    scenario: Scenario | Path | str, out_dir: Path | str | None = None, seed: int | None = None
+    scenario: Scenario | Path | str,
+    out_dir: Path | str | None = None,
+    seed: int | None = None,
+    on_day: Callable[[int], None] | None = None,
 ) -> RunResult:
     """Simulate and write ``events.sqlite``, ``events.parquet``, ``staffing.csv``,
-    ``staffing.png``/``.svg`` and ``manifest.json`` into ``out_dir``."""
+    ``staffing.png``/``.svg`` and ``manifest.json`` into ``out_dir`` (``on_day(day)`` is called
+    as each simulated day starts: a progress bar)."""
     if not isinstance(scenario, Scenario):
         path = Path(scenario)
         scenario = load_scenario(path)
@@ -84,7 +88,7 @@ def run_scenario(
         if wrong:
             raise OutputDirError(wrong)
         work.mkdir(exist_ok=True)
-        result = _write_run(scenario, work)
+        result = _write_run(scenario, work, on_day)
         swap_into(work, out)
     return RunResult(out, result.manifest, result.metrics, result.log, result.state)
 
@@ -101,7 +105,9 @@ def _exclusive(directory: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def _simulate_into(scenario: Scenario, store: SQLiteStore) -> tuple[list[ev.Event], State]:
+def _simulate_into(
+    scenario: Scenario, store: SQLiteStore, on_day: Callable[[int], None] | None = None
+) -> tuple[list[ev.Event], State]:
     """Run ``scenario`` into ``store``, resuming what an interrupted run left there.
 
     A finished run of the same scenario and seed is read back, not recomputed. An unfinished
@@ -135,14 +141,14 @@ def _simulate_into(scenario: Scenario, store: SQLiteStore) -> tuple[list[ev.Even
                 schema_version=ev.SCHEMA_VERSION,
             )
         )
-        engine = simulate(scenario, store)
+        engine = simulate(scenario, store, on_day)
     else:
         store.run_id = run_id
         stored = list(store.events(run_id))
         resume_day = stored[-1].day if stored else 0
         store.truncate(run_id, resume_day)
         prefix = [event for event in stored if event.day < resume_day]
-        engine = Engine(scenario, store)
+        engine = Engine(scenario, store, on_day)
         if prefix:
             engine.run(prefix, fork_day=resume_day, store_prefix=False)
         else:
@@ -151,13 +157,13 @@ def _simulate_into(scenario: Scenario, store: SQLiteStore) -> tuple[list[ev.Even
     return engine.log, engine.state
 
 
-def _write_run(scenario: Scenario, work: Path) -> RunResult:
+def _write_run(scenario: Scenario, work: Path, on_day: Callable[[int], None] | None = None) -> RunResult:
     from sim.charts import staffing_chart  # matplotlib is slow to import: only when drawing
 
     run_id = run_id_for(scenario)
     store = SQLiteStore(work / "events.sqlite", batch=RUN_BATCH)
     try:
-        log, state = _simulate_into(scenario, store)
+        log, state = _simulate_into(scenario, store, on_day)
     except BaseException:
         store.close(quietly=True)  # keep what was stored for resuming; the first error is the one
         raise

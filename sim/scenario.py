@@ -55,6 +55,14 @@ from sim.yaml_io import Positions, dotted, parse, read_text, regular_file_proble
 EARLIEST = dt.date(1900, 1, 1)
 LATEST = dt.date(2200, 12, 31)
 MAX_HORIZON_DAYS = 36_525  # a century
+#: Posts in one mission: the largest real ones have a few dozen (embassy, consulates, offices).
+MAX_POSTS = 200
+#: People in one mission, counting every post (the largest missions in history held a few
+#: thousand; 100,000 runs, slowly, and fits in memory).
+MAX_MISSION_STAFF = 100_000
+#: Events one run may record: ~350 bytes each in memory, so ~9 GB at the limit.
+MAX_EVENTS = 25_000_000
+EVENT_BYTES = 350
 
 def _as_range(value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool):
@@ -94,9 +102,11 @@ class MissionConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    posts: dict[Name, Staffing] = Field(description="staff present on the start date, per post")
+    posts: dict[Name, Staffing] = Field(
+        description="staff present on the start date, per post", max_length=MAX_POSTS
+    )
     targets: dict[Name, Staffing] | None = Field(
-        None, description="wanted staffing per post (default: the starting staff)"
+        None, description="wanted staffing per post (default: the starting staff)", max_length=MAX_POSTS
     )
     tour_days: dict[Role, DayRange] = Field(
         default_factory=lambda: dict(_DEFAULT_TOURS),
@@ -122,7 +132,22 @@ class MissionConfig(BaseModel):
             unknown = set(self.targets) - set(self.posts)
             if unknown:
                 raise field_error("targets", f"targets name posts that do not exist: {sorted(unknown)}")
+        for field in ("posts", "targets"):
+            total = sum(sum(staff.by_role().values()) for staff in (getattr(self, field) or {}).values())
+            if total > MAX_MISSION_STAFF:
+                message = f"{total:,} people in one mission; the limit is {MAX_MISSION_STAFF:,}"
+                raise field_error(field, message)
         return self
+
+    def expected_events(self, days: int) -> int:
+        """About how many events this mission records over ``days``: each person's arrival and
+        departure, and a replacement (request, visa, arrival, departure) per tour that ends."""
+        total = 0.0
+        for role in ROLES:
+            people = max(sum(getattr(self.target(post), role) for post in self.posts), 0)
+            low, high = self.tour_days[role]
+            total += people * (2 + 4 * days / max((low + high) / 2, 1))
+        return int(total)
 
     def target(self, post: str) -> Staffing:
         if self.targets is not None and post in self.targets:
@@ -272,6 +297,16 @@ class ForkConfig(BaseModel):
     )
 
 
+def _two_sides(value: Any) -> Any:
+    """Say plainly that a scenario has two sides (pydantic would say "at most 2 items")."""
+    if isinstance(value, (list, tuple)) and len(value) != 2:
+        raise ValueError(
+            "a scenario has exactly two sides for now (more than two states are planned);"
+            f" this one lists {len(value)}"
+        )
+    return value
+
+
 class Scenario(BaseModel):
     """Everything one run depends on."""
 
@@ -283,7 +318,7 @@ class Scenario(BaseModel):
     end: Date
     seed: Int = Field(0, ge=0, lt=2**63)
     prelude: str | None = Field(None, description="a documented log (seeds/*.yaml), relative to this file")
-    sides: tuple[SideConfig, SideConfig]
+    sides: Annotated[tuple[SideConfig, SideConfig], BeforeValidator(_two_sides)]
     acts: tuple[SideAct, ...] = Field(
         default=(), max_length=10_000, description="exogenous shocks: acts that happen whatever the policies"
     )
@@ -305,6 +340,7 @@ class Scenario(BaseModel):
             raise field_error("end", f"the run spans more than {MAX_HORIZON_DAYS} days")
         if self.sides[0].name == self.sides[1].name:
             raise field_error("sides[1].name", "the two sides need different names")
+        self._check_size()
         for me, other in ((0, 1), (1, 0)):
             side = self.sides[me]
             for index, act in enumerate(getattr(side.policy, "acts", ())):
@@ -322,6 +358,19 @@ class Scenario(BaseModel):
             target = next(side for side in self.sides if side.name != act.actor)
             self._check_post(act.kind, act.post, by_name[act.actor], target, where)
         return self
+
+    def _check_size(self) -> None:
+        """Refuse, before anything runs, a run whose log cannot fit in memory."""
+        days = (self.end - self.start).days
+        events = [side.mission.expected_events(days) for side in self.sides]
+        if sum(events) > MAX_EVENTS:
+            largest = events.index(max(events))
+            gigabytes = sum(events) * EVENT_BYTES / 1e9
+            raise field_error(
+                f"sides[{largest}].mission.posts",
+                f"this run would record about {sum(events):,} events (~{gigabytes:.0f} GB of memory);"
+                f" the limit is {MAX_EVENTS:,}: shorten the run or make the missions smaller",
+            )
 
     @staticmethod
     def _check_post(kind: str, post: str | None, actor: SideConfig, target: SideConfig, where: str) -> None:

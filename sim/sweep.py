@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import signal
 import time
@@ -39,6 +40,8 @@ from sim.sweep_grid import Axis, Origin, check_axes, from_spec, to_spec
 STEP_DAYS = 7
 MAX_SEEDS = 1_000_000
 MAX_RUNS = 10_000_000
+#: Each grid cell is a validated scenario held in memory (~3 KB): 100,000 cells is ~300 MB.
+MAX_CELLS = 100_000
 FLUSH_SECONDS = 3.0
 FLUSH_RUNS = 1_000
 
@@ -152,9 +155,14 @@ def plan_sweep(
         sweep_seed = scenario.seed
     if not 0 <= sweep_seed < 2**63:
         raise ValueError(f"--seed: {sweep_seed} is not between 0 and 2**63 - 1")
+    count = math.prod(len(axis.values) for axis in axes)  # counted, not built: a huge grid is
+    if count > MAX_CELLS:  # refused before it takes the memory
+        raise ValueError(
+            f"--grid: {count:,} grid cells is more than {MAX_CELLS:,} (the limit); use fewer values"
+        )
+    if count * seeds > MAX_RUNS:
+        raise ValueError(f"{count:,} cells x {seeds:,} seeds is more than {MAX_RUNS:,} runs")
     _, variants = check_axes(scenario, list(axes))
-    if len(variants) * seeds > MAX_RUNS:
-        raise ValueError(f"{len(variants):,} cells x {seeds:,} seeds is more than {MAX_RUNS:,} runs")
     return SweepPlan(scenario, list(axes), variants, seeds, sweep_seed, scenario_file, step_days)
 
 
