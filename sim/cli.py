@@ -24,11 +24,29 @@ app = typer.Typer(
     name="sim",
     help="Event-sourced simulator of tit-for-tat diplomatic escalation between two embassies.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 
 EXIT_FAILED, EXIT_INPUT, EXIT_INTERRUPTED = 1, 2, 130
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from sim import __version__
+
+        typer.echo(f"sim (reciprocity-sim) {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Event-sourced simulator of tit-for-tat diplomatic escalation between two embassies."""
 
 
 def _fail(lines: list[str], code: int = EXIT_INPUT) -> NoReturn:
@@ -143,31 +161,38 @@ def _print_summary(result: object) -> None:
 
 @app.command()
 def validate(
-    scenarios: Annotated[list[Path], typer.Argument(help="Scenario YAML files.", show_default=False)],
+    scenarios: Annotated[
+        list[Path], typer.Argument(help="Scenario files or documented logs (YAML).", show_default=False)
+    ],
 ) -> None:
-    """Check scenario files; print 'ok' per valid file, FILE:LINE:COL lines otherwise (exit 2)."""
+    """Check scenario files and documented logs; print 'ok' per valid file, FILE:LINE:COL lines
+    otherwise (exit 2). A documented log (title, sides, acts) is recognised and checked as one."""
     from sim.scenario import load_scenario
+    from sim.seeds import is_documented_log, load_seeds
 
     failed = False
     for path in scenarios:
+        log = is_documented_log(path)
         try:
-            load_scenario(path)
+            load_seeds(path) if log else load_scenario(path)
         except InputError as exc:
             failed = True
             for problem in exc.problems:
                 typer.echo(str(problem), err=True)
             continue
-        typer.echo(f"{path}: ok")
+        typer.echo(f"{path}: ok (documented log)" if log else f"{path}: ok")
     if failed:
         raise typer.Exit(EXIT_INPUT)
 
 
 @app.command()
-def schema() -> None:
-    """Print the scenario JSON Schema (for editors that validate YAML as you type)."""
-    from sim.scenario import json_schema
+def schema(
+    log: Annotated[bool, typer.Option("--log", help="The documented log's schema instead.")] = False,
+) -> None:
+    """Print the scenario JSON Schema, or a documented log's (for editors that validate YAML as you type)."""
+    from sim.schema import log_schema, scenario_schema
 
-    typer.echo(json.dumps(json_schema(), indent=2, sort_keys=True))
+    typer.echo(json.dumps(log_schema() if log else scenario_schema(), indent=2, sort_keys=True))
 
 
 @app.command()
@@ -260,7 +285,7 @@ def compare(
     ] = None,
 ) -> None:
     """Overlay the staffing of several runs (fork dates marked) and tabulate their differences."""
-    from sim.compare import CompareError, compare_chart, default_dates, differences, load_run
+    from sim.compare import CompareError, compare_chart, default_dates, differences, load_run, unrelated
 
     if len(run_dirs) < 2:
         _fail(["compare needs at least two run directories"])
@@ -287,6 +312,8 @@ def compare(
         compare_chart(runs, out)
     except OSError as exc:
         _fail([f"--out: {write_failure(out, exc)}"])
+    for line in unrelated(runs):
+        typer.echo(line, err=True)
     typer.echo(table.to_string(index=False))
     typer.echo(f"chart -> {out}")
 

@@ -57,6 +57,37 @@ def load_run(run_dir: Path) -> RunOutputs:
     return RunOutputs(run_dir.name, manifest, totals)
 
 
+def lineage(manifest: dict[str, Any]) -> set[str]:
+    """The scenarios a run's history comes from: its own, and its fork's base."""
+    shas = {str(manifest.get("scenario_sha256"))}
+    fork = manifest.get("fork")
+    if isinstance(fork, dict) and fork.get("base_scenario_sha256"):
+        shas.add(str(fork["base_scenario_sha256"]))
+    return shas
+
+
+def unrelated(runs: list[RunOutputs]) -> list[str]:
+    """One line per run that shares neither a base scenario nor a seed with the first run:
+    its differences from the first run start before any fork day, so they are not a fork's
+    effect, and the table would otherwise read as if they were."""
+    first = runs[0]
+    lines = []
+    for run in runs[1:]:
+        same_seed = run.manifest.get("seed") == first.manifest.get("seed")
+        shared = lineage(run.manifest) & lineage(first.manifest)
+        if shared and same_seed:
+            continue
+        why = "another scenario and no common base" if not shared else ""
+        if not same_seed:
+            seeds = f"seed {run.manifest.get('seed')} vs {first.manifest.get('seed')}"
+            why = f"{why}, {seeds}" if why else seeds
+        lines.append(
+            f"note: {run.label} does not share a base and seed with {first.label} ({why}):"
+            " its differences are not a fork's effect and start on day one"
+        )
+    return lines
+
+
 def default_dates(runs: list[RunOutputs]) -> list[dt.date]:
     """The fork dates, and the last day all runs cover."""
     last = min(run.totals.index[-1] for run in runs).date()

@@ -47,6 +47,7 @@ mean length is 1 / (2e(1-e))). ``longest_echo`` is the longest such run.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
 import re
 from collections.abc import Iterator, Sequence
@@ -345,7 +346,9 @@ def make(text: str, base: Path | None = None) -> Policy:
     except UnknownPolicy:
         from sim.policies import registry
 
-        raise PolicySpecError(f"unknown policy {name!r} (known: {', '.join(registry())})") from None
+        guess = difflib.get_close_matches(name, list(registry()), n=1, cutoff=0.6)
+        hint = f"; did you mean {guess[0]!r}?" if guess else ""
+        raise PolicySpecError(f"unknown policy {name!r}{hint} (known: {', '.join(registry())})") from None
     except PluginError as exc:
         raise PolicySpecError(str(exc)) from None
     params: dict[str, Any] = {}

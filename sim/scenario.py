@@ -24,9 +24,9 @@ from pydantic import (
     PlainSerializer,
     PrivateAttr,
     SerializationInfo,
-    TypeAdapter,
     ValidationInfo,
     ValidatorFunctionWrapHandler,
+    WithJsonSchema,
     WrapValidator,
     create_model,
     field_validator,
@@ -70,7 +70,20 @@ def _as_range(value: Any) -> Any:
     return value
 
 
-DayRange = Annotated[tuple[Int, Int], BeforeValidator(_as_range)]
+#: Days as one number or ``[min, max]`` (a number n means [n, n]).
+DayRange = Annotated[
+    tuple[Int, Int],
+    BeforeValidator(_as_range),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer"},
+                {"type": "array", "prefixItems": [{"type": "integer"}, {"type": "integer"}], "minItems": 2,
+                 "maxItems": 2},
+            ]
+        }
+    ),
+]
 
 
 def _check_range(value: tuple[int, int], low: int = 0) -> tuple[int, int]:
@@ -537,37 +550,3 @@ def placed(path: Path, positions: Positions, key: tuple[Any, ...], message: str)
 def _at(path: Path, positions: Positions, key: tuple[Any, ...], message: str) -> InputError:
     line, column = positions.get(key, (1, 1))
     return InputError([Problem(str(path), line, column, dotted(key), message)])
-
-
-def json_schema() -> dict[str, Any]:
-    """The scenario JSON Schema, for editors (``sim schema``)."""
-    schema = Scenario.model_json_schema()
-    _add_plugin_policies(schema)
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "Reciprocity simulator scenario"
-    return schema
-
-
-def _add_plugin_policies(schema: dict[str, Any]) -> None:
-    """Installed plugins' policies, and ``file:`` kinds, as members of the ``policy`` union
-    (the model's own schema knows only the built-in ones)."""
-    union = schema["$defs"]["SideConfig"]["properties"]["policy"]
-    for name, cls in registry().items():
-        if name in BUILTIN_KINDS:
-            continue
-        model = config_model(cls, name)
-        title = f"Plugin{model.__name__}"
-        member = TypeAdapter(model).json_schema(ref_template="#/$defs/{model}")
-        schema["$defs"].update(member.pop("$defs", {}))
-        schema["$defs"][title] = member
-        union["oneOf"].append({"$ref": f"#/$defs/{title}"})
-        union["discriminator"]["mapping"][name] = f"#/$defs/{title}"
-    union["oneOf"].append(
-        {
-            "type": "object",
-            "title": "A policy class in a Python file",
-            "description": "file:PATH.py:ClassName (PATH relative to the scenario file) and its parameters",
-            "properties": {"kind": {"type": "string", "pattern": r"^file:.+\.py:[A-Za-z_][A-Za-z0-9_]*$"}},
-            "required": ["kind"],
-        }
-    )

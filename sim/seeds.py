@@ -65,6 +65,18 @@ def field_names() -> set[str]:
     return set(SeedsLog.model_fields) | set(DocumentedAct.model_fields) | set(Observation.model_fields)
 
 
+def is_documented_log(path: Path) -> bool:
+    """Whether ``path`` reads as a documented log rather than a scenario: a mapping with a
+    ``title`` and none of a scenario's ``start``, ``fork`` or ``name``."""
+    from sim.yaml_io import parse, read_text
+
+    try:
+        data, _ = parse(read_text(path), str(path))
+    except InputError:
+        return False
+    return isinstance(data, dict) and "title" in data and not {"start", "fork", "name"} & data.keys()
+
+
 def load_seeds(path: Path) -> SeedsLog:
     """Load and validate a documented log; errors name the log file itself.
 

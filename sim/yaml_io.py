@@ -344,13 +344,20 @@ def validate(
         raise InputError(problems) from None
 
 
+def _longer_name(key: str, vocabulary: list[str]) -> list[str]:
+    """The shortest field that starts with ``key`` and a separator (``delay`` ->
+    ``delay_days``): a name cut short is too far from the whole for difflib's ratio."""
+    longer = sorted((name for name in vocabulary if name.startswith(f"{key}_")), key=len)
+    return longer[:1] if len(key) >= 3 else []
+
+
 def _message(error: dict[str, Any], vocabulary: list[str]) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
         key = str(error["loc"][-1])
         if key in vocabulary:  # a real field, in the wrong place (e.g. ``start`` in a fork)
             return f"field {key!r} is not allowed here"
-        guess = difflib.get_close_matches(key, vocabulary, n=1, cutoff=0.7)
+        guess = difflib.get_close_matches(key, vocabulary, n=1, cutoff=0.7) or _longer_name(key, vocabulary)
         hint = f"; did you mean {guess[0]!r}?" if guess else ""
         return f"unknown field {key!r}{hint}"
     if kind == "missing":

@@ -197,8 +197,8 @@ CASES = [
         edited({13: "", 14: "", 15: "", 16: "", 17: ""}).encode(),
         5,
         1,
-        "sides[1]",
-        "required item is missing",
+        "sides",
+        "a scenario has exactly two sides for now",
     ),
     Case(
         "missing-prelude-file",

@@ -376,8 +376,11 @@ def test_schema_is_json_describing_a_scenario() -> None:
     outcome = sim_process("schema")
     assert outcome.code == 0, outcome.stderr
     schema = json.loads(outcome.stdout)
-    assert {"sides", "start", "end", "seed"} <= set(schema["properties"])
-    assert "start" in schema["required"] and "sides" in schema["required"]
+    assert schema["anyOf"] == [{"$ref": "#/$defs/Scenario"}, {"$ref": "#/$defs/ForkFile"}]
+    whole = schema["$defs"]["Scenario"]
+    assert {"sides", "start", "end", "seed"} <= set(whole["properties"])
+    assert "start" in whole["required"] and "sides" in whole["required"]
+    assert schema["$defs"]["ForkFile"]["required"] == ["fork"]
 
 
 def test_validate_accepts_every_bundled_scenario() -> None:
