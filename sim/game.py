@@ -1,7 +1,7 @@
 """The repeated game: two policies play rounds of "hostile act of size s" or "none".
 
 This is the prisoner's dilemma of Axelrod's tournaments, played by the simulator's own
-policies, so that they can be checked against the classic results (``DESIGN.md``) and against
+policies, so that they can be checked against the classic results (docs/policies.md) and against
 the Axelrod library, and compared quickly without missions, visas and deadlines.
 
 How a policy plays a round

@@ -1,4 +1,4 @@
-"""The repeated-game harness against the classic results of ``DESIGN.md``.
+"""The repeated-game harness against the classic results of docs/policies.md.
 
 Statistical checks play one long game with a fixed seed: they cannot flake, and each tolerance
 is at least five standard errors of the estimate (the error of a long-run average over n rounds

@@ -1,4 +1,4 @@
-"""The seven properties of DESIGN.md, as Hypothesis properties over generated scenarios."""
+"""The seven properties of docs/architecture.md, as Hypothesis properties over generated scenarios."""
 
 from __future__ import annotations
 
