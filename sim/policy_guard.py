@@ -24,6 +24,8 @@ from sim.interrupts import user_interrupted
 from sim.policies.base import MAX_ACTS_PER_ANSWER
 
 _ANY_DATE = dt.date(2000, 1, 1)
+#: Acts that passed :func:`_check_rules` (ActSpec is frozen and hashable).
+_PASSED: dict[ActSpec, None] = {}
 
 
 class PolicyError(ValueError):
@@ -91,6 +93,22 @@ def _take(answer: Iterable[Any]) -> list[Any]:
 
 
 def _valid(spec: ActSpec, here: str, posts: dict[str, Sequence[str]]) -> ActSpec:
+    if spec not in _PASSED:  # answers repeat (a mirror answers in kind): each is checked once
+        _check_rules(spec, here)
+        if len(_PASSED) >= 4096:
+            _PASSED.clear()
+        _PASSED[spec] = None
+    if spec.post is not None:
+        owner = "mine" if spec.kind in OWN_POST_KINDS else "theirs"
+        if spec.post not in posts[owner]:
+            whose = "its own" if owner == "mine" else "the other"
+            message = f"a {spec.kind} act names post {spec.post!r}, which {whose} mission lacks"
+            raise PolicyError(f"{here}: {message}")
+    return spec
+
+
+def _check_rules(spec: ActSpec, here: str) -> None:
+    """The rules a scenario's own acts obey (the same model, :class:`DatedAct`)."""
     fields = {field.name: getattr(spec, field.name) for field in dataclasses.fields(ActSpec)}
     try:  # the date is only where a dated act sits; an answer's rules do not depend on it
         DatedAct.model_validate({**fields, "date": _ANY_DATE})
@@ -99,13 +117,6 @@ def _valid(spec: ActSpec, here: str, posts: dict[str, Sequence[str]]) -> ActSpec
         parts, message = split_field(error["msg"].removeprefix("Value error, "))
         field = ".".join(str(part) for part in parts or error["loc"]) or "act"
         raise PolicyError(f"{here}: returned an invalid {spec.kind} act: {field}: {message}") from None
-    if spec.post is not None:
-        owner = "mine" if spec.kind in OWN_POST_KINDS else "theirs"
-        if spec.post not in posts[owner]:
-            whose = "its own" if owner == "mine" else "the other"
-            message = f"a {spec.kind} act names post {spec.post!r}, which {whose} mission lacks"
-            raise PolicyError(f"{here}: {message}")
-    return spec
 
 
 def _shown(value: Any) -> str:
