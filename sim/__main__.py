@@ -16,6 +16,7 @@ Three windows make that harder than a bare ``except KeyboardInterrupt``:
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 
@@ -23,6 +24,7 @@ from sim.interrupts import HANDLED
 from sim.interrupts import RECEIVED as _interrupts
 
 EXIT_INTERRUPTED = 130
+EXIT_INTERNAL = 70  # EX_SOFTWARE: an error of this program, never of the user's input
 
 
 def _interrupted(signum: int, frame: object) -> None:
@@ -45,12 +47,30 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(EXIT_INTERRUPTED)
-    except Exception:
+    except Exception as exc:
         if _interrupts:
             sys.exit(EXIT_INTERRUPTED)
-        raise
+        if os.environ.get("SIM_DEBUG"):
+            raise
+        _internal_error(exc)
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _internal_error(exc: Exception) -> None:
+    """The last resort: an error no command anticipated is a bug of this program, not of the
+    user's input. One line says so and where to look; ``SIM_DEBUG=1`` shows the traceback."""
+    frame = exc.__traceback__
+    while frame is not None and frame.tb_next is not None:
+        frame = frame.tb_next
+    where = f" at {frame.tb_frame.f_code.co_filename.rsplit('/', 2)[-1]}:{frame.tb_lineno}" if frame else ""
+    text = str(exc).strip().splitlines()
+    detail = f"{type(exc).__name__}: {text[0][:200]}" if text else type(exc).__name__
+    sys.stderr.write(
+        f"internal error ({detail}{where}); this is a bug: please report it with the output of"
+        " SIM_DEBUG=1 and the same command\n"
+    )
+    sys.exit(EXIT_INTERNAL)
 
 
 if __name__ == "__main__":

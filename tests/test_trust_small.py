@@ -125,3 +125,25 @@ def test_version_and_shell_completion() -> None:
     outcome = sim_process("--version")
     assert outcome.code == 0 and outcome.stdout.strip() == f"sim (reciprocity-sim) {__version__}"
     assert "--install-completion" in sim_process("--help").stdout
+
+
+def test_an_unanticipated_error_is_one_line_exit_70_and_the_traceback_on_request(tmp_path: Path) -> None:
+    """The last resort of the entry point: a bug (here planted: the runner divides by zero)."""
+    import subprocess
+    import sys
+
+    argv = ["sim", "run", str(ROOT / "scenarios" / "baseline.yaml"), "--out", str(tmp_path / "x")]
+    code = (
+        "import sys, sim.__main__ as entry, sim.runner as runner\n"
+        "runner.run_scenario = lambda *a, **k: 1 / 0\n"
+        f"sys.argv = {argv!r}\n"
+        "entry.main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 70
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("internal error (ZeroDivisionError: division by zero")
+    assert "SIM_DEBUG=1" in lines[0]
+    env = {**__import__("os").environ, "SIM_DEBUG": "1"}
+    debug = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    assert "Traceback" in debug.stderr and debug.returncode == 1
