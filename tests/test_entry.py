@@ -56,11 +56,22 @@ def test_a_second_ctrl_c_does_not_repeat_the_message(
     assert capsys.readouterr().err == "interrupted\n"
 
 
-def test_an_error_without_an_interrupt_is_not_hidden(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_error_without_an_interrupt_is_not_hidden(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bug is not taken for an interrupt: it is reported as an internal error (exit 70), and
+    with SIM_DEBUG set it propagates with its traceback."""
+
     def broken() -> None:
         raise ValueError("a real bug")
 
     monkeypatch.setattr(sim.cli, "app", broken)
+    monkeypatch.delenv("SIM_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as exited:
+        entry.main()
+    assert exited.value.code == 70
+    assert "internal error (ValueError: a real bug" in capsys.readouterr().err
+    monkeypatch.setenv("SIM_DEBUG", "1")
     with pytest.raises(ValueError, match="a real bug"):
         entry.main()
 
