@@ -222,6 +222,9 @@ def export(
     out: Annotated[
         Path | None, typer.Option(help="File to write (atomically); default: standard output.")
     ] = None,
+    codes: Annotated[
+        bool, typer.Option("--codes", help="One row per act with its CAMEO and PLOVER codes.")
+    ] = False,
 ) -> None:
     """Export RUN_DIR's stored event log as JSON Lines or CSV, after checking it against the run's record."""
     from sim.atomic import write_atomic
@@ -238,7 +241,7 @@ def export(
         _fail([str(exc)], exc.code)
     if not replayed.matches_record():
         _fail([f"{run_dir}: the stored log does not match the run's record; nothing exported"], EXIT_FAILED)
-    text = export_text(replayed.log, replayed.start, fmt)
+    text = export_text(replayed.log, replayed.start, fmt, codes)
     if out is None:
         typer.echo(text, nl=False)
         return

@@ -94,7 +94,7 @@ def test_history_prints_every_act_and_exports_codes(tmp_path: Path) -> None:
     assert len(rows) == 16 and f"16 acts -> {out}" in stdout
     by_id = {row["id"]: row for row in rows}
     assert (by_id["A20"]["cameo"], by_id["A20"]["plover"], by_id["A20"]["plover_mode"]) == (
-        "161",
+        "166",
         "SANCTION",
         "expel",
     )
