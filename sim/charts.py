@@ -18,6 +18,7 @@ first and the panel's title says how many are labelled.
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -142,7 +143,8 @@ def _draw_acts(axis: plt.Axes, acts: Sequence[ev.Event], missions: Sequence[str]
                     linewidths=1.4,
                     zorder=4,
                 )
-    axis.set_yticks([slot * ROW for slot in range(len(missions))], [f"{name}'s acts" for name in missions])
+    axis.set_yticks([slot * ROW for slot in range(len(missions))], list(missions))
+    axis.set_ylabel("acts by")
     axis.set_ylim(-0.45, (len(missions) - 1) * ROW + 0.3 + LANE * LANES + 0.25)
     axis.grid(axis="x", alpha=0.3)
     for spine in ("left",):
@@ -256,7 +258,8 @@ def _draw_fork(axes: Sequence[plt.Axes], fork: dt.date, first: dt.date) -> None:
         axis.axvline(fork, color=BLACK, ls="--", lw=1.4)
 
 
-def _legend(fig: plt.Figure, totals: plt.Axes, observations: bool, fork: dt.date | None) -> None:
+def _legend(fig: plt.Figure, totals: plt.Axes, observations: bool, fork: dt.date | None, columns: int) -> int:
+    """The figure's one legend, below the panels; returns its number of rows."""
     handles, labels = totals.get_legend_handles_labels()
     handles += [Patch(color=ROLE_COLORS[r], alpha=0.85) for r in ROLE_COLORS]
     labels += [f"role: {ROLE_NAMES[r]}" for r in ROLE_COLORS]
@@ -281,12 +284,13 @@ def _legend(fig: plt.Figure, totals: plt.Axes, observations: bool, fork: dt.date
         handles,
         labels,
         loc="lower left",
-        bbox_to_anchor=(0.07, 0.0),
-        ncol=3,
+        bbox_to_anchor=(0.02, 0.0),
+        ncol=columns,
         frameon=False,
         columnspacing=1.6,
         handlelength=2.2,
     )
+    return -(-len(labels) // columns)
 
 
 def staffing_chart(
@@ -323,11 +327,16 @@ def staffing_chart(
         date_ticks(timeline, *window)
         totals.tick_params(labelbottom=False)
         totals.set_title(
-            options.title or title, loc="left", fontsize=plt.rcParams["font.size"] * 1.25, pad=12
+            textwrap.fill(options.title or title, int(90 / options.font_scale)),
+            loc="left",
+            fontsize=plt.rcParams["font.size"] * 1.25,
+            pad=12,
         )
-        _legend(fig, totals, bool(shown), fork)
-        bottom = 0.13 + 0.05 * (options.font_scale - 1)
-        fig.subplots_adjust(left=0.08, right=0.98, top=0.95, bottom=bottom)
+        columns = 3 if options.font_scale <= 1.15 else 2
+        rows = _legend(fig, totals, bool(shown), fork, columns)
+        height = fig.get_figheight()
+        bottom = (0.75 + rows * 0.3 * options.font_scale) / height
+        fig.subplots_adjust(left=0.065 + 0.025 * options.font_scale, right=0.98, top=0.95, bottom=bottom)
         fig.canvas.draw()
         renderer = fig.canvas.get_renderer()
         fixed = [

@@ -17,6 +17,15 @@ from typing import Annotated, NoReturn
 import typer
 
 from sim.errors import InputError
+from sim.figure_cli import (
+    DpiOption,
+    FontScaleOption,
+    FormatOption,
+    FromOption,
+    TitleOption,
+    ToOption,
+    figure_options,
+)
 
 app = typer.Typer(
     name="sim",
@@ -48,6 +57,12 @@ def run(
     out: Annotated[
         Path | None, typer.Option(help="Output directory (default: reports/<scenario file stem>/).")
     ] = None,
+    fmt: FormatOption = None,
+    dpi: DpiOption = "200",
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    font_scale: FontScaleOption = "1",
+    title: TitleOption = None,
 ) -> None:
     """Simulate SCENARIO and write the event log, staffing table, chart and manifest.
 
@@ -58,6 +73,7 @@ def run(
     from sim.scenario import load_scenario
 
     seed_value = _seed_option(seed) if seed is not None else None
+    figure = figure_options(fmt, dpi, date_from, date_to, font_scale, title)
     try:
         loaded = load_scenario(scenario)
     except InputError as exc:
@@ -67,7 +83,7 @@ def run(
     if wrong:
         _fail([f"--out: {wrong}"])
     try:
-        result = run_scenario(loaded, target, seed=seed_value)
+        result = run_scenario(loaded, target, seed=seed_value, figure=figure)
     except PermissionError as exc:
         _fail([f"--out: cannot write to {target} ({exc.strerror})"])
     except OSError as exc:
@@ -258,21 +274,29 @@ def compare(
     run_dirs: Annotated[
         list[Path], typer.Argument(help="Two or more 'sim run' directories.", show_default=False)
     ],
-    out: Annotated[Path, typer.Option(help="Chart file (.png or .svg).")] = Path("reports/compare.png"),
+    out: Annotated[Path, typer.Option(help="Chart file (.png, .svg or .pdf).")] = Path("reports/compare.png"),
     at: Annotated[
         list[str] | None,
         typer.Option(
             "--at", help="Date (YYYY-MM-DD) for the table; repeatable (default: the fork dates and the end)."
         ),
     ] = None,
+    fmt: FormatOption = None,
+    dpi: DpiOption = "200",
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    font_scale: FontScaleOption = "1",
+    title: TitleOption = None,
 ) -> None:
     """Overlay the staffing of several runs (fork dates marked) and tabulate their differences."""
     from sim.compare import CompareError, compare_chart, default_dates, differences, load_run
 
     if len(run_dirs) < 2:
         _fail(["compare needs at least two run directories"])
-    if out.suffix not in (".png", ".svg"):
-        _fail([f"--out: {out} must end in .png or .svg (a file name such as compare.png)"])
+    figure = figure_options(fmt, dpi, date_from, date_to, font_scale, title)
+    out = out.with_suffix(f".{fmt}") if fmt else out
+    if out.suffix not in (".png", ".svg", ".pdf"):
+        _fail([f"--out: {out} must end in .png, .svg or .pdf (a file name such as compare.png)"])
     _check_output_file(out)
     dates = [_date_option(text) for text in at or []]
     runs = []
@@ -291,7 +315,7 @@ def compare(
     table = differences(runs, dates or default_dates(runs))
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        compare_chart(runs, out)
+        compare_chart(runs, out, figure)
     except OSError as exc:
         _fail([f"--out: cannot write {out} ({exc.strerror or exc})"])
     typer.echo(table.to_string(index=False))

@@ -60,10 +60,12 @@ def run_id_for(scenario: Scenario) -> str:
 
 
 def run_scenario(
-    scenario: Scenario | Path | str, out_dir: Path | str | None = None, seed: int | None = None
+    scenario: Scenario | Path | str, out_dir: Path | str | None = None, seed: int | None = None,
+    figure: Any = None,
 ) -> RunResult:
     """Simulate and write ``events.sqlite``, ``events.parquet``, ``staffing.csv``,
-    ``staffing.png``/``.svg`` and ``manifest.json`` into ``out_dir``."""
+    ``staffing.png``/``.svg`` and ``manifest.json`` into ``out_dir``; ``figure`` is a
+    ``sim.figure_style.FigureOptions`` (formats, dpi, window, font scale, title) for the chart."""
     if not isinstance(scenario, Scenario):
         path = Path(scenario)
         scenario = load_scenario(path)
@@ -77,7 +79,7 @@ def run_scenario(
     work = out.parent / f".{out.name}.partial"
     with _exclusive(out.parent):
         work.mkdir(exist_ok=True)
-        result = _write_run(scenario, work)
+        result = _write_run(scenario, work, figure)
         _swap_into(work, out)
     return RunResult(out, result.manifest, result.metrics, result.log, result.state)
 
@@ -144,7 +146,23 @@ def _simulate_into(scenario: Scenario, store: SQLiteStore) -> tuple[list[ev.Even
     return engine.log, engine.state
 
 
-def _write_run(scenario: Scenario, work: Path) -> RunResult:
+def _output_files(figure: Any) -> list[str]:
+    """OUTPUT_FILES with the chart formats asked for (default png and svg)."""
+    formats = figure.formats if figure is not None else ("png", "svg")
+    kept = [name for name in OUTPUT_FILES if name not in ("staffing.png", "staffing.svg")]
+    return sorted(kept + [f"staffing.{fmt}" for fmt in formats])
+
+
+def _chart_paths(work: Path, figure: Any) -> list[Path]:
+    """The chart files to write; any other format left in ``work`` by an earlier try is removed."""
+    wanted = set(_output_files(figure))
+    for name in ("staffing.png", "staffing.svg", "staffing.pdf"):
+        if name not in wanted:
+            (work / name).unlink(missing_ok=True)
+    return [work / name for name in _output_files(figure) if name.rsplit(".", 1)[-1] in ("png", "svg", "pdf")]
+
+
+def _write_run(scenario: Scenario, work: Path, figure: Any = None) -> RunResult:
     from sim.charts import staffing_chart  # matplotlib is slow to import: only when drawing
 
     run_id = run_id_for(scenario)
@@ -171,8 +189,9 @@ def _write_run(scenario: Scenario, work: Path) -> RunResult:
             f"{scenario.start} to {scenario.end} (seed {scenario.seed})"
         ),
         observations=observations,
-        paths=[work / "staffing.png", work / "staffing.svg"],
+        paths=_chart_paths(work, figure),
         fork_day=scenario.fork_day,
+        options=figure,
     )
     import matplotlib.pyplot as plt
 
@@ -192,7 +211,7 @@ def _write_run(scenario: Scenario, work: Path) -> RunResult:
         "final_state_sha256": digest(state),
         "final_headcounts": headcounts(state),
         "metrics": metrics,
-        "files": sorted(OUTPUT_FILES),
+        "files": _output_files(figure),
         "fork": _fork_info(scenario),
     }
     write_atomic(work / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n")
