@@ -370,6 +370,7 @@ def _date_option(text: str) -> dt.date:
 from sim import cli_policies  # noqa: E402,F401,I001  (registers policies/game commands)
 from sim import cli_sweep  # noqa: E402,F401  (registers the sweep command)
 from sim import cli_check  # noqa: E402,F401  (registers the check command)
+from sim import cli_report  # noqa: E402,F401  (registers the graph and report commands)
 
 
 def main() -> None:

@@ -20,6 +20,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
+import matplotlib.ticker
+import numpy as np
 
 from sim.atomic import atomic_path
 
@@ -143,6 +145,34 @@ def _locator(unit: str, every: int) -> mdates.DateLocator:
     return mdates.YearLocator(every)
 
 
+class _DateLabels(matplotlib.ticker.Formatter):
+    """Concise date labels: years alone on a yearly axis; otherwise months (or days) with the
+    year written on the first tick and wherever it changes (``Mar 2021``, ``Jun``, ``Sep``,
+    ``Dec``, ``Mar 2022``), so no axis lacks its year."""
+
+    def __init__(self, unit: str) -> None:
+        self.unit = unit
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return self.format_ticks([x])[0]
+
+    def format_ticks(self, values: Sequence[float]) -> list[str]:
+        labels, year = [], None
+        lo, hi = sorted(self.axis.get_view_interval()) if self.axis is not None else (-np.inf, np.inf)
+        for value in values:
+            when = mdates.num2date(value)
+            if not lo <= value <= hi:
+                labels.append("")
+                continue
+            if self.unit == "year":
+                labels.append(f"{when.year}")
+                continue
+            text = f"{when.day} {when:%b}" if self.unit == "day" else f"{when:%b}"
+            labels.append(f"{text} {when.year}" if when.year != year else text)
+            year = when.year
+        return labels
+
+
 def date_ticks(axis: plt.Axes, start: dt.date, end: dt.date, max_ticks: int = 12) -> int:
     """Major ticks at whole weeks, months, quarters or years, as many as fit (at most
     ``max_ticks``, at least two for any span of a month or more), labelled concisely: the
@@ -155,11 +185,7 @@ def date_ticks(axis: plt.Axes, start: dt.date, end: dt.date, max_ticks: int = 12
             break
     locator = _locator(unit, every)
     axis.xaxis.set_major_locator(locator)
-    formats = ["%Y", "%b", "%d %b", "%H:%M", "%H:%M", "%S.%f"]
-    zero = ["", "%Y", "%b %Y", "%d %b", "%H:%M", "%H:%M"]
-    axis.xaxis.set_major_formatter(
-        mdates.ConciseDateFormatter(locator, formats=formats, zero_formats=zero, show_offset=False)
-    )
+    axis.xaxis.set_major_formatter(_DateLabels(unit))
     if unit == "year" and every == 1 and days < 6 * 365:
         axis.xaxis.set_minor_locator(mdates.MonthLocator(bymonth=(4, 7, 10)))
     lo, hi = (dt.datetime.combine(day, dt.time()) for day in (start, end))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backend_bases import RendererBase
 from matplotlib.text import Text
@@ -20,8 +21,9 @@ class Placer:
     """The boxes (display pixels) already taken in a figure."""
 
     renderer: RendererBase
-    pad: float = 2.0
+    pad: float = 4.0
     taken: list[Bbox] = field(default_factory=list)
+    _array: np.ndarray | None = field(default=None, repr=False)
 
     def block(self, artists: Sequence[Text]) -> None:
         """Count existing texts (tick labels, titles) as taken."""
@@ -49,8 +51,19 @@ class Placer:
     def block_box(self, box: Bbox) -> None:
         self.taken.append(box)
 
+    def block_segments(
+        self, axes: Axes, segments: Sequence[tuple[tuple[float, float], tuple[float, float]]]
+    ) -> None:
+        """Count straight lines (data units) as taken: small boxes every few pixels along each."""
+        for (x0, y0), (x1, y1) in segments:
+            (a, b), (c, d) = axes.transData.transform([(x0, y0), (x1, y1)])
+            steps = max(int(np.hypot(c - a, d - b) // 5), 1)
+            for t in np.linspace(0, 1, steps + 1):
+                x, y = a + (c - a) * t, b + (d - b) * t
+                self.taken.append(Bbox.from_extents(x - 1.5, y - 1.5, x + 1.5, y + 1.5))
+
     def fits(self, box: Bbox, inside: Bbox | None = None) -> bool:
-        grown = box.expanded(1, 1).padded(self.pad)
+        """Inside ``inside`` (if given) and clear of every taken box by ``pad`` pixels."""
         if inside is not None and not (
             box.x0 >= inside.x0 - 1
             and box.x1 <= inside.x1 + 1
@@ -58,7 +71,18 @@ class Placer:
             and box.y1 <= inside.y1 + 1
         ):
             return False
-        return not any(grown.overlaps(other) for other in self.taken)
+        if not self.taken:
+            return True
+        if self._array is None or len(self._array) != len(self.taken):
+            self._array = np.array([b.extents for b in self.taken])
+        boxes, pad = self._array, self.pad
+        hit = (
+            (boxes[:, 0] < box.x1 + pad)
+            & (boxes[:, 2] > box.x0 - pad)
+            & (boxes[:, 1] < box.y1 + pad)
+            & (boxes[:, 3] > box.y0 - pad)
+        )
+        return not bool(hit.any())
 
     def place(
         self,

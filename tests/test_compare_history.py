@@ -73,7 +73,7 @@ def test_compare_defaults_to_the_fork_date_and_the_end(runs: tuple[Path, Path], 
     [
         (["ONE"], "at least two run directories"),
         (["ONE", "NOWHERE"], "manifest.json not found"),
-        (["ONE", "ONE", "--out", "x.jpg"], "must end in .png or .svg"),
+        (["ONE", "ONE", "--out", "x.jpg"], "must end in .png, .svg or .pdf"),
         (["ONE", "ONE", "--at", "2022-13-01"], "is not a date"),
     ],
 )
