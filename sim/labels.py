@@ -98,7 +98,7 @@ def long_label(event: ev.Event) -> str:
         "reopen_own_post": f"reopens its own post {place(detail)}",
         "threaten": f"threatens {kind_name(detail) if detail else 'a reprisal'}"
         + (f" of {size}" if size else ""),
-        "close_compound": f"closes {event.target}'s compound {place(detail or 'compound')}",
+        "close_compound": f"closes {event.target}'s property: {detail}" if detail else "closes a compound",
         "cut_services": f"cuts {detail or 'services'}",
     }
     if kind in verbs:
