@@ -326,8 +326,9 @@ def staffing_chart(
         totals.set_xlim(window[0], window[1])
         date_ticks(timeline, *window)
         totals.tick_params(labelbottom=False)
+        heading = textwrap.fill(options.title or title, int(90 / options.font_scale))
         totals.set_title(
-            textwrap.fill(options.title or title, int(90 / options.font_scale)),
+            heading,
             loc="left",
             fontsize=plt.rcParams["font.size"] * 1.25,
             pad=12,
@@ -336,7 +337,8 @@ def staffing_chart(
         rows = _legend(fig, totals, bool(shown), fork, columns)
         height = fig.get_figheight()
         bottom = (0.75 + rows * 0.3 * options.font_scale) / height
-        fig.subplots_adjust(left=0.065 + 0.025 * options.font_scale, right=0.98, top=0.95, bottom=bottom)
+        top = 1 - (0.3 + 0.3 * (heading.count("\n") + 1) * options.font_scale) / height
+        fig.subplots_adjust(left=0.065 + 0.025 * options.font_scale, right=0.98, top=top, bottom=bottom)
         fig.canvas.draw()
         renderer = fig.canvas.get_renderer()
         fixed = [

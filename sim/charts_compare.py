@@ -98,8 +98,9 @@ def _label_forks(axis: plt.Axes, placer: Placer, runs: Sequence[RunOutputs]) -> 
 
 def compare_figure(
     runs: Sequence[RunOutputs], paths: Sequence[Path], options: FigureOptions | None = None
-) -> None:
-    """One panel per mission, one line per run, fork dates marked; saved to each of ``paths``."""
+) -> plt.Figure:
+    """One panel per mission, one line per run, fork dates marked; saved to each of ``paths``
+    (the caller closes the figure returned)."""
     options = options or FigureOptions()
     missions = list(runs[0].totals.columns)
     window = _window(runs, options)
@@ -126,7 +127,13 @@ def compare_figure(
             labels.append("fork date (the counterfactual starts)")
         rows = (len(labels) + 1) // 2
         fig.legend(handles, labels, loc="lower left", bbox_to_anchor=(0.08, 0.0), ncol=2, frameon=False)
-        fig.subplots_adjust(left=0.09, right=0.98, top=0.93, bottom=0.08 + 0.035 * rows, hspace=0.12)
+        fig.subplots_adjust(
+            left=0.09,
+            right=0.98,
+            top=1 - (0.25 + 0.3 * (title.count("\n") + 1) * options.font_scale) / fig.get_figheight(),
+            bottom=0.08 + 0.035 * rows,
+            hspace=0.1 + 0.1 * options.font_scale,
+        )
         fig.canvas.draw()
         placer = Placer(fig.canvas.get_renderer())
         placer.block(
@@ -135,4 +142,4 @@ def compare_figure(
         for axis in panels:
             _label_forks(axis, placer, runs)
         save(fig, paths, options.dpi)
-    plt.close(fig)
+    return fig

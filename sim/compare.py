@@ -78,6 +78,8 @@ def differences(runs: list[RunOutputs], dates: list[dt.date]) -> pd.DataFrame:
 
 def compare_chart(runs: list[RunOutputs], path: Path, options: Any = None) -> None:
     """One panel per mission, one line per run, fork dates marked (``sim.charts_compare``)."""
+    import matplotlib.pyplot as plt
+
     from sim.charts_compare import compare_figure
 
-    compare_figure(runs, [path], options)
+    plt.close(compare_figure(runs, [path], options))

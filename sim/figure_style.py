@@ -112,6 +112,7 @@ def style(font_scale: float = 1.0) -> Iterator[None]:
         "xtick.labelsize": size * 0.95,
         "ytick.labelsize": size * 0.95,
         "legend.fontsize": size * 0.95,
+        "xtick.major.pad": 7,  # below the y axis's "0", never beside it
         "axes.spines.top": False,
         "axes.spines.right": False,
         "axes.prop_cycle": matplotlib.cycler(color=[BLUE, VERMILLION, GREEN, ORANGE, PURPLE, SKY]),

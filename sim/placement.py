@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backend_bases import RendererBase
+from matplotlib.figure import Figure
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
@@ -127,3 +128,19 @@ def overlapping_pairs(texts: Sequence[Text], renderer: RendererBase) -> list[tup
             if box_a.overlaps(box_b) and box_a.width > 0 and box_b.width > 0:
                 pairs.append((a, b))
     return pairs
+
+
+def drawn_texts(fig: Figure) -> list[Text]:
+    """The figure's visible, non-empty texts, less tick labels outside their axis's view
+    (matplotlib keeps those as artists but does not draw them)."""
+    hidden: set[int] = set()
+    for axes in fig.axes:
+        for labels, (lo, hi), index in (
+            (axes.get_xticklabels(), sorted(axes.get_xlim()), 0),
+            (axes.get_yticklabels(), sorted(axes.get_ylim()), 1),
+        ):
+            span = (hi - lo) * 1e-9
+            for label in labels:
+                if not lo - span <= label.get_position()[index] <= hi + span:
+                    hidden.add(id(label))
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip() and id(t) not in hidden]
