@@ -126,7 +126,7 @@ def style(font_scale: float = 1.0) -> Iterator[None]:
 
 
 _STEPS: tuple[tuple[str, int], ...] = (
-    ("day", 7),
+    ("week", 1),
     ("month", 1),
     ("month", 2),
     ("month", 3),
@@ -139,7 +139,7 @@ _STEPS: tuple[tuple[str, int], ...] = (
 
 
 def _locator(unit: str, every: int) -> mdates.DateLocator:
-    if unit == "day":
+    if unit == "week":
         return mdates.DayLocator(bymonthday=(1, 8, 15, 22))
     if unit == "month":
         return mdates.MonthLocator(bymonth=range(1, 13, every))
@@ -168,7 +168,7 @@ class _DateLabels(matplotlib.ticker.Formatter):
             if self.unit == "year":
                 labels.append(f"{when.year}")
                 continue
-            text = f"{when.day} {when:%b}" if self.unit == "day" else f"{when:%b}"
+            text = f"{when.day} {when:%b}" if self.unit == "week" else f"{when:%b}"
             labels.append(f"{text} {when.year}" if when.year != year else text)
             year = when.year
         return labels
@@ -181,7 +181,7 @@ def date_ticks(axis: plt.Axes, start: dt.date, end: dt.date, max_ticks: int = 12
     ``2021``...). Returns the number of ticks."""
     days = max((end - start).days, 1)
     for unit, every in _STEPS:
-        step_days = {"day": 7, "month": 30.4, "year": 365.25}[unit] * every
+        step_days = {"week": 7.6, "month": 30.4, "year": 365.25}[unit] * every
         if days / step_days <= max_ticks:
             break
     locator = _locator(unit, every)
