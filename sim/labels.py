@@ -103,4 +103,7 @@ def long_label(event: ev.Event) -> str:
     }
     if kind in verbs:
         return f"{event.actor} {verbs[kind]}"
+    note = " ".join(str(getattr(event, "note", "") or "").split())
+    if kind == "statement" and note:
+        return f"{event.actor} states: {note if len(note) <= 140 else note[:139] + '…'}"
     return f"{event.actor}: {kind_name(kind)}"

@@ -50,11 +50,20 @@ def table(rows: Sequence[dict[str, Any]], css: str = "") -> str:
     head = "".join(f'<th class="{"num" if c in numeric else ""}">{esc(c)}</th>' for c in columns)
     body = "".join(
         "<tr>"
-        + "".join(f'<td class="{"num" if c in numeric else ""}">{esc(row.get(c, ""))}</td>' for c in columns)
+        + "".join(
+            f'<td class="{_cell_class(c, row.get(c, ""), numeric)}">{esc(row.get(c, ""))}</td>'
+            for c in columns
+        )
         + "</tr>"
         for row in rows
     )
     return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _cell_class(column: str, value: object, numeric: set[str]) -> str:
+    if column in numeric:
+        return "num"
+    return "date" if re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value)) else ""
 
 
 def _numeric(value: object) -> bool:
