@@ -49,7 +49,7 @@ from sim.labels import short_label
 from sim.placement import Placer
 from sim.projections import roles_by_day
 
-LANES = 4  # label lanes above each side's row of the timeline
+LANES = 5  # label lanes above each side's row of the timeline
 LANE = 0.34  # their spacing, in row units
 ROW = 1.0 + LANE * LANES + 0.25  # distance between the sides' rows
 MAX_TRIED = 150  # acts whose labels are tried (documented ones first)

@@ -24,7 +24,8 @@ class Placer:
     renderer: RendererBase
     pad: float = 4.0
     taken: list[Bbox] = field(default_factory=list)
-    _array: np.ndarray | None = field(default=None, repr=False)
+    leaders: list[Bbox] = field(default_factory=list)
+    _arrays: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
 
     def block(self, artists: Sequence[Text]) -> None:
         """Count existing texts (tick labels, titles) as taken."""
@@ -63,8 +64,9 @@ class Placer:
                 x, y = a + (c - a) * t, b + (d - b) * t
                 self.taken.append(Bbox.from_extents(x - 1.5, y - 1.5, x + 1.5, y + 1.5))
 
-    def fits(self, box: Bbox, inside: Bbox | None = None) -> bool:
-        """Inside ``inside`` (if given) and clear of every taken box by ``pad`` pixels."""
+    def fits(self, box: Bbox, inside: Bbox | None = None, leaders: bool = True) -> bool:
+        """Inside ``inside`` (if given) and clear by ``pad`` pixels of every taken box (and of
+        every leader line, unless ``leaders`` is false: leader lines may run side by side)."""
         if inside is not None and not (
             box.x0 >= inside.x0 - 1
             and box.x1 <= inside.x1 + 1
@@ -72,18 +74,23 @@ class Placer:
             and box.y1 <= inside.y1 + 1
         ):
             return False
-        if not self.taken:
-            return True
-        if self._array is None or len(self._array) != len(self.taken):
-            self._array = np.array([b.extents for b in self.taken])
-        boxes, pad = self._array, self.pad
+        return not self._hits(self.taken, box) and not (leaders and self._hits(self.leaders, box))
+
+    def _hits(self, boxes: list[Bbox], box: Bbox) -> bool:
+        if not boxes:
+            return False
+        key = id(boxes)
+        cached = self._arrays.get(key)
+        if cached is None or len(cached) != len(boxes):
+            cached = self._arrays[key] = np.array([b.extents for b in boxes])
+        pad = self.pad
         hit = (
-            (boxes[:, 0] < box.x1 + pad)
-            & (boxes[:, 2] > box.x0 - pad)
-            & (boxes[:, 1] < box.y1 + pad)
-            & (boxes[:, 3] > box.y0 - pad)
+            (cached[:, 0] < box.x1 + pad)
+            & (cached[:, 2] > box.x0 - pad)
+            & (cached[:, 1] < box.y1 + pad)
+            & (cached[:, 3] > box.y0 - pad)
         )
-        return not bool(hit.any())
+        return bool(hit.any())
 
     def place(
         self,
@@ -106,10 +113,10 @@ class Placer:
                 lx, ly = axes.transData.transform(leader)
                 if box.y0 - ly > 4:
                     line = Bbox.from_extents(lx - 0.5, ly + 4, lx + 0.5, box.y0 - 1)
-            if self.fits(box, inside) and (line is None or self.fits(line)):
+            if self.fits(box, inside) and (line is None or self.fits(line, leaders=False)):
                 self.taken.append(box)
                 if line is not None:
-                    self.taken.append(line)
+                    self.leaders.append(line)
                 return index
         text.remove()
         return None
