@@ -49,6 +49,7 @@ from sim.labels import short_label
 from sim.placement import Placer
 from sim.projections import roles_by_day
 
+COLORS = MISSION_COLORS  # the missions' colours (the sweep charts use them)
 LANES = 5  # label lanes above each side's row of the timeline
 LANE = 0.34  # their spacing, in row units
 ROW = 1.0 + LANE * LANES + 0.25  # distance between the sides' rows

@@ -11,6 +11,7 @@ import typer
 from sim.cli import EXIT_INPUT, _fail, app
 
 if TYPE_CHECKING:
+    from sim.figure_style import FigureOptions
     from sim.replay import Replay
 
 from sim.figure_cli import (
@@ -22,7 +23,6 @@ from sim.figure_cli import (
     ToOption,
     figure_options,
 )
-from sim.figure_style import FigureOptions
 
 
 @app.command()

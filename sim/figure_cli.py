@@ -6,11 +6,14 @@ the option (exit 2), as for every other option, not Click's usage box.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sim.figure_style import FORMATS, FigureOptions
+if TYPE_CHECKING:
+    from sim.figure_style import FigureOptions
+
+FORMATS: tuple[str, ...] = ("png", "svg", "pdf")  # sim.figure_style.FORMATS (imports matplotlib)
 
 FormatOption = Annotated[
     str | None, typer.Option("--format", help=f"Chart format: {' | '.join(FORMATS)} (default: png and svg).")
@@ -41,7 +44,7 @@ def figure_options(
     fmt: str | None, dpi: str, date_from: str | None, date_to: str | None, font_scale: str, title: str | None
 ) -> FigureOptions:
     """Validated :class:`FigureOptions`, or one line on standard error and exit 2."""
-    from sim.figure_style import option_problem, parse_dates
+    from sim.figure_style import FigureOptions, option_problem, parse_dates
 
     dots = int(_number("--dpi", dpi, int))
     scale = float(_number("--font-scale", font_scale, float))

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterator, Sequence
+import functools
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any, TypeVar
 
 import matplotlib
 
@@ -26,6 +28,7 @@ import numpy as np
 from sim.atomic import atomic_path
 
 FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
+T = TypeVar("T")
 
 #: Okabe-Ito colours
 BLUE, VERMILLION, GREEN, ORANGE, PURPLE, SKY, YELLOW, BLACK = (
@@ -123,6 +126,17 @@ def style(font_scale: float = 1.0) -> Iterator[None]:
     }
     with plt.rc_context(settings):
         yield
+
+
+def styled(draw: Callable[..., T]) -> Callable[..., T]:
+    """Draw inside :func:`style` (for chart functions written before it, e.g. the sweep's)."""
+
+    @functools.wraps(draw)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        with style():
+            return draw(*args, **kwargs)
+
+    return wrapper
 
 
 _STEPS: tuple[tuple[str, int], ...] = (

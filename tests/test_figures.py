@@ -182,3 +182,9 @@ def test_cli_figure_options(runs: list[Path], tmp_path: Path) -> None:
 def test_bad_figure_options_are_one_line(tmp_path: Path, args: list[str], message: str) -> None:
     code, _, err = sim("run", ROOT / "scenarios" / "tit-for-tat-spiral.yaml", "--out", tmp_path / "r", *args)
     assert code == 2 and err.strip() == message and not (tmp_path / "r").exists()
+
+
+def test_the_cli_knows_the_same_formats() -> None:
+    from sim import figure_cli, figure_style
+
+    assert figure_cli.FORMATS == figure_style.FORMATS
