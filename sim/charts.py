@@ -327,27 +327,11 @@ def staffing_chart(
         totals.set_xlim(window[0], window[1])
         date_ticks(timeline, *window)
         totals.tick_params(labelbottom=False)
-        heading = textwrap.fill(options.title or title, int(90 / options.font_scale))
-        totals.set_title(
-            heading,
-            loc="left",
-            fontsize=plt.rcParams["font.size"] * 1.25,
-            pad=12,
-        )
-        columns = 3 if options.font_scale <= 1.15 else 2
-        rows = _legend(fig, totals, bool(shown), fork, columns)
-        height = fig.get_figheight()
-        bottom = (0.75 + rows * 0.3 * options.font_scale) / height
-        top = 1 - (0.3 + 0.3 * (heading.count("\n") + 1) * options.font_scale) / height
-        fig.subplots_adjust(left=0.065 + 0.025 * options.font_scale, right=0.98, top=top, bottom=bottom)
+        _frame(fig, totals, options.title or title, bool(shown), fork, options.font_scale)
         fig.canvas.draw()
-        renderer = fig.canvas.get_renderer()
-        fixed = [
-            t
-            for axis in (totals, *roles, timeline)
-            for t in (*axis.get_xticklabels(), *axis.get_yticklabels(), axis.title)
-        ]
-        placers = [Placer(renderer), Placer(renderer)]  # the totals panel's labels, the timeline's
+        panels = (totals, *roles, timeline)
+        fixed = [t for axis in panels for t in (*axis.get_xticklabels(), *axis.get_yticklabels(), axis.title)]
+        placers = [Placer(fig.canvas.get_renderer()) for _ in range(2)]  # the totals' labels, the acts'
         for placer in placers:
             placer.block(fixed)
         _draw_observations(totals, placers[0], shown, missions)
@@ -361,6 +345,19 @@ def staffing_chart(
         timeline.set_title(f"Acts{note}", loc="left", fontsize=plt.rcParams["font.size"])
         save(fig, [Path(p) for p in paths], options.dpi)
     return fig
+
+
+def _frame(
+    fig: plt.Figure, totals: plt.Axes, title: str, observations: bool, fork: dt.date | None, scale: float
+) -> None:
+    """The title (wrapped), the legend below the panels, and margins that fit both."""
+    heading = textwrap.fill(title, int(90 / scale))
+    totals.set_title(heading, loc="left", fontsize=plt.rcParams["font.size"] * 1.25, pad=12)
+    rows = _legend(fig, totals, observations, fork, 3 if scale <= 1.15 else 2)
+    height = fig.get_figheight()
+    bottom = (0.75 + rows * 0.3 * scale) / height
+    top = 1 - (0.3 + 0.3 * (heading.count("\n") + 1) * scale) / height
+    fig.subplots_adjust(left=0.065 + 0.025 * scale, right=0.98, top=top, bottom=bottom)
 
 
 def _fit_y(

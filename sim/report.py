@@ -147,70 +147,78 @@ def _side_row(side: Any) -> dict[str, Any]:
 
 def acts_section(run: RunData, since: Any = None) -> str:
     """Every act as a ``<details>``: the summary line, and on click its source, what it
-    answered and what answered it."""
-    from sim.codes import CODES
-    from sim.labels import long_label, short_label
-
-    start = run.start
-    acts = [e for e in run.log if e.IS_ACT]
-    by_seq = {e.seq: e for e in acts}
-    answered_by: dict[int, list[int]] = {}
-    for e in acts:
-        if e.cause is not None:
-            answered_by.setdefault(e.cause, []).append(e.seq)
-    documented = (
-        {a.id: a for a in run.scenario.prelude_log.acts} if run.scenario and run.scenario.prelude_log else {}
-    )
-    shown = [e for e in acts if since is None or start + _days(e.day) >= since]
-    key = re.sub(r"[^A-Za-z0-9_-]", "-", run.label)
-    items = []
-    for e in shown:
-        date = (start + _days(e.day)).isoformat()
-        kind = _kind(e)
-        rows = [("Source", _source_html(e, documented))]
-        if e.cause is not None:
-            cause = by_seq.get(e.cause)
-            text = (
-                f"{long_label(cause)} ({(start + _days(cause.day)).isoformat()})" if cause else "a departure"
-            )
-            rows.append(("Answers", f'<a class="act-link" href="#act-{key}-{e.cause}">{esc(text)}</a>'))
-        answers = answered_by.get(e.seq, [])
-        if answers:
-            links = ", ".join(
-                f'<a class="act-link" href="#act-{key}-{s}">{esc(short_label(by_seq[s]))} '
-                f"({(start + _days(by_seq[s].day)).isoformat()})</a>"
-                for s in answers[:12]
-            )
-            more = f" and {len(answers) - 12} more" if len(answers) > 12 else ""
-            rows.append(("Answered by", links + more))
-        deadline = getattr(e, "deadline", None)
-        if deadline is not None:
-            rows.append(("Deadline", esc((start + _days(deadline)).isoformat())))
-        cameo, plover, mode = CODES[kind]
-        rows.append(
-            ("Codes", esc(f"CAMEO {cameo}" + (f", PLOVER {plover} {mode}".rstrip() if plover else "")))
-        )
-        detail = "".join(f"<dt>{esc(k)}</dt><dd>{v}</dd>" for k, v in rows)
-        items.append(
-            f'<li id="act-{key}-{e.seq}" data-source="{esc(e.source)}"><details><summary>'
-            f"<span>{esc(date)}</span><span class='actor'>{esc(e.actor)}</span>"
-            f"<span>{esc(long_label(e))}</span>"
-            f"<span class='badge {esc(e.source)}'>{esc(e.source)}</span></summary>"
-            f"<dl class='act-detail'>{detail}</dl></details></li>"
-        )
+    answered and what answered it (``since``: only acts from that date, for a fork)."""
+    acts = _Acts(run)
+    shown = [e for e in acts.acts if since is None or run.start + _days(e.day) >= since]
+    items = "".join(acts.item(e) for e in shown)
     note = (
         f"<p class='note'>acts from {since} (the fork date); earlier acts are the base's.</p>"
         if since
         else ""
     )
     filter_box = (
-        f"<input class='filter' data-list='acts-{key}' placeholder='filter: an actor, an act, a source' "
+        f"<input class='filter' data-list='acts-{acts.key}' placeholder='filter: an actor, an act, a source' "
         f"aria-label='filter the acts of {esc(run.label)}'>"
     )
     return (
         f"<h3>{esc(run.label)}: {len(shown):,} acts</h3>{note}{filter_box}"
-        f"<ol class='acts' id='acts-{key}'>{''.join(items)}</ol>"
+        f"<ol class='acts' id='acts-{acts.key}'>{items}</ol>"
     )
+
+
+class _Acts:
+    """A run's acts, indexed both ways (what each answered, what answered each)."""
+
+    def __init__(self, run: RunData) -> None:
+        self.start = run.start
+        self.acts = [e for e in run.log if e.IS_ACT]
+        self.by_seq = {e.seq: e for e in self.acts}
+        self.answered_by: dict[int, list[int]] = {}
+        for e in self.acts:
+            if e.cause is not None:
+                self.answered_by.setdefault(e.cause, []).append(e.seq)
+        log = run.scenario.prelude_log if run.scenario else None
+        self.documented = {a.id: a for a in log.acts} if log else {}
+        self.key = re.sub(r"[^A-Za-z0-9_-]", "-", run.label)
+
+    def date(self, event: ev.Event) -> str:
+        return (self.start + _days(event.day)).isoformat()
+
+    def link(self, seq: int, text: str) -> str:
+        return f'<a class="act-link" href="#act-{self.key}-{seq}">{esc(text)}</a>'
+
+    def item(self, e: ev.Event) -> str:
+        from sim.codes import CODES
+        from sim.labels import long_label, short_label
+
+        rows = [("Source", _source_html(e, self.documented))]
+        if e.cause is not None:
+            cause = self.by_seq.get(e.cause)
+            text = f"{long_label(cause)} ({self.date(cause)})" if cause else "a departure"
+            rows.append(("Answers", self.link(e.cause, text)))
+        answers = self.answered_by.get(e.seq, [])
+        if answers:
+            links = ", ".join(
+                self.link(s, f"{short_label(self.by_seq[s])} ({self.date(self.by_seq[s])})")
+                for s in answers[:12]
+            )
+            rows.append(
+                ("Answered by", links + (f" and {len(answers) - 12} more" if len(answers) > 12 else ""))
+            )
+        deadline = getattr(e, "deadline", None)
+        if deadline is not None:
+            rows.append(("Deadline", esc((self.start + _days(deadline)).isoformat())))
+        cameo, plover, mode = CODES[_kind(e)]
+        codes = f"CAMEO {cameo}" + (f", PLOVER {plover} {mode}".rstrip() if plover else "")
+        rows.append(("Codes", esc(codes)))
+        detail = "".join(f"<dt>{esc(k)}</dt><dd>{v}</dd>" for k, v in rows)
+        return (
+            f'<li id="act-{self.key}-{e.seq}" data-source="{esc(e.source)}"><details><summary>'
+            f"<span>{esc(self.date(e))}</span><span class='actor'>{esc(e.actor)}</span>"
+            f"<span>{esc(long_label(e))}</span>"
+            f"<span class='badge {esc(e.source)}'>{esc(e.source)}</span></summary>"
+            f"<dl class='act-detail'>{detail}</dl></details></li>"
+        )
 
 
 def _days(n: int) -> Any:
