@@ -163,9 +163,12 @@ def _label_acts(
 ) -> int:
     """Place each act's label on the lowest free lane above its marker (or left of it);
     return how many are labelled."""
-    shown = [e for e in acts if window[0] <= _day(start, e.day) <= window[1] and e.actor in missions]
+    shown = [
+        e
+        for e in _worth_a_label(acts)
+        if window[0] <= _day(start, e.day) <= window[1] and e.actor in missions
+    ]
     # latest first: in a cluster, earlier acts take higher lanes and their leader lines pass
-    # left of the later acts' labels (a falling staircase), never through them
     # left of the later acts' labels (a falling staircase), never through them; acts that move
     # people come first, then other hostile acts, then the rest
     shown.sort(key=lambda e: (SOURCE_RANK.get(e.source, 3), _tier(e), -e.day, -e.seq))
@@ -188,6 +191,27 @@ def _label_acts(
             axis.plot([when, when], [row + 0.12, y], color="#999999", lw=0.6, zorder=3)
             labelled += 1
     return labelled
+
+
+def _acts_note(labelled: int, shown: int, echoes: int) -> str:
+    if labelled == shown:
+        return ""
+    again = "; an answer in kind is labelled once" if echoes else ""
+    return f" ({labelled:,} of {shown:,} labelled{again}; every act is in 'sim report')"
+
+
+def _worth_a_label(acts: Sequence[ev.Event]) -> list[ev.Event]:
+    """All acts but the simulated answers that repeat the act they answer (an echo is
+    labelled where it starts, where it changes and at each side's last act, not every round)."""
+    by_seq = {e.seq: e for e in acts}
+    last = {e.actor: e.seq for e in acts}
+    kept = []
+    for e in acts:
+        cause = by_seq.get(e.cause) if e.cause is not None else None
+        echo = e.source == "simulated" and cause is not None and short_label(cause) == short_label(e)
+        if not echo or last[e.actor] == e.seq:
+            kept.append(e)
+    return kept
 
 
 def _tier(event: ev.Event) -> int:
@@ -337,11 +361,7 @@ def staffing_chart(
         _draw_observations(totals, placers[0], shown, missions)
         labelled = _label_acts(timeline, placers[1], acts, missions, start, window)
         in_window = sum(window[0] <= _day(start, e.day) <= window[1] for e in acts)
-        note = (
-            ""
-            if labelled == in_window
-            else f" ({labelled} of {in_window} labelled; every act is in 'sim report')"
-        )
+        note = _acts_note(labelled, in_window, len(acts) - len(_worth_a_label(acts)))
         timeline.set_title(f"Acts{note}", loc="left", fontsize=plt.rcParams["font.size"])
         save(fig, [Path(p) for p in paths], options.dpi)
     return fig
