@@ -126,8 +126,10 @@ def summary(graph: nx.DiGraph) -> str:
     top = found[0]
     root = graph.nodes[top.root]
     plural = "chain" if len(found) == 1 else "chains"
+    alarms = sum(d["kind"] == "false_alarm" for _, d in graph.nodes(data=True))
+    acts = f"{graph.number_of_nodes() - alarms:,} acts" + (f" (+{alarms:,} false alarms)" if alarms else "")
     return (
-        f"{graph.number_of_nodes():,} acts, {graph.number_of_edges():,} answers, {len(found):,} {plural}; "
+        f"{acts}, {graph.number_of_edges():,} answers, {len(found):,} {plural}; "
         f"deepest: {top.acts:,} acts, depth {top.depth}, from {root['actor']} {root['label']} "
         f"({top.first} to {top.last})"
     )

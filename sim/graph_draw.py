@@ -115,6 +115,8 @@ def _worth_a_label(graph: nx.DiGraph, node: int, data: dict) -> bool:
     """Documented acts, roots, the last act of a chain and every answer that differs from
     the act it answers (an escalation or a change of kind); an echo of the same act is not
     labelled again and again."""
+    if data["kind"] == "false_alarm":
+        return False  # the legend explains the cross
     if data["source"] == "documented" or data["depth"] == 0 or graph.out_degree(node) == 0:
         return True
     parent = next(iter(graph.predecessors(node)))

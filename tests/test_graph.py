@@ -134,3 +134,13 @@ def test_cli_bad_input_is_one_line(spiral_dir: Path, tmp_path: Path) -> None:
     (broken / "events.sqlite").write_bytes(b"not a database at all" * 100)
     code, _, err = sim("graph", broken)
     assert code == 2 and len(err.strip().splitlines()) == 1 and "not a readable event store" in err
+
+
+def test_a_false_alarm_is_a_node_so_no_answer_hangs_from_nothing() -> None:
+    engine = bundled_run(ROOT / "scenarios" / "generous-under-noise.yaml")
+    graph = build_graph(engine.log, engine.scenario.start)
+    alarms = [n for n, d in graph.nodes(data=True) if d["kind"] == "false_alarm"]
+    assert alarms and all(graph.out_degree(n) >= 1 for n in alarms)
+    assert all(type(engine.log[n]) is ev.StaffDeparted for n in alarms)
+    acts = [e for e in engine.log if e.IS_ACT]
+    assert all(graph.has_edge(e.cause, e.seq) for e in acts if e.cause is not None)
