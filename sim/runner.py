@@ -60,7 +60,9 @@ def run_id_for(scenario: Scenario) -> str:
 
 
 def run_scenario(
-    scenario: Scenario | Path | str, out_dir: Path | str | None = None, seed: int | None = None,
+    scenario: Scenario | Path | str,
+    out_dir: Path | str | None = None,
+    seed: int | None = None,
     figure: Any = None,
 ) -> RunResult:
     """Simulate and write ``events.sqlite``, ``events.parquet``, ``staffing.csv``,
