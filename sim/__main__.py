@@ -19,8 +19,10 @@ from __future__ import annotations
 import signal
 import sys
 
+from sim.interrupts import HANDLED
+from sim.interrupts import RECEIVED as _interrupts
+
 EXIT_INTERRUPTED = 130
-_interrupts: list[int] = []
 
 
 def _interrupted(signum: int, frame: object) -> None:
@@ -37,6 +39,7 @@ def main() -> None:
     """Entry point: Ctrl-C at any moment ends with a short message and exit code 130."""
     try:
         signal.signal(signal.SIGINT, _interrupted)
+        HANDLED[0] = True
         from sim.cli import app
 
         app()

@@ -45,6 +45,8 @@ DEADLINED: frozenset[str] = frozenset(
 
 #: Kinds that name a post (of the target for close/reopen, of the actor for the *_own_* ones).
 POST_KINDS: frozenset[str] = frozenset({"close_post", "reopen_post", "close_own_post", "reopen_own_post"})
+#: The post kinds that name a post of the actor's own mission (the rest name the target's).
+OWN_POST_KINDS: frozenset[str] = frozenset({"close_own_post", "reopen_own_post"})
 
 SELECTION_RULES: tuple[str, ...] = ("longest_serving", "newest", "random", "locals_first")
 

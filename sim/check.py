@@ -17,7 +17,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
-from hypothesis.errors import HypothesisException
+from hypothesis.errors import Flaky, HypothesisException
 
 from sim import events as ev
 from sim.atomic import atomic_path
@@ -104,23 +104,50 @@ def check(
         failing: list[Scenario] = []
         try:
             _search(prop, plays, failing, examples, seed)()
+        except Flaky as exc:
+            outcomes.append(_flaky(policy, name, exc, failing, out_dir))
         except HypothesisException:
             raise  # a misuse of the search itself, not a finding about the policy
         except Exception as exc:
-            path = out_dir / f"check-{policy.name}-{name}.yaml"
-            fork_path = None
-            if failing:
-                write_scenario(failing[-1], path)
-                if name == "forks":
-                    fork_path = path.with_name(f"{path.stem}-fork.yaml")
-                    write_fork(failing[-1], path, fork_path)
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            if fork_path is not None:
-                first = f"{first}: {divergence(failing[-1])}"
-            outcomes.append(Outcome(name, False, first[:200], path if failing else None, fork_path))
+            outcomes.append(_failed(policy, name, exc, failing, out_dir))
         else:
             outcomes.append(Outcome(name, True))
     return outcomes
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _failed(policy: Policy, name: str, exc: Exception, failing: list[Scenario], out_dir: Path) -> Outcome:
+    """A property that failed: its message, and the shrunk scenario written as a file."""
+    path = out_dir / f"check-{policy.name}-{name}.yaml"
+    fork_path = None
+    message = _first_line(exc)
+    if failing:
+        write_scenario(failing[-1], path)
+        if name == "forks":
+            fork_path = path.with_name(f"{path.stem}-fork.yaml")
+            write_fork(failing[-1], path, fork_path)
+            message = f"{message}: {divergence(failing[-1])}"
+    return Outcome(name, False, message[:200], path if failing else None, fork_path)
+
+
+def _flaky(policy: Policy, name: str, exc: Flaky, failing: list[Scenario], out_dir: Path) -> Outcome:
+    """A failure that did not repeat on the same scenario: the policy's answers depend on
+    something outside the run (state kept on the policy or its class, the clock, a global).
+    Still a failed property, with the scenario that failed first."""
+    inner = getattr(exc, "exceptions", ())
+    cause = f"{type(inner[0]).__name__}: {_first_line(inner[0])}" if inner else _first_line(exc)
+    message = (
+        f"failed once and passed when repeated on the same scenario ({cause}); "
+        "the policy keeps state between calls or runs"
+    )
+    path = out_dir / f"check-{policy.name}-{name}.yaml"
+    if failing:
+        write_scenario(failing[0], path)
+    return Outcome(name, False, message[:300], path if failing else None)
 
 
 def _search(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
+import sqlite3
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -26,6 +26,8 @@ from sim.figure_cli import (
     ToOption,
     figure_options,
 )
+from sim.outdir import OutputDirError, resolve_out, run_dir_problem
+from sim.paths import unwritable, write_failure
 
 app = typer.Typer(
     name="sim",
@@ -69,6 +71,7 @@ def run(
     Writes events.sqlite, events.parquet, staffing.csv, staffing.png, staffing.svg and
     manifest.json, all at once: an interrupted run leaves the previous outputs untouched.
     """
+    from sim.policy_guard import PolicyError
     from sim.runner import run_scenario
     from sim.scenario import load_scenario
 
@@ -79,15 +82,15 @@ def run(
     except InputError as exc:
         _input_error(exc)
     target = out if out is not None else Path("reports") / scenario.stem
-    wrong = _out_dir_problem(target)
+    wrong = _unwritable(target) or run_dir_problem(resolve_out(target))
     if wrong:
         _fail([f"--out: {wrong}"])
     try:
         result = run_scenario(loaded, target, seed=seed_value, figure=figure)
-    except PermissionError as exc:
-        _fail([f"--out: cannot write to {target} ({exc.strerror})"])
-    except OSError as exc:
-        _fail([f"--out: cannot write to {target} ({exc.strerror or exc})"])
+    except (OutputDirError, PolicyError) as exc:
+        _fail([f"--out: {exc}" if isinstance(exc, OutputDirError) else str(exc)])
+    except (OSError, sqlite3.Error) as exc:
+        _fail([f"--out: {write_failure(target, exc)}"])
     _print_summary(result)
 
 
@@ -101,35 +104,18 @@ def _seed_option(text: str) -> int:
     return int(text)
 
 
-def _out_dir_problem(target: Path) -> str | None:
-    """Why ``sim run`` may not write its outputs to ``target``, checked before anything is
-    written: the run replaces the directory whole, so it must be one that a run wrote."""
-    if target.name in ("", ".", ".."):
-        return f"{target} names no directory of its own (give one, e.g. reports/NAME)"
-    if target.exists() and not target.is_dir():
-        return f"{target} exists and is not a directory"
-    if target.is_dir() and any(target.iterdir()) and not (target / "manifest.json").is_file():
-        return f"{target} holds files that 'sim run' did not write (no manifest.json); not replacing it"
-    return _unwritable(target)
-
-
 def _unwritable(path: Path) -> str | None:
-    """Why ``path`` (or the directories to be made for it) cannot be written, if it plainly cannot."""
-    ancestor = path.parent
-    while not ancestor.exists() and ancestor != ancestor.parent:
-        ancestor = ancestor.parent
-    if not ancestor.is_dir():
-        return f"cannot write to {path}: {ancestor} is a file, not a directory"
-    if not os.access(ancestor, os.W_OK | os.X_OK):
-        return f"cannot write to {path}: {ancestor} is not writable (permission denied)"
-    return None
+    """Why ``path`` (or the directories to be made for it) cannot be written, if it plainly
+    cannot: a name too long for the file system, a file in the way, a read-only file system,
+    no permission. Checked before any work, so the user hears it at once."""
+    return unwritable(path)
 
 
-def _check_output_file(out: Path) -> None:
-    """Fail with one line, before any work, if ``--out`` names a directory or an unwritable place."""
-    wrong = f"{out} is a directory" if out.is_dir() else _unwritable(out)
+def _check_output_file(out: Path, option: str = "--out") -> None:
+    """Fail with one line, before any work, if ``option`` names a directory or an unwritable place."""
+    wrong = _unwritable(out) or (f"{out} is a directory" if out.is_dir() else None)
     if wrong:
-        _fail([f"--out: {wrong}"])
+        _fail([f"{option}: {wrong}"])
 
 
 def _print_summary(result: object) -> None:
@@ -223,8 +209,9 @@ def replay(
         for mission, roles in counts.items():
             parts = ", ".join(f"{role} {n}" for role, n in roles.items())
             typer.echo(f"{date}  {mission}: {sum(roles.values())} ({parts})")
-    if not replayed.matches_record():
-        typer.echo(f"{run_dir}: the folded log does not match the run's recorded final state", err=True)
+    wrong = replayed.mismatch()
+    if wrong:
+        typer.echo(f"{run_dir}: replay failed: {wrong}", err=True)
         raise typer.Exit(EXIT_FAILED)
     typer.echo(f"replay ok: {len(replayed.log):,} events fold to the recorded final state")
 
@@ -255,8 +242,9 @@ def export(
         replayed = load_replay(run_dir)
     except ReplayError as exc:
         _fail([str(exc)], exc.code)
-    if not replayed.matches_record():
-        _fail([f"{run_dir}: the stored log does not match the run's record; nothing exported"], EXIT_FAILED)
+    wrong = replayed.mismatch()
+    if wrong:
+        _fail([f"{run_dir}: {wrong}; nothing exported"], EXIT_FAILED)
     text = export_text(replayed.log, replayed.start, fmt, codes)
     if out is None:
         typer.echo(text, nl=False)
@@ -265,7 +253,7 @@ def export(
         out.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(out, text)
     except OSError as exc:
-        _fail([f"--out: cannot write {out} ({exc.strerror or exc})"])
+        _fail([f"--out: {write_failure(out, exc)}"])
     typer.echo(f"{len(replayed.log):,} events -> {out}", err=True)
 
 
@@ -297,7 +285,7 @@ def compare(
     out = out.with_suffix(f".{fmt}") if fmt else out
     if out.suffix not in (".png", ".svg", ".pdf"):
         _fail([f"--out: {out} must end in .png, .svg or .pdf (a file name such as compare.png)"])
-    _check_output_file(out)
+    _check_output_file(out, "--out")
     dates = [_date_option(text) for text in at or []]
     runs = []
     for run_dir in run_dirs:
@@ -317,7 +305,7 @@ def compare(
         out.parent.mkdir(parents=True, exist_ok=True)
         compare_chart(runs, out, figure)
     except OSError as exc:
-        _fail([f"--out: cannot write {out} ({exc.strerror or exc})"])
+        _fail([f"--out: {write_failure(out, exc)}"])
     typer.echo(table.to_string(index=False))
     typer.echo(f"chart -> {out}")
 
@@ -336,6 +324,8 @@ def history(
     from sim.history import history_frame, write_csv
     from sim.seeds import load_seeds
 
+    if csv is not None:
+        _check_output_file(csv, "--csv")
     try:
         log = load_seeds(seeds_log)
     except InputError as exc:
@@ -356,7 +346,7 @@ def history(
         try:
             write_csv(frame, csv)
         except OSError as exc:
-            _fail([f"--csv: cannot write {csv} ({exc.strerror or exc})"])
+            _fail([f"--csv: {write_failure(csv, exc)}"])
         typer.echo(f"{len(frame)} acts -> {csv}")
 
 

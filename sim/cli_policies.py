@@ -118,6 +118,7 @@ def game(
     NAME:key=value,key=value; see 'sim policies' for the names and their parameters.
     """
     from sim.game import MAX_ROUNDS, PolicySpecError, make, play
+    from sim.policy_guard import PolicyError
 
     if not 1 <= rounds <= MAX_ROUNDS:
         _fail(f"--rounds: {rounds} is not between 1 and {MAX_ROUNDS:,}")
@@ -131,7 +132,10 @@ def game(
             built.append(make(text))
         except PolicySpecError as exc:
             _fail(f"{label}: {exc}")
-    result = play(built[0], built[1], rounds=rounds, noise=noise, seed=seed)
+    try:
+        result = play(built[0], built[1], rounds=rounds, noise=noise, seed=seed)
+    except PolicyError as exc:
+        _fail(str(exc))
     if as_json:
         typer.echo(json.dumps(result.summary()))
         return

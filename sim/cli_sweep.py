@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from sim.errors import InputError
+from sim.paths import write_failure
 
 
 def _cli() -> Any:
@@ -76,8 +77,10 @@ def sweep(
 
     Each run's seed derives from the sweep seed and its grid key: any executor gives the same results.
     """
+    from sim.policy_guard import PolicyError
     from sim.sweep import SweepConflict, SweepSetupError, is_sweep_file, load_sweep_file, plan_sweep
     from sim.sweep_grid import GridError, parse_option
+    from sim.sweep_store import SweepDamaged
 
     scenario_path = target
     file_axes: list[Any] = []
@@ -104,11 +107,11 @@ def sweep(
         out = Path(defaults["out"]) if defaults.get("out") else Path("reports") / f"{target.stem}-sweep"
     if out.name in ("", ".", ".."):
         _fail([f"--out: {out} names no directory of its own (give one, e.g. reports/NAME-sweep)"])
-    if out.exists() and not out.is_dir():
-        _fail([f"--out: {out} exists and is not a directory"])
     unwritable = _CLI._unwritable(out)
     if unwritable:
         _fail([f"--out: {unwritable}"])
+    if out.exists() and not out.is_dir():
+        _fail([f"--out: {out} exists and is not a directory"])
     if workers < 1:
         _fail([f"--workers: {workers} is not at least 1"])
     if scheduler is not None and not _ADDRESS.match(scheduler):
@@ -127,7 +130,14 @@ def sweep(
     if out.exists() and not out.is_dir():
         _fail([f"--out: {out} exists and is not a directory"])
 
-    from sim.sweep import make_executor, run_sweep
+    from sim.sweep import determinism_problem, make_executor, run_sweep
+
+    try:
+        not_deterministic = determinism_problem(plan)
+    except PolicyError as exc:
+        _fail([str(exc)])
+    if not_deterministic:
+        _fail([not_deterministic])
 
     try:
         executor = make_executor(workers, scheduler)
@@ -147,13 +157,14 @@ def sweep(
             force=force,
             executor=executor,
             on_progress=bar.update if bar is not None else None,
+            on_wait=lambda: typer.echo(f"waiting: another sweep is writing to {out}/", err=True),
         )
-    except SweepConflict as exc:
+    except (SweepConflict, SweepDamaged, PolicyError) as exc:
         executor.close()
         _fail([str(exc)], EXIT_INPUT)
     except OSError as exc:
         executor.close()
-        _fail([f"--out: cannot write to {out} ({exc.strerror or exc})"])
+        _fail([f"--out: {write_failure(out, exc)}"])
     finally:
         if bar is not None:
             bar.stop()
@@ -230,5 +241,8 @@ def _print_report(plan: Any, outcome: Any) -> None:
     console.print(f"{ran}{kept}")
     out = outcome.out
     console.print(f"results -> {out}/results.parquet ({len(outcome.results):,} rows), {out}/summary.csv")
+    dropped = outcome.results.attrs.get("duplicates_dropped", 0)
+    if dropped:
+        console.print(f"note: {dropped:,} duplicate rows (a run id stored twice) were read once each")
     console.print(f"staffing every {plan.step_days} days -> {out}/staffing.parquet")
     console.print("charts -> " + ", ".join(str(path) for path in outcome.charts))

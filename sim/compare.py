@@ -11,6 +11,8 @@ from typing import Any
 
 import pandas as pd
 
+from sim.outdir import is_run_manifest
+
 
 class CompareError(ValueError):
     """A run directory that cannot be compared (missing or unreadable outputs)."""
@@ -40,8 +42,13 @@ def load_run(run_dir: Path) -> RunOutputs:
         ) from None
     except (ValueError, KeyError) as exc:
         raise CompareError(f"{run_dir}: outputs cannot be read ({exc})") from None
-    start = dt.date.fromisoformat(manifest["start"])
-    end = dt.date.fromisoformat(manifest["end"])
+    if not is_run_manifest(run_dir / "manifest.json"):
+        raise CompareError(f"{run_dir / 'manifest.json'}: damaged (not the manifest 'sim run' writes)")
+    try:
+        start = dt.date.fromisoformat(manifest["start"])
+        end = dt.date.fromisoformat(manifest["end"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CompareError(f"{run_dir / 'manifest.json'}: damaged ({exc!r})") from None
     days = pd.date_range(start, end, freq="D")
     wide = changes.pivot_table(index="date", columns=["mission", "role"], values="headcount", aggfunc="last")
     wide = wide.reindex(days).ffill().fillna(0)

@@ -47,8 +47,9 @@ import simpy
 
 from sim import events as ev
 from sim import randomness as rnd
-from sim.acts import ActSpec, describe, particulars, to_event
+from sim.acts import DEFAULT_ROLES, ActSpec, describe, particulars, to_event
 from sim.policies import Policy, SideView
+from sim.policy_guard import call_policy, check_reaction_days, checked_answer
 from sim.scenario import Scenario
 from sim.state import Map, Mission, Person, State, apply
 
@@ -97,6 +98,15 @@ class Engine:
         self.other = {self.names[0]: self.names[1], self.names[1]: self.names[0]}
         self.config = {side.name: side for side in scenario.sides}
         self.policies: dict[str, Policy] = {side.name: side.build_policy() for side in scenario.sides}
+        for name, policy in self.policies.items():
+            check_reaction_days(policy, name)
+        self._posts = {
+            name: {
+                "mine": tuple(self.config[name].mission.posts),
+                "theirs": tuple(self.config[other].mission.posts),
+            }
+            for name, other in self.other.items()
+        }
         self.planned = self._planned_acts()
         self.store = store
         self.state = State()
@@ -440,10 +450,32 @@ class Engine:
             return
         history = self.state.missions[observer].observed
         deadline = self.config[observer].timing.deadline_days
-        for spec in self.policies[observer].respond(history, self._view(observer)):
+        for spec in self._answer(observer, history):
             if deadline is not None:
                 spec = dataclasses.replace(spec, deadline_days=deadline)
-            self._announce(spec, observer, cause=act_seq)
+            spec = self._within_reach(observer, spec)
+            if spec is not None:
+                self._announce(spec, observer, cause=act_seq)
+
+    def _answer(self, observer: str, history: Sequence[Any]) -> list[ActSpec]:
+        """The policy's answer, checked against the rules a scenario's acts obey (a broken
+        plugin stops the run with one line before anything invalid is recorded)."""
+        policy = self.policies[observer]
+        when = f"on {self.scenario.date_of(int(self.env.now))}"
+        view = self._view(observer)
+        answer = call_policy(policy, observer, when, lambda: policy.respond(history, view))
+        return checked_answer(answer, policy, observer, when, self._posts[observer])
+
+    def _within_reach(self, actor: str, spec: ActSpec) -> ActSpec | None:
+        """An answer's expulsion names only people the other mission has of those roles on the
+        day it is announced: cut to them, and no expulsion at all when there is nobody."""
+        if spec.kind != "expel":
+            return spec
+        roles = spec.roles if spec.roles is not None else DEFAULT_ROLES["expel"]
+        present = self._counted(self.state.missions[self.other[actor]].counts, roles)
+        if present <= 0:
+            return None
+        return spec if spec.size <= present else dataclasses.replace(spec, size=present)
 
     def _view(self, me: str) -> SideView:
         other = self.other[me]

@@ -59,6 +59,7 @@ from sim.acts import HOSTILE_KINDS, ActSpec
 from sim.commas import split_top_level
 from sim.policies import PluginError, Policy, SideView, UnknownPolicy, ValidationError, policy_class
 from sim.policies.plugins import is_file_kind
+from sim.policy_guard import call_policy, checked_answer
 from sim.state import Observation
 
 GAME_START = dt.date(2000, 1, 1)
@@ -66,6 +67,7 @@ HEADCOUNT = 100
 MAX_ROUNDS = 10_000_000
 _PEOPLE = frozenset({"expel", "threaten"})
 _NOTHING: frozenset[str] = frozenset()
+_GAME_POSTS = {"mine": ("embassy",), "theirs": ("embassy",)}
 
 
 class Payoffs(NamedTuple):
@@ -212,7 +214,10 @@ class _Side:
                 my_acts=_View(self.my_acts, len(self.my_acts)),  # type: ignore[arg-type]
                 run_seed=self.seed,
             )
-            answer = self.policy.respond(_View(self.history, t), view)
+            when = f"in round {t}"
+            seen = _View(self.history, t)
+            answer = call_policy(self.policy, self.me, when, lambda: self.policy.respond(seen, view))
+            answer = checked_answer(answer, self.policy, self.me, when, _GAME_POSTS)
             if answer:
                 acts.append(answer[0])
                 if len(answer) > 1:

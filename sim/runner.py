@@ -14,7 +14,6 @@ import contextlib
 import fcntl
 import json
 import os
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +26,15 @@ from sim import events as ev
 from sim.atomic import write_atomic
 from sim.engine import Engine, simulate
 from sim.metrics import mission_metrics
+from sim.outdir import (
+    GENERATOR,
+    OUTPUT_FILES,
+    OutputDirError,
+    recover,
+    resolve_out,
+    run_dir_problem,
+    swap_into,
+)
 from sim.projections import events_frame, staffing_changes
 from sim.scenario import Scenario, load_scenario
 from sim.state import State, digest, fold, headcounts
@@ -35,14 +43,6 @@ from sim.store import RunInfo, SQLiteStore, log_digest
 #: Events per transaction while a run is written: an interrupted run loses at most this many.
 RUN_BATCH = 1_000
 
-OUTPUT_FILES = (
-    "events.sqlite",
-    "events.parquet",
-    "staffing.csv",
-    "staffing.png",
-    "staffing.svg",
-    "manifest.json",
-)
 
 
 @dataclass(frozen=True)
@@ -76,13 +76,20 @@ def run_scenario(
         default_out = Path("reports") / scenario.name
     if seed is not None:
         scenario = scenario.model_copy(update={"seed": seed})
-    out = Path(out_dir) if out_dir is not None else default_out
+    out = resolve_out(Path(out_dir) if out_dir is not None else default_out)
+    wrong = run_dir_problem(out)
+    if wrong:
+        raise OutputDirError(wrong)
     out.parent.mkdir(parents=True, exist_ok=True)
     work = out.parent / f".{out.name}.partial"
     with _exclusive(out.parent):
+        recover(out)
+        wrong = run_dir_problem(out)  # again, under the lock: another process may have written
+        if wrong:
+            raise OutputDirError(wrong)
         work.mkdir(exist_ok=True)
         result = _write_run(scenario, work, figure)
-        _swap_into(work, out)
+        swap_into(work, out)
     return RunResult(out, result.manifest, result.metrics, result.log, result.state)
 
 
@@ -171,8 +178,10 @@ def _write_run(scenario: Scenario, work: Path, figure: Any = None) -> RunResult:
     store = SQLiteStore(work / "events.sqlite", batch=RUN_BATCH)
     try:
         log, state = _simulate_into(scenario, store)
-    finally:
-        store.close()
+    except BaseException:
+        store.close(quietly=True)  # keep what was stored for resuming; the first error is the one
+        raise
+    store.close()
     log_sha = log_digest(log)
 
     missions = [side.name for side in scenario.sides]
@@ -200,6 +209,7 @@ def _write_run(scenario: Scenario, work: Path, figure: Any = None) -> RunResult:
     plt.close(fig)
     metrics = mission_metrics(log, changes, missions, scenario.start, scenario.horizon)
     manifest = {
+        "generator": GENERATOR,
         "run_id": run_id,
         "scenario": scenario.name,
         "scenario_sha256": scenario.sha256(),
@@ -231,19 +241,6 @@ def _fork_info(scenario: Scenario) -> dict[str, Any] | None:
         "base_scenario": base.name,
         "base_scenario_sha256": base.sha256(),
     }
-
-
-def _swap_into(work: Path, out: Path) -> None:
-    """Replace ``out`` by ``work`` so that a crash leaves one whole directory or the old one aside."""
-    if out.exists() and not out.is_dir():
-        raise NotADirectoryError(f"{out} exists and is not a directory")
-    aside = None
-    if out.exists():
-        aside = out.with_name(f".{out.name}.old-{os.getpid()}")
-        os.replace(out, aside)
-    os.replace(work, out)
-    if aside is not None:
-        shutil.rmtree(aside, ignore_errors=True)
 
 
 def summary_frame(metrics: list[dict[str, Any]]) -> pd.DataFrame:

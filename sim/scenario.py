@@ -33,6 +33,7 @@ from pydantic import (
     model_validator,
 )
 
+from sim.acts import OWN_POST_KINDS
 from sim.dated_acts import MAX_SIZE, Date, Int, Name, Role, SideAct, VisaPolicy
 from sim.errors import InputError, Problem, field_error
 from sim.events import ROLES
@@ -49,9 +50,8 @@ from sim.policies import (
 from sim.policies.plugins import absolute_file_kind, is_file_kind, origin, parse_file_kind
 from sim.seeds import SeedsLog, load_seeds
 from sim.seeds import field_names as seeds_field_names
-from sim.yaml_io import Positions, dotted, parse, read_text, validate
+from sim.yaml_io import Positions, dotted, parse, read_text, regular_file_problem, validate
 
-OWN_POST_KINDS = ("close_own_post", "reopen_own_post")
 EARLIEST = dt.date(1900, 1, 1)
 LATEST = dt.date(2200, 12, 31)
 MAX_HORIZON_DAYS = 36_525  # a century
@@ -462,8 +462,11 @@ def _not_a_documented_log(path: Path, prelude: Path) -> str | None:
     this very file); problems inside a log are reported when it is loaded."""
     if prelude.is_dir():
         return f"prelude {prelude} is a directory, not a documented log (seeds/*.yaml)"
-    if not prelude.is_file():
+    wrong = regular_file_problem(prelude)
+    if wrong == "file not found":
         return f"prelude file {prelude} not found"
+    if wrong and not wrong.startswith("file is"):  # a file too large is placed in the file itself
+        return f"prelude {prelude} {wrong}"
     if prelude.resolve() == path.resolve():
         return "the prelude is this scenario itself; it must name a documented log (seeds/*.yaml)"
     return None

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sim.dated_acts import DocumentedAct, Name, Observation
 from sim.errors import InputError, field_error
-from sim.yaml_io import load_model
+from sim.yaml_io import load_model, regular_file_problem
 
 
 class SeedsLog(BaseModel):
@@ -75,6 +75,10 @@ def load_seeds(path: Path) -> SeedsLog:
 
 
 def _content_digest(path: Path) -> str:
+    """The file's SHA-256, read only once it is known to be a regular file within the size
+    limit (a FIFO would block here, a 1.5 GB file would be read whole before refusal)."""
+    if regular_file_problem(path):
+        return ""  # the loader reports what is wrong without reading the file
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:

@@ -197,10 +197,18 @@ class SQLiteStore:
                 (events, log_sha256, final_state_sha256, self.run_id),
             )
 
-    def close(self) -> None:
-        self.flush()
-        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        self.conn.close()
+    def close(self, quietly: bool = False) -> None:
+        """Write what is buffered and close. ``quietly`` (on the way out of a failure, such
+        as a full disk): keep what can still be written, raise nothing, close anyway."""
+        try:
+            self.flush()
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error:
+            if not quietly:
+                raise
+        finally:
+            self._buffer.clear()
+            self.conn.close()
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self.conn)
@@ -220,21 +228,44 @@ class SQLiteStore:
             " FROM events WHERE run_id = ? ORDER BY seq",
             (run_id,),
         )
-        for seq, day, kind, actor, target, cause, source, reference, act_id, payload in cursor:
-            yield ev.from_dict(
-                {
-                    "type": kind,
-                    "seq": seq,
-                    "day": day,
-                    "actor": actor,
-                    "target": target,
-                    "cause": cause,
-                    "source": source,
-                    "reference": reference,
-                    "act_id": act_id,
-                    **json.loads(payload),
-                }
-            )
+        for row in cursor:
+            yield decode_row(row)
+
+
+_ROW_TYPES: tuple[tuple[str, tuple[type, ...]], ...] = (
+    ("seq", (int,)),
+    ("day", (int,)),
+    ("type", (str,)),
+    ("actor", (str,)),
+    ("target", (str,)),
+    ("cause", (int, type(None))),
+    ("source", (str,)),
+    ("reference", (str, type(None))),
+    ("act_id", (str, type(None))),
+)
+
+
+def decode_row(row: tuple[object, ...]) -> ev.Event:
+    """One stored row as its event; ``ValueError`` naming the row's ``seq`` and the column
+    when the row is damaged (a text ``day``, an unknown type, a payload that is no object),
+    so a reader reports a damaged store instead of failing later on a wrong type."""
+    *columns, payload = row
+    fields = dict(zip((name for name, _ in _ROW_TYPES), columns, strict=True))
+    for name, types in _ROW_TYPES:
+        if not isinstance(fields[name], types) or isinstance(fields[name], bool):
+            raise ValueError(f"event seq {fields['seq']!r}: column {name} holds {fields[name]!r}")
+    if fields["type"] not in ev.EVENT_TYPES:
+        raise ValueError(f"event seq {fields['seq']}: unknown event type {fields['type']!r}")
+    try:
+        extra = json.loads(payload) if isinstance(payload, str) else None
+    except ValueError:
+        extra = None
+    if not isinstance(extra, dict):
+        raise ValueError(f"event seq {fields['seq']}: its payload is not a JSON object")
+    try:
+        return ev.from_dict({**fields, **extra})
+    except TypeError as exc:
+        raise ValueError(f"event seq {fields['seq']}: {exc}") from None
 
 
 class _Transaction:

@@ -158,6 +158,42 @@ def plan_sweep(
     return SweepPlan(scenario, list(axes), variants, seeds, sweep_seed, scenario_file, step_days)
 
 
+def plugin_kinds(plan: SweepPlan) -> list[str]:
+    """The policy kinds of the plan's cells that are not built in (users' code)."""
+    from sim.policies import BUILTIN_KINDS
+
+    kinds = {side.policy.kind for variant in plan.variants for side in variant.sides}
+    return sorted(kind for kind in kinds if kind not in BUILTIN_KINDS)
+
+
+def determinism_problem(plan: SweepPlan) -> str | None:
+    """Why the plan's users' policies cannot be swept, if one is not deterministic: each cell
+    that plays one is run twice in this process with its first run's seed. A policy that keeps
+    state on its class (or anywhere outside the log) answers differently the second time,
+    and a sweep of it would give different results on 1 and 2 workers. Each users' policy is
+    probed in one cell: two runs, however large the sweep."""
+    from sim.engine import simulate
+    from sim.store import log_digest
+
+    plugins = set(plugin_kinds(plan))
+    if not plugins:
+        return None
+    first_run = {run.cell: run for run in reversed(plan.runs())}
+    for cell, variant in enumerate(plan.variants):
+        kinds = {side.policy.kind for side in variant.sides} & plugins
+        if not kinds:
+            continue  # each users' policy is probed once, in the first cell that plays it
+        plugins -= kinds
+        probe = variant.model_copy(update={"seed": first_run[cell].seed})
+        if log_digest(simulate(probe).log) != log_digest(simulate(probe).log):
+            kind = sorted(kinds)[0]
+            return (
+                f"policy {kind}: the same scenario and seed gave two different logs (it keeps state"
+                f" between runs?); its sweep would depend on the workers; 'sim check {kind}' shows where"
+            )
+    return None
+
+
 # --- sweep files ----------------------------------------------------------------------------
 
 
@@ -270,8 +306,35 @@ def run_chunk(
 
 
 def _quiet_worker() -> None:
-    """Local workers leave Ctrl-C to the parent, which stops them."""
+    """Local workers leave Ctrl-C to the parent, which stops them, and end when the parent
+    dies (killed with SIGKILL, it stops nobody): the kernel sends them SIGTERM where it can
+    (Linux), and a watch on the parent's id covers the rest."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+    _die_with_parent()
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _die_with_parent() -> None:
+    """``prctl(PR_SET_PDEATHSIG, SIGTERM)`` on Linux; nothing elsewhere."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    if not name:
+        return
+    try:
+        libc = ctypes.CDLL(name, use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 Chunk = tuple[int, list[Run]]
@@ -436,15 +499,34 @@ def run_sweep(
     executor: Executor | None = None,
     on_progress: Callable[[int, int, int], None] | None = None,
     report: bool = True,
+    on_wait: Callable[[], None] | None = None,
 ) -> SweepOutcome:
     """Run every run of ``plan`` not yet stored in ``out`` and write the report.
 
     ``on_progress(done, total, ran_now)`` is called after each finished chunk. Ctrl-C stops
-    the workers, keeps every finished run, and returns with ``interrupted`` set.
+    the workers, keeps every finished run, and returns with ``interrupted`` set. One sweep
+    at a time writes to ``out``: another one waits for it (``on_wait`` is called first), then
+    finds its runs done.
     """
     from sim import sweep_store as store
 
     out = Path(out)
+    with store.sweep_lock(out, on_wait):
+        return _run_locked(plan, out, workers, scheduler, force, executor, on_progress, report)
+
+
+def _run_locked(
+    plan: SweepPlan,
+    out: Path,
+    workers: int,
+    scheduler: str | None,
+    force: bool,
+    executor: Executor | None,
+    on_progress: Callable[[int, int, int], None] | None,
+    report: bool,
+) -> SweepOutcome:
+    from sim import sweep_store as store
+
     manifest = plan.manifest()
     _prepare(out, manifest, force)
     runs = plan.runs()

@@ -65,18 +65,34 @@ def load_results(plan: SweepPlan, out: Path) -> pd.DataFrame:
     """This plan's runs from ``results.parquet`` (a directory that may hold more runs)."""
     from sim.sweep_store import RESULTS
 
-    frame = pd.read_parquet(out / RESULTS)
+    frame = _read_dataset(out / RESULTS)
     ids = {run.run_id for run in plan.runs()}
     frame = frame[frame["run_id"].isin(ids)]
-    return frame.sort_values(["cell", "replicate"]).reset_index(drop=True)
+    unique = frame.drop_duplicates("run_id", keep="first")
+    unique = unique.sort_values(["cell", "replicate"]).reset_index(drop=True)
+    unique.attrs["duplicates_dropped"] = len(frame) - len(unique)
+    return unique
 
 
 def load_staffing(plan: SweepPlan, out: Path) -> pd.DataFrame:
     from sim.sweep_store import STAFFING
 
-    frame = pd.read_parquet(out / STAFFING)
+    frame = _read_dataset(out / STAFFING)
     ids = {run.run_id for run in plan.runs()}
-    return frame[frame["run_id"].isin(ids)]
+    frame = frame[frame["run_id"].isin(ids)]
+    return frame.drop_duplicates(["run_id", "mission", "day"], keep="first")
+
+
+def _read_dataset(directory: Path) -> pd.DataFrame:
+    """Every part of a dataset, each read on its own so that a damaged one is named."""
+    from sim.sweep_store import part_files, read_part
+
+    parts = [read_part(path) for _, path in sorted(part_files(directory).items())]
+    if not parts:
+        return pd.read_parquet(directory)
+    import pyarrow as pa
+
+    return pa.concat_tables(parts, promote_options="default").to_pandas()
 
 
 # --- the summary --------------------------------------------------------------------------------

@@ -11,10 +11,13 @@ part, which :meth:`PartStore.open` removes (its runs are run again).
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
+import os
 import re
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,15 +25,16 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.atomic import write_atomic
+from sim.atomic import is_alive, write_atomic, writer_pid
 
 RESULTS = "results.parquet"
 STAFFING = "staffing.parquet"
 MANIFEST = "sweep.json"
+LOCK = ".sweep.lock"
 _PART = re.compile(r"^part-(\d{6})\.parquet$")
 
 
-def _parts(directory: Path) -> dict[int, Path]:
+def part_files(directory: Path) -> dict[int, Path]:
     if not directory.is_dir():
         return {}
     return {int(m.group(1)): p for p in directory.iterdir() if (m := _PART.match(p.name))}
@@ -49,31 +53,70 @@ class PartStore:
 
     def open(self) -> set[str]:
         """Create the directories, clear what a crash left behind, and return the ids of the
-        runs already stored."""
+        runs already stored. Call it holding the sweep's lock (:func:`sweep_lock`); even so,
+        a temporary file of a writer that is still alive is never removed."""
         for directory in (self.results_dir, self.staffing_dir):
             directory.mkdir(parents=True, exist_ok=True)
             for stray in directory.glob(".*.tmp"):
-                stray.unlink()
-        results = _parts(self.results_dir)
-        for number, path in _parts(self.staffing_dir).items():
+                pid = writer_pid(stray)
+                if pid is None or not is_alive(pid):
+                    stray.unlink(missing_ok=True)
+        results = part_files(self.results_dir)
+        for number, path in part_files(self.staffing_dir).items():
             if number not in results:
                 path.unlink()  # its results part never landed: those runs are not done
         self.next_part = max(results, default=-1) + 1
-        if not results:
-            return set()
-        done = pq.read_table(self.results_dir, columns=["run_id"])
-        return set(done.column("run_id").to_pylist())
+        done: set[str] = set()
+        for path in sorted(results.values()):
+            done.update(read_part(path, ["run_id"]).column("run_id").to_pylist())
+        return done
 
     def append(self, rows: list[dict[str, Any]], staffing: pa.Table) -> None:
         """Write one part of each dataset (staffing first, then the results that mark the
-        runs done)."""
+        runs done), under a number no part has yet."""
         if not rows:
             return
+        taken = set(part_files(self.results_dir)) | set(part_files(self.staffing_dir))
+        while self.next_part in taken:
+            self.next_part += 1
         name = f"part-{self.next_part:06d}.parquet"
         results = pa.Table.from_pylist(rows, schema=self.results_schema)
         _write_table(staffing.cast(self.staffing_schema), self.staffing_dir / name)
         _write_table(results, self.results_dir / name)
         self.next_part += 1
+
+
+class SweepDamaged(ValueError):
+    """A file of the sweep's output cannot be read; the message names it and what to do."""
+
+
+def read_part(path: Path, columns: list[str] | None = None) -> pa.Table:
+    """One part, or :class:`SweepDamaged` naming it (a truncated or foreign file)."""
+    try:
+        return pq.read_table(path, columns=columns)
+    except (pa.ArrowException, OSError) as exc:
+        reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        raise SweepDamaged(
+            f"{path}: damaged sweep part ({reason}); delete it to run its runs again, or use --force"
+        ) from None
+
+
+@contextlib.contextmanager
+def sweep_lock(out: Path, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold ``out/.sweep.lock`` exclusively (a kernel lock: it dies with its process), so that
+    two sweeps into one folder take turns: the second finds the first one's runs done."""
+    out.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait()
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _write_table(table: pa.Table, path: Path) -> None:
@@ -126,13 +169,18 @@ STAFFING_SCHEMA = pa.schema(
 
 
 def read_manifest(out: Path) -> dict[str, Any] | None:
+    """The sweep's ``sweep.json``, None if there is none, :class:`SweepDamaged` if it is not
+    the JSON object a sweep writes."""
     path = out / MANIFEST
     if not path.is_file():
         return None
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SweepDamaged(f"{path}: damaged ({exc}); use --force to start over or another --out") from None
+    if not isinstance(data, dict):
+        raise SweepDamaged(f"{path}: damaged (not a JSON object); use --force to start over or another --out")
+    return data
 
 
 def write_manifest(out: Path, manifest: dict[str, Any]) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import stat
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -53,9 +54,12 @@ def read_text(path: Path) -> str:
     """The file's text, or an :class:`InputError` for a missing, huge, binary or non-UTF-8 file."""
     name = str(path)
     try:
-        if path.is_dir():
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
             raise InputError.at(name, "is a directory, not a YAML file")
-        size = path.stat().st_size
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError.at(name, f"is {_kind_of(info.st_mode)}, not a regular file; give a YAML file")
+        size = info.st_size
         if size > MAX_BYTES:
             raise InputError.at(name, f"file is {size:,} bytes; the limit is {MAX_BYTES:,}")
         with path.open("rb") as stream:  # a device or a pipe has no size: read no more than the limit
@@ -78,6 +82,35 @@ def read_text(path: Path) -> str:
         line = raw[: exc.start].count(b"\n") + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         raise InputError.at(name, "file is not valid UTF-8", line, column) from None
+
+
+def _kind_of(mode: int) -> str:
+    """What a non-regular file is, in words (a FIFO would block a reader forever)."""
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def regular_file_problem(path: Path) -> str | None:
+    """Why ``path`` is not a regular file of at most :data:`MAX_BYTES`, checked without opening
+    it (a FIFO would block, a huge file would be read whole)."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return "file not found"
+    except OSError as exc:
+        return f"file cannot be read ({exc.strerror})"
+    if stat.S_ISDIR(info.st_mode):
+        return "is a directory"
+    if not stat.S_ISREG(info.st_mode):
+        return f"is {_kind_of(info.st_mode)}, not a regular file"
+    if info.st_size > MAX_BYTES:
+        return f"file is {info.st_size:,} bytes; the limit is {MAX_BYTES:,}"
+    return None
 
 
 class _TextDates(RoundTripConstructor):

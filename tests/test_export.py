@@ -80,7 +80,9 @@ def test_a_tampered_store_is_not_exported(run_dir: Path, tmp_path: Path) -> None
     out = tmp_path / "events.jsonl"
     outcome = sim_inline("export", copy, "--out", out)
     assert outcome.code == 1
-    assert outcome.stderr.strip().endswith("does not match the run's record; nothing exported")
+    assert outcome.stderr.strip().endswith(
+        "log_sha256 of the stored log differs from the store's record; nothing exported"
+    )
     assert not out.exists()
 
 

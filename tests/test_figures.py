@@ -166,6 +166,11 @@ def test_cli_figure_options(runs: list[Path], tmp_path: Path) -> None:
     )
     assert code == 0, err
     assert (tmp_path / "r" / "staffing.pdf").is_file() and not (tmp_path / "r" / "staffing.png").exists()
+    code, _, err = sim(
+        "run", ROOT / "scenarios" / "tit-for-tat-spiral.yaml", "--out", tmp_path / "r"
+    )  # pdf run's folder is a run's folder
+    assert code == 0, err
+    assert (tmp_path / "r" / "staffing.png").is_file() and not (tmp_path / "r" / "staffing.pdf").exists()
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,9 @@ The engine asks a policy three things:
 * ``reaction_days``: how long after the other side's act it reacts (>= 1 day, so two
   reacting sides never answer each other within one day, and same-day order cannot favour
   either side);
-* ``respond(history, view)``: its acts on the day it reacts to ``history[-1]``.
+* ``respond(history, view)``: its acts on the day it reacts to ``history[-1]`` (at most
+  ``MAX_ACTS_PER_ANSWER``; each is checked against the rules of a scenario's acts, and an answer
+  that breaks them, or an exception, stops the run with one line naming the policy).
 """
 
 from __future__ import annotations
@@ -59,6 +61,11 @@ class ScheduledAct:
     spec: ActSpec
     act_id: str | None = None
     reference: str | None = None
+
+
+#: The most acts one answer may hold (graduated's longest answer fits); a policy that returns
+#: more is stopped with an error, as it would flood the log.
+MAX_ACTS_PER_ANSWER = 10_000
 
 
 class Policy:

@@ -26,7 +26,7 @@ from pydantic import Field
 
 from sim.acts import ActSpec
 from sim.dated_acts import Int
-from sim.policies.base import SideView
+from sim.policies.base import MAX_ACTS_PER_ANSWER, SideView
 from sim.policies.common import Reactive, ReactiveParams, hostile
 from sim.policies.tit_for_tat import mirror
 from sim.state import Observation
@@ -34,7 +34,12 @@ from sim.state import Observation
 
 class GraduatedParams(ReactiveParams):
     calm: Int = Field(2, ge=0, le=100, description="statements offering calm after each answer")
-    most: Int = Field(1_000, ge=1, le=10_000, description="most acts in one answer")
+    most: Int = Field(
+        1_000,
+        ge=1,
+        le=MAX_ACTS_PER_ANSWER - 100,
+        description="most acts in one answer (with calm: the bound)",
+    )
 
 
 #: The state of recent folds, kept outside the policy (a policy holds nothing but its

@@ -29,6 +29,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from sim.interrupts import user_interrupted
 from sim.policies.base import Policy, PolicyParams
 
 ENTRY_POINT_GROUP = "sim.policies"
@@ -151,8 +152,10 @@ def _import_file(path: Path) -> ModuleType:
     except SyntaxError as exc:
         sys.modules.pop(name, None)
         raise PluginError(f"{path}:{exc.lineno}: cannot load the policy file: {exc.msg}") from None
-    except Exception as exc:
+    except BaseException as exc:  # SystemExit, KeyboardInterrupt raised by the file itself too
         sys.modules.pop(name, None)
+        if user_interrupted(exc):
+            raise
         line = _user_line(exc, path)
         raise PluginError(f"{path}{line}: cannot load the policy file: {_one_line(exc)}") from None
     _MODULES[key] = module
@@ -210,7 +213,9 @@ def load_entry_points(registry: dict[str, type[Policy]]) -> None:
         except PluginError as exc:
             BROKEN[point.name] = str(exc)
             continue
-        except Exception as exc:
+        except BaseException as exc:  # a plugin's own SystemExit or KeyboardInterrupt too
+            if user_interrupted(exc):
+                raise
             BROKEN[point.name] = f"{label} failed to load: {_one_line(exc)}"
             continue
         if cls.name != point.name:

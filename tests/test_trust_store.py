@@ -1,0 +1,138 @@
+"""A damaged or edited store: one line, a defined exit code, nothing exported, nothing created.
+
+Before these checks a text ``day`` gave a ``TypeError`` traceback from both ``replay`` and
+``export``; an unfinished run exited 1 though its own message is bad input (2); a
+``manifest.json`` that is a JSON list crashed ``compare``; a store with its last event
+deleted and its row re-hashed exported with exit 0; and reading a store with a ``-wal``
+beside it created ``events.sqlite-shm`` in the run folder.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from sim.replay import load_replay
+from sim.state import digest, fold
+from sim.store import log_digest
+from tests.cli_runner import sim_inline
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("store") / "run"
+    assert sim_inline("run", BASELINE, "--out", out).code == 0
+    return out
+
+
+@pytest.fixture
+def copy(run_dir: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "run"
+    shutil.copytree(run_dir, target)
+    return target
+
+
+def _sql(folder: Path, *statements: str) -> None:
+    conn = sqlite3.connect(folder / "events.sqlite")
+    with conn:
+        for statement in statements:
+            conn.execute(statement)
+    conn.close()
+
+
+def _one_line(outcome: object, code: int) -> str:
+    assert outcome.code == code, outcome.stderr  # type: ignore[attr-defined]
+    outcome.assert_no_traceback()  # type: ignore[attr-defined]
+    lines = outcome.stderr.strip().splitlines()  # type: ignore[attr-defined]
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+@pytest.mark.parametrize("command", ["replay", "export"])
+def test_a_text_day_is_a_damaged_store(copy: Path, command: str) -> None:
+    _sql(copy, "UPDATE events SET day = 'abc' WHERE seq = 5")
+    line = _one_line(sim_inline(command, copy), 1)
+    assert "damaged store" in line and "seq 5" in line and "day" in line
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE events SET type = 'Nonsense' WHERE seq = 2",
+        "UPDATE events SET payload = '[1, 2]' WHERE seq = 2",
+        "UPDATE events SET payload = '{\"nope\": 1}' WHERE seq = 2",
+        "UPDATE events SET cause = 'x' WHERE seq = 2",
+    ],
+)
+def test_other_damaged_rows_are_one_line(copy: Path, statement: str) -> None:
+    _sql(copy, statement)
+    _one_line(sim_inline("export", copy), 1)
+
+
+def test_an_unfinished_run_is_bad_input_with_a_hint(copy: Path) -> None:
+    _sql(copy, "UPDATE runs SET finished = 0")
+    line = _one_line(sim_inline("replay", copy), 2)
+    assert "never finished" in line and "resumes" in line
+
+
+def test_a_manifest_that_is_a_list(copy: Path, run_dir: Path, tmp_path: Path) -> None:
+    (copy / "manifest.json").write_text("[1, 2]\n")
+    assert "manifest.json: damaged" in _one_line(
+        sim_inline("compare", run_dir, copy, "--out", tmp_path / "c.png"), 2
+    )
+    assert "manifest.json: damaged" in _one_line(sim_inline("replay", copy), 2)
+    assert not (tmp_path / "c.png").exists()
+
+
+def test_a_manifest_that_disagrees_with_the_store_is_not_exported(copy: Path, tmp_path: Path) -> None:
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["log_sha256"] = "0" * 64
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    out = tmp_path / "log.jsonl"
+    line = _one_line(sim_inline("export", copy, "--out", out), 1)
+    assert "differs from manifest.json" in line
+    assert not out.exists()
+
+
+def test_a_store_whose_last_event_was_deleted_and_rehashed_is_caught(copy: Path, tmp_path: Path) -> None:
+    replay = load_replay(copy)
+    shortened = replay.log[:-1]
+    last = replay.log[-1].seq
+    _sql(
+        copy,
+        f"DELETE FROM events WHERE seq = {last}",
+        f"UPDATE runs SET events = {len(shortened)}, log_sha256 = '{log_digest(shortened)}',"
+        f" final_state_sha256 = '{digest(fold(shortened))}'",
+    )
+    for command in ("export", "replay"):
+        line = _one_line(sim_inline(command, copy), 1)
+        assert "manifest.json" in line
+
+
+def test_reading_a_store_with_a_wal_beside_it_creates_nothing_in_the_run_folder(
+    copy: Path, tmp_path: Path
+) -> None:
+    """A writer's WAL left beside the store (a run killed while a reader looked): replay reads
+    it, and the folder holds the same files afterwards."""
+    live = tmp_path / "live"
+    shutil.copytree(copy, live)
+    conn = sqlite3.connect(live / "events.sqlite")
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA wal_autocheckpoint=0")
+    with conn:
+        conn.execute("CREATE TABLE scratch (a)")  # a write that lands in the -wal only
+    shutil.copyfile(live / "events.sqlite", copy / "events.sqlite")
+    shutil.copyfile(live / "events.sqlite-wal", copy / "events.sqlite-wal")
+    conn.close()
+    before = sorted(p.name for p in copy.iterdir())
+    assert "events.sqlite-wal" in before and "events.sqlite-shm" not in before
+    outcome = sim_inline("replay", copy)
+    assert outcome.code == 0, outcome.stderr
+    assert sorted(p.name for p in copy.iterdir()) == before
