@@ -42,8 +42,10 @@ from sim.figure_style import (
     ROLE_NAMES,
     FigureOptions,
     date_ticks,
+    legend_columns,
     save,
     style,
+    thin_y_ticks,
 )
 from sim.labels import short_label
 from sim.placement import Placer
@@ -70,8 +72,8 @@ def _layout(
     missions: Sequence[str], font_scale: float
 ) -> tuple[plt.Figure, plt.Axes, list[plt.Axes], plt.Axes]:
     ratios = [3.0] + [1.2] * len(missions) + [1.1 * len(missions) + 0.3]
-    fig = plt.figure(figsize=(12, 11 + 2.4 * (font_scale - 1)))
-    grid = fig.add_gridspec(len(ratios), 1, height_ratios=ratios, hspace=0.42)
+    fig = plt.figure(figsize=(12, 11 + 4.5 * (font_scale - 1)))
+    grid = fig.add_gridspec(len(ratios), 1, height_ratios=ratios, hspace=0.2 + 0.22 * font_scale)
     totals = fig.add_subplot(grid[0])
     roles = [fig.add_subplot(grid[1 + i], sharex=totals) for i in range(len(missions))]
     timeline = fig.add_subplot(grid[-1], sharex=totals)
@@ -196,8 +198,8 @@ def _label_acts(
 def _acts_note(labelled: int, shown: int, echoes: int) -> str:
     if labelled == shown:
         return ""
-    again = "; an answer in kind is labelled once" if echoes else ""
-    return f" ({labelled:,} of {shown:,} labelled{again}; every act is in 'sim report')"
+    again = ", answers in kind once" if echoes else ""
+    return f" ({labelled:,} of {shown:,} labelled{again}; all acts in 'sim report')"
 
 
 def _worth_a_label(acts: Sequence[ev.Event]) -> list[ev.Event]:
@@ -352,6 +354,7 @@ def staffing_chart(
         date_ticks(timeline, *window)
         totals.tick_params(labelbottom=False)
         _frame(fig, totals, options.title or title, bool(shown), fork, options.font_scale)
+        thin_y_ticks(fig, [totals, *roles])
         fig.canvas.draw()
         panels = (totals, *roles, timeline)
         fixed = [t for axis in panels for t in (*axis.get_xticklabels(), *axis.get_yticklabels(), axis.title)]
@@ -362,7 +365,8 @@ def staffing_chart(
         labelled = _label_acts(timeline, placers[1], acts, missions, start, window)
         in_window = sum(window[0] <= _day(start, e.day) <= window[1] for e in acts)
         note = _acts_note(labelled, in_window, len(acts) - len(_worth_a_label(acts)))
-        timeline.set_title(f"Acts{note}", loc="left", fontsize=plt.rcParams["font.size"])
+        heading = textwrap.fill(f"Acts{note}", int(110 / options.font_scale))
+        timeline.set_title(heading, loc="left", fontsize=plt.rcParams["font.size"])
         save(fig, [Path(p) for p in paths], options.dpi)
     return fig
 
@@ -373,7 +377,7 @@ def _frame(
     """The title (wrapped), the legend below the panels, and margins that fit both."""
     heading = textwrap.fill(title, int(90 / scale))
     totals.set_title(heading, loc="left", fontsize=plt.rcParams["font.size"] * 1.25, pad=12)
-    rows = _legend(fig, totals, observations, fork, 3 if scale <= 1.15 else 2)
+    rows = _legend(fig, totals, observations, fork, legend_columns(scale))
     height = fig.get_figheight()
     bottom = (0.75 + rows * 0.3 * scale) / height
     top = 1 - (0.3 + 0.3 * (heading.count("\n") + 1) * scale) / height

@@ -23,7 +23,16 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.lines import Line2D
 
-from sim.figure_style import BLACK, RUN_COLORS, FigureOptions, date_ticks, save, style
+from sim.figure_style import (
+    BLACK,
+    RUN_COLORS,
+    FigureOptions,
+    date_ticks,
+    legend_columns,
+    save,
+    style,
+    thin_y_ticks,
+)
 from sim.placement import Placer
 
 if TYPE_CHECKING:
@@ -106,7 +115,11 @@ def compare_figure(
     window = _window(runs, options)
     with style(options.font_scale):
         fig, axes = plt.subplots(
-            len(missions), 1, figsize=(12, 1.6 + 3.9 * len(missions)), sharex=True, squeeze=False
+            len(missions),
+            1,
+            figsize=(12, 1.6 + (2.4 + 1.6 * options.font_scale) * len(missions)),
+            sharex=True,
+            squeeze=False,
         )
         panels = list(axes[:, 0])
         for axis, mission in zip(panels, missions, strict=True):
@@ -125,15 +138,18 @@ def compare_figure(
         if any(run.fork_date for run in runs):
             handles.append(Line2D([], [], color="#444444", ls="--", lw=1.2))
             labels.append("fork date (the counterfactual starts)")
-        rows = (len(labels) + 1) // 2
-        fig.legend(handles, labels, loc="lower left", bbox_to_anchor=(0.08, 0.0), ncol=2, frameon=False)
+        columns = legend_columns(options.font_scale, 2)
+        rows = -(-len(labels) // columns)
+        fig.legend(handles, labels, loc="lower left", bbox_to_anchor=(0.02, 0.0), ncol=columns, frameon=False)
+        height = fig.get_figheight()
         fig.subplots_adjust(
-            left=0.09,
+            left=0.07 + 0.025 * options.font_scale,
             right=0.98,
-            top=1 - (0.25 + 0.3 * (title.count("\n") + 1) * options.font_scale) / fig.get_figheight(),
-            bottom=0.08 + 0.035 * rows,
+            top=1 - (0.25 + 0.3 * (title.count("\n") + 1) * options.font_scale) / height,
+            bottom=(0.7 + 0.32 * rows * options.font_scale) / height,
             hspace=0.1 + 0.1 * options.font_scale,
         )
+        thin_y_ticks(fig, panels, [f"{mission} mission" for mission in missions])
         fig.canvas.draw()
         placer = Placer(fig.canvas.get_renderer())
         placer.block(

@@ -81,8 +81,8 @@ def option_problem(
         return f"--format: {fmt!r} is not one of {', '.join(FORMATS)}"
     if not 30 <= dpi <= 1200:
         return f"--dpi: {dpi} is not between 30 and 1200"
-    if not 0.5 <= font_scale <= 3:
-        return f"--font-scale: {font_scale} is not between 0.5 and 3"
+    if not 0.5 <= font_scale <= 2.5:
+        return f"--font-scale: {font_scale} is not between 0.5 and 2.5"
     dates = []
     for name, text in (("--from", start), ("--to", end)):
         if text is None:
@@ -115,7 +115,7 @@ def style(font_scale: float = 1.0) -> Iterator[None]:
         "xtick.labelsize": size * 0.95,
         "ytick.labelsize": size * 0.95,
         "legend.fontsize": size * 0.95,
-        "xtick.major.pad": 7,  # below the y axis's "0", never beside it
+        "xtick.major.pad": 7 * font_scale,  # below the y axis's "0", never beside it
         "axes.spines.top": False,
         "axes.spines.right": False,
         "axes.prop_cycle": matplotlib.cycler(color=[BLUE, VERMILLION, GREEN, ORANGE, PURPLE, SKY]),
@@ -188,15 +188,18 @@ class _DateLabels(matplotlib.ticker.Formatter):
         return labels
 
 
-def date_ticks(axis: plt.Axes, start: dt.date, end: dt.date, max_ticks: int = 12) -> int:
+def date_ticks(axis: plt.Axes, start: dt.date, end: dt.date, max_ticks: int | None = None) -> int:
     """Major ticks at whole weeks, months, quarters or years, as many as fit (at most
     ``max_ticks``, at least two for any span of a month or more), labelled concisely: the
     year is written once where it changes (``Jan 2020``, ``Apr``, ``Jul``... or ``2019``,
     ``2021``...). Returns the number of ticks."""
+    # a label's width in ems, with room between labels: "2021"; "Apr" (a year now and then); "8 Jan"
+    ems = {"year": 3.6, "month": 4.2, "week": 4.6}
+    room = axis.get_position().width * axis.figure.get_figwidth() * 72 / _points("xtick.labelsize")
     days = max((end - start).days, 1)
     for unit, every in _STEPS:
-        step_days = {"week": 7.6, "month": 30.4, "year": 365.25}[unit] * every
-        if days / step_days <= max_ticks:
+        count = days / ({"week": 7.6, "month": 30.4, "year": 365.25}[unit] * every)
+        if count <= (max_ticks or 12) and count * ems[unit] <= room:
             break
     locator = _locator(unit, every)
     axis.xaxis.set_major_locator(locator)
@@ -205,6 +208,33 @@ def date_ticks(axis: plt.Axes, start: dt.date, end: dt.date, max_ticks: int = 12
         axis.xaxis.set_minor_locator(mdates.MonthLocator(bymonth=(4, 7, 10)))
     lo, hi = (dt.datetime.combine(day, dt.time()) for day in (start, end))
     return sum(mdates.date2num(lo) <= t <= mdates.date2num(hi) for t in locator.tick_values(lo, hi))
+
+
+def _points(key: str) -> float:
+    """An rcParams font size in points (``"medium"`` and the like resolved)."""
+    from matplotlib.font_manager import FontProperties
+
+    return float(FontProperties(size=plt.rcParams[key]).get_size_in_points())
+
+
+def legend_columns(scale: float, widest: int = 3) -> int:
+    """Legend columns that fit a 12-inch figure at this type size."""
+    return widest if scale <= 1.15 else min(widest, 2) if scale <= 1.6 else 1
+
+
+def thin_y_ticks(fig: plt.Figure, axes: Sequence[plt.Axes], short: Sequence[str] | str = "people") -> None:
+    """As many y ticks as each panel's height has room for at the type size (big type on a
+    short panel gets two or three), so tick labels never touch; past twice the usual size a
+    vertical axis label longer than its panel becomes ``short``."""
+    from matplotlib.ticker import MaxNLocator
+
+    size = _points("ytick.labelsize")
+    shorts = [short] * len(axes) if isinstance(short, str) else list(short)
+    for axis, word in zip(axes, shorts, strict=True):
+        inches = axis.get_position().height * fig.get_figheight()
+        axis.yaxis.set_major_locator(MaxNLocator(nbins=max(2, int(inches * 72 / (size * 2.6))), integer=True))
+        if size > 22:
+            axis.set_ylabel(word)
 
 
 def save(fig: plt.Figure, paths: Sequence[Path], dpi: int) -> None:

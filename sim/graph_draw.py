@@ -23,7 +23,17 @@ import networkx as nx
 from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
-from sim.figure_style import BLACK, BLUE, PURPLE, VERMILLION, FigureOptions, date_ticks, save, style
+from sim.figure_style import (
+    BLACK,
+    BLUE,
+    PURPLE,
+    VERMILLION,
+    FigureOptions,
+    date_ticks,
+    legend_columns,
+    save,
+    style,
+)
 from sim.graph import chains
 from sim.placement import Placer
 
@@ -129,7 +139,8 @@ def _units_per_px(axis: plt.Axes) -> tuple[float, float]:
     return (x1 - x0) / max(box.width, 1), (y1 - y0) / max(box.height, 1)
 
 
-def _legend(axis: plt.Axes, graph: nx.DiGraph, deepest: int) -> None:
+def _legend(axis: plt.Axes, graph: nx.DiGraph, deepest: int) -> int:
+    """The legend below the drawing; returns its number of rows."""
     sources = {d["source"] for _, d in graph.nodes(data=True)}
     handles, labels = [], []
     for source, (marker, face, edge, text) in MARKS.items():
@@ -147,7 +158,11 @@ def _legend(axis: plt.Axes, graph: nx.DiGraph, deepest: int) -> None:
         found = chains(graph)[0]
         handles.append(Line2D([], [], color=BLUE, lw=2))
         labels.append(f"deepest chain: {found.acts:,} acts, depth {found.depth}")
-    axis.figure.legend(handles, labels, loc="lower left", bbox_to_anchor=(0.02, 0.0), ncol=3, frameon=False)
+    columns = legend_columns(plt.rcParams["font.size"] / 12)
+    axis.figure.legend(
+        handles, labels, loc="lower left", bbox_to_anchor=(0.02, 0.0), ncol=columns, frameon=False
+    )
+    return -(-len(labels) // columns)
 
 
 def draw_graph(
@@ -156,7 +171,7 @@ def draw_graph(
     """Draw and save to each of ``paths``; returns the figure (closed by the caller)."""
     options = options or FigureOptions()
     actors = list(dict.fromkeys(d["actor"] for _, d in sorted(graph.nodes(data=True))))
-    height = min(3.2 + 0.42 * max(len(actors), 2) * options.font_scale, 40)
+    height = min(3.2 + (0.42 * max(len(actors), 2) + 1.2 * (options.font_scale - 1)) * options.font_scale, 40)
     with style(options.font_scale):
         fig, axis = plt.subplots(figsize=(12, height))
         where = _positions(graph, actors)
@@ -173,9 +188,12 @@ def draw_graph(
         axis.grid(axis="x", alpha=0.3)
         date_ticks(axis, lo - pad, hi + pad)
         axis.set_title(options.title or title, loc="left", fontsize=plt.rcParams["font.size"] * 1.15)
-        _legend(axis, graph, deepest)
+        rows = _legend(axis, graph, deepest)
         fig.subplots_adjust(
-            left=0.08, right=0.98, top=1 - 0.55 / height, bottom=(1.05 * options.font_scale) / height
+            left=0.06 + 0.02 * options.font_scale,
+            right=0.98,
+            top=1 - 0.55 * options.font_scale / height,
+            bottom=(0.55 + 0.3 * rows) * options.font_scale / height,
         )
         fig.canvas.draw()
         placer = Placer(fig.canvas.get_renderer())

@@ -66,9 +66,10 @@ def assert_no_overlap(fig: plt.Figure) -> None:
     [
         FigureOptions(),
         FigureOptions(font_scale=1.5),
+        FigureOptions(font_scale=2.5),
         FigureOptions(start=dt.date(2021, 1, 1), end=dt.date(2022, 10, 31), title="2021-2022 only"),
     ],
-    ids=["default", "slide", "window"],
+    ids=["default", "slide", "largest", "window"],
 )
 def test_staffing_labels_never_overlap(options: FigureOptions) -> None:
     fig = draw_history(options)
@@ -138,17 +139,19 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return [run_into(root, name) for name in ("rotation-rule-2021", "rotation-rule-2021-answered")]
 
 
-def test_compare_labels_never_overlap_and_twins_are_named(runs: list[Path]) -> None:
+@pytest.mark.parametrize("scale", [1.3, 2.5])
+def test_compare_labels_never_overlap_and_twins_are_named(runs: list[Path], scale: float) -> None:
     from sim.charts_compare import compare_figure
 
     loaded = [load_run(run) for run in runs]
     twin = load_run(runs[0])
     twin = type(twin)("copy-of-base", twin.manifest, twin.totals)
-    fig = compare_figure([*loaded, twin], [], FigureOptions(font_scale=1.3))
+    fig = compare_figure([*loaded, twin], [], FigureOptions(font_scale=scale))
     try:
         assert_no_overlap(fig)
         legend = [t.get_text() for t in fig.legends[0].get_texts()]
         assert "copy-of-base (same as rotation-rule-2021)" in legend
+        assert [axis.get_ylabel().split()[0] for axis in fig.axes] == ["RU", "US"]
         assert any(t.get_text().startswith("fork 2021-12-02") for t in texts_of(fig))
     finally:
         plt.close(fig)

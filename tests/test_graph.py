@@ -54,6 +54,27 @@ def test_documented_and_simulated_acts_are_told_apart() -> None:
     assert "shape=ellipse" in spiral and "shape=diamond" in spiral
 
 
+@pytest.mark.parametrize("scale", [1.0, 2.5])
+def test_the_drawing_has_no_overlapping_labels(scale: float) -> None:
+    from sim.figure_style import FigureOptions
+
+    engine = bundled_run(HISTORY)
+    fig = draw_graph(
+        build_graph(engine.log, engine.scenario.start), [], "history", FigureOptions(font_scale=scale)
+    )
+    try:
+        fig.canvas.draw()
+        assert not overlapping_pairs(drawn_texts(fig), fig.canvas.get_renderer())
+        width, height = fig.canvas.get_width_height()
+        for text in drawn_texts(fig):
+            box = text.get_window_extent(fig.canvas.get_renderer())
+            assert box.x0 >= -1 and box.x1 <= width + 1 and box.y0 >= -1 and box.y1 <= height + 1, (
+                text.get_text()
+            )
+    finally:
+        plt.close(fig)
+
+
 def test_json_and_graphml_round_trip() -> None:
     engine = bundled_run(SPIRAL)
     graph = build_graph(engine.log, engine.scenario.start)
