@@ -232,7 +232,9 @@ def thin_y_ticks(fig: plt.Figure, axes: Sequence[plt.Axes], short: Sequence[str]
     shorts = [short] * len(axes) if isinstance(short, str) else list(short)
     for axis, word in zip(axes, shorts, strict=True):
         inches = axis.get_position().height * fig.get_figheight()
-        axis.yaxis.set_major_locator(MaxNLocator(nbins=max(2, int(inches * 72 / (size * 2.6))), integer=True))
+        axis.yaxis.set_major_locator(
+            MaxNLocator(nbins=max(2, int(inches * 72 / (size * 2.6))), steps=[1, 2, 2.5, 5, 10], integer=True)
+        )
         if size > 22:
             axis.set_ylabel(word)
 
