@@ -381,7 +381,7 @@ def _frame(
     height = fig.get_figheight()
     bottom = (0.75 + rows * 0.3 * scale) / height
     top = 1 - (0.3 + 0.3 * (heading.count("\n") + 1) * scale) / height
-    fig.subplots_adjust(left=0.065 + 0.025 * scale, right=0.98, top=top, bottom=bottom)
+    fig.subplots_adjust(left=0.055 + 0.038 * scale, right=0.98, top=top, bottom=bottom)
 
 
 def _fit_y(
