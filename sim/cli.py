@@ -17,6 +17,15 @@ from typing import Annotated, NoReturn
 import typer
 
 from sim.errors import InputError
+from sim.figure_cli import (
+    DpiOption,
+    FontScaleOption,
+    FormatOption,
+    FromOption,
+    TitleOption,
+    ToOption,
+    figure_options,
+)
 from sim.outdir import OutputDirError, resolve_out, run_dir_problem
 from sim.paths import unwritable, write_failure
 
@@ -71,6 +80,12 @@ def run(
     progress: Annotated[
         bool, typer.Option(help="Show a progress bar of simulated days (only on a terminal).")
     ] = True,
+    fmt: FormatOption = None,
+    dpi: DpiOption = "200",
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    font_scale: FontScaleOption = "1",
+    title: TitleOption = None,
 ) -> None:
     """Simulate SCENARIO and write the event log, staffing table, chart and manifest.
 
@@ -83,6 +98,7 @@ def run(
     from sim.scenario import load_scenario
 
     seed_value = _seed_option(seed) if seed is not None else None
+    figure = figure_options(fmt, dpi, date_from, date_to, font_scale, title)
     try:
         loaded = load_scenario(scenario)
     except InputError as exc:
@@ -93,7 +109,9 @@ def run(
         _fail([f"--out: {wrong}"])
     bar = day_bar(loaded.horizon, loaded.name, progress)
     try:
-        result = run_scenario(loaded, target, seed=seed_value, on_day=bar.day if bar else None)
+        result = run_scenario(
+            loaded, target, seed=seed_value, on_day=bar.day if bar else None, figure=figure
+        )
     except (OutputDirError, PolicyError) as exc:
         _fail([f"--out: {exc}" if isinstance(exc, OutputDirError) else str(exc)])
     except (OSError, sqlite3.Error) as exc:
@@ -242,6 +260,9 @@ def export(
     out: Annotated[
         Path | None, typer.Option(help="File to write (atomically); default: standard output.")
     ] = None,
+    codes: Annotated[
+        bool, typer.Option("--codes", help="One row per act with its CAMEO and PLOVER codes.")
+    ] = False,
 ) -> None:
     """Export RUN_DIR's stored event log as JSON Lines or CSV, after checking it against the run's record."""
     from sim.atomic import write_atomic
@@ -259,7 +280,7 @@ def export(
     wrong = replayed.mismatch()
     if wrong:
         _fail([f"{run_dir}: {wrong}; nothing exported"], EXIT_FAILED)
-    text = export_text(replayed.log, replayed.start, fmt)
+    text = export_text(replayed.log, replayed.start, fmt, codes)
     if out is None:
         typer.echo(text, nl=False)
         return
@@ -276,21 +297,29 @@ def compare(
     run_dirs: Annotated[
         list[Path], typer.Argument(help="Two or more 'sim run' directories.", show_default=False)
     ],
-    out: Annotated[Path, typer.Option(help="Chart file (.png or .svg).")] = Path("reports/compare.png"),
+    out: Annotated[Path, typer.Option(help="Chart file (.png, .svg or .pdf).")] = Path("reports/compare.png"),
     at: Annotated[
         list[str] | None,
         typer.Option(
             "--at", help="Date (YYYY-MM-DD) for the table; repeatable (default: the fork dates and the end)."
         ),
     ] = None,
+    fmt: FormatOption = None,
+    dpi: DpiOption = "200",
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    font_scale: FontScaleOption = "1",
+    title: TitleOption = None,
 ) -> None:
     """Overlay the staffing of several runs (fork dates marked) and tabulate their differences."""
     from sim.compare import CompareError, compare_chart, default_dates, differences, load_run, unrelated
 
     if len(run_dirs) < 2:
         _fail(["compare needs at least two run directories"])
-    if out.suffix not in (".png", ".svg"):
-        _fail([f"--out: {out} must end in .png or .svg (a file name such as compare.png)"])
+    figure = figure_options(fmt, dpi, date_from, date_to, font_scale, title)
+    out = out.with_suffix(f".{fmt}") if fmt else out
+    if out.suffix not in (".png", ".svg", ".pdf"):
+        _fail([f"--out: {out} must end in .png, .svg or .pdf (a file name such as compare.png)"])
     _check_output_file(out, "--out")
     dates = [_date_option(text) for text in at or []]
     runs = []
@@ -309,7 +338,7 @@ def compare(
     table = differences(runs, dates or default_dates(runs))
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        compare_chart(runs, out)
+        compare_chart(runs, out, figure)
     except OSError as exc:
         _fail([f"--out: {write_failure(out, exc)}"])
     for line in unrelated(runs):
@@ -368,6 +397,7 @@ def _date_option(text: str) -> dt.date:
 from sim import cli_policies  # noqa: E402,F401,I001  (registers policies/game commands)
 from sim import cli_sweep  # noqa: E402,F401  (registers the sweep command)
 from sim import cli_check  # noqa: E402,F401  (registers the check command)
+from sim import cli_report  # noqa: E402,F401  (registers the graph and report commands)
 
 
 def main() -> None:

@@ -1,38 +1,64 @@
 """Event codes used by GDELT/ICEWS-style event data, so logs can be compared with them.
 
-CAMEO (Conflict and Mediation Event Observations): 161 "reduce or break diplomatic relations"
-covers expulsions, withdrawals, closures and staff cuts; 1313 "threaten to reduce or break
-relations"; 050 "engage in diplomatic cooperation" for returns and lifted measures; 054 "grant
-diplomatic recognition" for reopened posts; 010 "make statement". PLOVER (the successor
-ontology): SANCTION with mode ``expel`` (the act forces the other side's people out) or
-``withdraw`` (a side pulls its own people or services), THREATEN, RETREAT (easing a sanction).
+Each act kind has one CAMEO code; its PLOVER category, mode and context are then read from
+the official CAMEO-to-PLOVER correspondence (PLOVER's ``CAMEO2PLOVER`` table, 2021), never
+chosen per kind. That keeps the two columns of a row from two rows of the table (an
+expulsion once came out as CAMEO 161 "reduce relations" with PLOVER's ``expel`` mode, which
+belongs to 166).
+
+The CAMEO codes used:
+
+* 166 "expel or withdraw": an expulsion of the other side's diplomats;
+* 161 "reduce or break diplomatic relations": every other measure that cuts the other side's
+  mission (caps, rotation limits, closures, a local-hire ban, visa restrictions) or one's own
+  presence (recalling an ambassador, closing one's own post, cutting services);
+* 1313 "threaten to reduce or break relations";
+* 050 "engage in diplomatic cooperation": returns and lifted measures;
+* 054 "grant diplomatic recognition": reopened posts;
+* 010 "make statement": PLOVER has no category for statements (the table starts at 03), so
+  its PLOVER columns are empty.
 """
 
 from __future__ import annotations
 
-# act kind -> (CAMEO code, PLOVER category, PLOVER mode)
+#: CAMEO code -> (PLOVER category, mode, context), the rows of the official table in use.
+CAMEO_TO_PLOVER: dict[str, tuple[str, str, str]] = {
+    "010": ("", "", ""),
+    "050": ("SUPPORT", "", "diplomatic"),
+    "054": ("SUPPORT", "", "diplomatic"),
+    "1313": ("THREATEN", "relations", "diplomatic"),
+    "161": ("SANCTION", "withdraw", "diplomatic"),
+    "166": ("SANCTION", "expel", "diplomatic"),
+}
+
+#: act kind -> CAMEO code
+CAMEO: dict[str, str] = {
+    "expel": "166",
+    "cap": "161",
+    "rotation_limit": "161",
+    "close_post": "161",
+    "local_hire_ban": "161",
+    "close_compound": "161",
+    "close_own_post": "161",
+    "recall_ambassador": "161",
+    "cut_services": "161",
+    "visa_deny": "161",
+    "visa_one_for_one": "161",
+    "threaten": "1313",
+    "return_ambassador": "050",
+    "lift_cap": "050",
+    "lift_expulsions": "050",
+    "lift_rotation_limit": "050",
+    "lift_local_hire_ban": "050",
+    "visa_issue": "050",
+    "reopen_post": "054",
+    "reopen_own_post": "054",
+    "statement": "010",
+}
+
+# act kind -> (CAMEO code, PLOVER category, PLOVER mode), derived from the two tables above
 CODES: dict[str, tuple[str, str, str]] = {
-    "expel": ("161", "SANCTION", "expel"),
-    "cap": ("161", "SANCTION", "expel"),
-    "rotation_limit": ("161", "SANCTION", "expel"),
-    "close_post": ("161", "SANCTION", "expel"),
-    "local_hire_ban": ("161", "SANCTION", "expel"),
-    "close_compound": ("161", "SANCTION", "expel"),
-    "close_own_post": ("161", "SANCTION", "withdraw"),
-    "recall_ambassador": ("161", "SANCTION", "withdraw"),
-    "cut_services": ("161", "SANCTION", "withdraw"),
-    "visa_deny": ("161", "SANCTION", "withdraw"),
-    "visa_one_for_one": ("161", "SANCTION", "withdraw"),
-    "threaten": ("1313", "THREATEN", ""),
-    "return_ambassador": ("050", "RETREAT", ""),
-    "lift_cap": ("050", "RETREAT", ""),
-    "lift_expulsions": ("050", "RETREAT", ""),
-    "lift_rotation_limit": ("050", "RETREAT", ""),
-    "lift_local_hire_ban": ("050", "RETREAT", ""),
-    "visa_issue": ("050", "RETREAT", ""),
-    "reopen_post": ("054", "RETREAT", ""),
-    "reopen_own_post": ("054", "RETREAT", ""),
-    "statement": ("010", "", ""),
+    kind: (code, *CAMEO_TO_PLOVER[code][:2]) for kind, code in CAMEO.items()
 }
 
 
@@ -41,3 +67,10 @@ def codes_for(kind: str, visa_policy: str | None = None) -> tuple[str, str, str]
     if kind == "visa_policy":
         kind = f"visa_{visa_policy}"
     return CODES[kind]
+
+
+def plover_context(kind: str, visa_policy: str | None = None) -> str:
+    """PLOVER's context column for an act kind (``diplomatic`` for every coded act here)."""
+    if kind == "visa_policy":
+        kind = f"visa_{visa_policy}"
+    return CAMEO_TO_PLOVER[CAMEO[kind]][2]

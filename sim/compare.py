@@ -11,7 +11,6 @@ from typing import Any
 
 import pandas as pd
 
-from sim.atomic import atomic_path
 from sim.outdir import is_run_manifest
 
 
@@ -115,43 +114,10 @@ def differences(runs: list[RunOutputs], dates: list[dt.date]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def compare_chart(runs: list[RunOutputs], path: Path) -> None:
-    """One panel per mission, one line per run (the first in black), fork dates marked."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.dates as mdates
+def compare_chart(runs: list[RunOutputs], path: Path, options: Any = None) -> None:
+    """One panel per mission, one line per run, fork dates marked (``sim.charts_compare``)."""
     import matplotlib.pyplot as plt
 
-    missions = list(runs[0].totals.columns)
-    fig, axes = plt.subplots(len(missions), 1, figsize=(12, 3.6 * len(missions)), sharex=True, squeeze=False)
-    palette = plt.get_cmap("tab10")
-    for ax, mission in zip(axes[:, 0], missions, strict=True):
-        for index, run in enumerate(runs):
-            if mission not in run.totals:
-                continue
-            style = {"color": "black", "lw": 2.4} if index == 0 else {"color": palette(index - 1), "lw": 1.6}
-            ax.step(run.totals.index, run.totals[mission], where="post", label=run.label, **style)
-        for date in sorted({run.fork_date for run in runs if run.fork_date}):
-            ax.axvline(pd.Timestamp(date), color="#555555", ls="--", lw=1)
-            ax.annotate(
-                f"fork {date}",
-                (pd.Timestamp(date), 1),
-                xycoords=("data", "axes fraction"),
-                xytext=(3, -12),
-                textcoords="offset points",
-                fontsize=8,
-                color="#333333",
-            )
-        ax.set_ylabel(f"{mission} mission: people")
-        ax.set_ylim(bottom=0)
-        ax.grid(alpha=0.3)
-    axes[0, 0].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
-    axes[0, 0].set_title("Staffing by run: " + ", ".join(run.label for run in runs), loc="left", fontsize=11)
-    axes[-1, 0].xaxis.set_major_locator(mdates.YearLocator())
-    axes[-1, 0].xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-    fig.subplots_adjust(left=0.07, right=0.78, top=0.93, bottom=0.07, hspace=0.08)
-    with atomic_path(path) as tmp:
-        metadata = {"Date": None} if path.suffix == ".svg" else None
-        fig.savefig(tmp, format=path.suffix[1:], dpi=120, metadata=metadata)
-    plt.close(fig)
+    from sim.charts_compare import compare_figure
+
+    plt.close(compare_figure(runs, [path], options))

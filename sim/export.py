@@ -28,7 +28,12 @@ def to_csv(log: Sequence[ev.Event], start: dt.date) -> str:
     return events_frame(log, start).to_csv(index=False, lineterminator="\n")
 
 
-def export_text(log: Sequence[ev.Event], start: dt.date, fmt: str) -> str:
+def export_text(log: Sequence[ev.Event], start: dt.date, fmt: str, codes: bool = False) -> str:
+    """``codes``: one row per act with its CAMEO/PLOVER codes instead of every event (``sim.coded``)."""
+    if codes:
+        from sim.coded import coded_csv, coded_jsonl
+
+        return coded_jsonl(log, start) if fmt == "jsonl" else coded_csv(log, start)
     if fmt == "jsonl":
         return to_jsonl(log)
     if fmt == "csv":

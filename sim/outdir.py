@@ -28,6 +28,8 @@ OUTPUT_FILES = (
     "staffing.svg",
     "manifest.json",
 )
+#: Files ``sim run`` writes only when asked (``--format pdf``).
+OPTIONAL_FILES = ("staffing.pdf",)
 #: SQLite's companions of the store, which a reader or a killed writer may leave beside it.
 _STORE_COMPANIONS = ("events.sqlite-wal", "events.sqlite-shm", "events.sqlite-journal")
 #: The keys a manifest written before ``generator`` existed always has.
@@ -56,7 +58,7 @@ def run_dir_problem(out: Path) -> str | None:
     names = {entry.name for entry in out.iterdir()}
     if not names:
         return None
-    foreign = sorted(names - set(OUTPUT_FILES) - set(_STORE_COMPANIONS))
+    foreign = sorted(names - set(OUTPUT_FILES) - set(OPTIONAL_FILES) - set(_STORE_COMPANIONS))
     if foreign:
         shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
         return f"{out} holds files that 'sim run' did not write ({shown}); not replacing it"

@@ -64,10 +64,12 @@ def run_scenario(
     out_dir: Path | str | None = None,
     seed: int | None = None,
     on_day: Callable[[int], None] | None = None,
+    figure: Any = None,
 ) -> RunResult:
     """Simulate and write ``events.sqlite``, ``events.parquet``, ``staffing.csv``,
-    ``staffing.png``/``.svg`` and ``manifest.json`` into ``out_dir`` (``on_day(day)`` is called
-    as each simulated day starts: a progress bar)."""
+    ``staffing.png``/``.svg`` and ``manifest.json`` into ``out_dir``: ``on_day(day)`` is called
+    as each simulated day starts (a progress bar); ``figure`` is a
+    ``sim.figure_style.FigureOptions`` (formats, dpi, window, font scale, title) for the chart."""
     if not isinstance(scenario, Scenario):
         path = Path(scenario)
         scenario = load_scenario(path)
@@ -88,7 +90,7 @@ def run_scenario(
         if wrong:
             raise OutputDirError(wrong)
         work.mkdir(exist_ok=True)
-        result = _write_run(scenario, work, on_day)
+        result = _write_run(scenario, work, on_day, figure)
         swap_into(work, out)
     return RunResult(out, result.manifest, result.metrics, result.log, result.state)
 
@@ -157,7 +159,25 @@ def _simulate_into(
     return engine.log, engine.state
 
 
-def _write_run(scenario: Scenario, work: Path, on_day: Callable[[int], None] | None = None) -> RunResult:
+def _output_files(figure: Any) -> list[str]:
+    """OUTPUT_FILES with the chart formats asked for (default png and svg)."""
+    formats = figure.formats if figure is not None else ("png", "svg")
+    kept = [name for name in OUTPUT_FILES if name not in ("staffing.png", "staffing.svg")]
+    return sorted(kept + [f"staffing.{fmt}" for fmt in formats])
+
+
+def _chart_paths(work: Path, figure: Any) -> list[Path]:
+    """The chart files to write; any other format left in ``work`` by an earlier try is removed."""
+    wanted = set(_output_files(figure))
+    for name in ("staffing.png", "staffing.svg", "staffing.pdf"):
+        if name not in wanted:
+            (work / name).unlink(missing_ok=True)
+    return [work / name for name in _output_files(figure) if name.rsplit(".", 1)[-1] in ("png", "svg", "pdf")]
+
+
+def _write_run(
+    scenario: Scenario, work: Path, on_day: Callable[[int], None] | None = None, figure: Any = None
+) -> RunResult:
     from sim.charts import staffing_chart  # matplotlib is slow to import: only when drawing
 
     run_id = run_id_for(scenario)
@@ -186,8 +206,9 @@ def _write_run(scenario: Scenario, work: Path, on_day: Callable[[int], None] | N
             f"{scenario.start} to {scenario.end} (seed {scenario.seed})"
         ),
         observations=observations,
-        paths=[work / "staffing.png", work / "staffing.svg"],
+        paths=_chart_paths(work, figure),
         fork_day=scenario.fork_day,
+        options=figure,
     )
     import matplotlib.pyplot as plt
 
@@ -208,7 +229,7 @@ def _write_run(scenario: Scenario, work: Path, on_day: Callable[[int], None] | N
         "final_state_sha256": digest(state),
         "final_headcounts": headcounts(state),
         "metrics": metrics,
-        "files": sorted(OUTPUT_FILES),
+        "files": _output_files(figure),
         "fork": _fork_info(scenario),
     }
     write_atomic(work / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n")

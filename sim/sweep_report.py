@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sim.figure_style import date_ticks, styled
+
 if TYPE_CHECKING:
     from sim.sweep import SweepOutcome, SweepPlan
 
@@ -184,12 +186,12 @@ def _last_actor(row: dict[str, Any], sides: list[str]) -> str:
 # --- charts ------------------------------------------------------------------------------------
 
 
+@styled
 def fan_charts(plan: SweepPlan, staffing: pd.DataFrame, out: Path) -> list[Path]:
     """Per cell, each mission's median headcount and 10-90% band over time (pages of 12)."""
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
 
     from sim.charts import COLORS
@@ -223,24 +225,23 @@ def fan_charts(plan: SweepPlan, staffing: pd.DataFrame, out: Path) -> list[Path]
                 ax.fill_between(dates, band[QUANTILES[0]], band[QUANTILES[-1]], color=color, alpha=0.22, lw=0)
                 ax.plot(dates, band[QUANTILES[1]], color=color, lw=1.8, label=f"{side} mission")
             runs = int((staffing["cell"] == cell).sum() // max(1, len(plan.sides) * len(plan.days(cell))))
-            ax.set_title(f"{cell_label(plan, cell)}\n{runs} runs", fontsize=9)
+            ax.set_title(f"{cell_label(plan, cell)}\n{runs} runs", fontsize=11)
             ax.set_ylim(0, top * 1.05)
             ax.grid(alpha=0.3)
-            ax.xaxis.set_major_locator(mdates.YearLocator())
-            ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-            ax.tick_params(labelsize=8)
+            date_ticks(ax, dates[0], dates[-1], max_ticks=5)
+            ax.tick_params(labelsize=10)
             if slot % columns == 0:
-                ax.set_ylabel("headcount", fontsize=9)
+                ax.set_ylabel("headcount", fontsize=11)
         handles, labels = axes.flat[0].get_legend_handles_labels()
         fig.suptitle(
             f"{plan.scenario.name}: headcount of each mission, median and 10-90% of runs per grid cell"
             + (f" (page {number} of {len(pages)})" if len(pages) > 1 else ""),
-            fontsize=11,
+            fontsize=13,
         )
-        fig.legend(handles, labels, loc="upper left", fontsize=9, frameon=False, ncols=len(labels))
-        fig.tight_layout(rect=(0, 0, 1, 0.97))
+        fig.legend(handles, labels, loc="lower center", fontsize=11, frameon=False, ncols=len(labels))
+        fig.tight_layout(rect=(0, 0.5 / fig.get_figheight(), 1, 0.97))
         path = out / ("fan.png" if number == 1 else f"fan-{number}.png")
-        fig.savefig(path, dpi=110)
+        fig.savefig(path, dpi=200)
         plt.close(fig)
         paths.append(path)
     return paths
@@ -254,6 +255,7 @@ MAIN_METRICS = (
 )
 
 
+@styled
 def metrics_chart(plan: SweepPlan, results: pd.DataFrame, out: Path) -> Path:
     """The main metrics of every cell: median (dot) and 10-90% range (bar), both sides."""
     import matplotlib
@@ -287,20 +289,20 @@ def metrics_chart(plan: SweepPlan, results: pd.DataFrame, out: Path) -> Path:
                 high.append(qs[2])
             ax.hlines(y + offset, low, high, color=color, lw=2.2, alpha=0.55)
             ax.plot(mid, y + offset, "o", color=color, ms=5, label=side if per_side else None)
-        ax.set_title(title, fontsize=10)
+        ax.set_title(title, fontsize=12)
         ax.grid(axis="x", alpha=0.3)
         ax.set_xlim(left=0)
         ax.set_ylim(n - 0.5, -0.5)
     handles, names = axes[0].get_legend_handles_labels()
-    fig.legend(handles, names, loc="upper right", fontsize=9, frameon=False, ncols=len(names))
+    fig.legend(handles, names, loc="upper right", fontsize=11, frameon=False, ncols=len(names))
     for ax in (axes[0], axes[2]):
-        ax.set_yticks(y, labels, fontsize=8)
+        ax.set_yticks(y, labels, fontsize=10)
     fig.suptitle(
-        f"{plan.scenario.name}: main metrics per grid cell (dot: median; bar: 10-90% of runs)", fontsize=11
+        f"{plan.scenario.name}: main metrics per grid cell (dot: median; bar: 10-90% of runs)", fontsize=13
     )
     fig.tight_layout(rect=(0, 0, 1, 0.96))
     path = out / "metrics.png"
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=200)
     plt.close(fig)
     return path
 

@@ -155,8 +155,8 @@ def test_replay_bad_at(runs: tuple[Path, Path], scratch: Path, at: str, message:
 @pytest.mark.parametrize(
     ("extra", "start", "contains"),
     [
-        (["--out", "chart.jpg"], "--out: chart.jpg must end in .png or .svg", ""),
-        (["--out", ".png"], "--out: .png must end in .png or .svg", ""),
+        (["--out", "chart.jpg"], "--out: chart.jpg must end in .png, .svg or .pdf", ""),
+        (["--out", ".png"], "--out: .png must end in .png, .svg or .pdf", ""),
         (["--out", "dir.png"], "--out: dir.png is a directory", ""),
         (["--out", "a-file/chart.png"], "--out: cannot write to a-file/chart.png", "a-file is a file"),
         (["--at", "2022-13-01"], "--at: '2022-13-01' is not a date (YYYY-MM-DD)", ""),

@@ -73,7 +73,7 @@ def test_compare_defaults_to_the_fork_date_and_the_end(runs: tuple[Path, Path], 
     [
         (["ONE"], "at least two run directories"),
         (["ONE", "NOWHERE"], "manifest.json not found"),
-        (["ONE", "ONE", "--out", "x.jpg"], "must end in .png or .svg"),
+        (["ONE", "ONE", "--out", "x.jpg"], "must end in .png, .svg or .pdf"),
         (["ONE", "ONE", "--at", "2022-13-01"], "is not a date"),
     ],
 )
@@ -94,7 +94,7 @@ def test_history_prints_every_act_and_exports_codes(tmp_path: Path) -> None:
     assert len(rows) == 16 and f"16 acts -> {out}" in stdout
     by_id = {row["id"]: row for row in rows}
     assert (by_id["A20"]["cameo"], by_id["A20"]["plover"], by_id["A20"]["plover_mode"]) == (
-        "161",
+        "166",
         "SANCTION",
         "expel",
     )
