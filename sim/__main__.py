@@ -16,9 +16,11 @@ Three windows make that harder than a bare ``except KeyboardInterrupt``:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
+from pathlib import Path
 
 from sim.interrupts import HANDLED
 from sim.interrupts import RECEIVED as _interrupts
@@ -30,11 +32,19 @@ EXIT_INTERNAL = 70  # EX_SOFTWARE: an error of this program, never of the user's
 def _interrupted(signum: int, frame: object) -> None:
     """Say so in one line, then unwind: ``finally`` blocks still run (a run's partial store
     is flushed and kept for resuming)."""
+    if len(_interrupts) >= 2:  # a third Ctrl-C: something (a user's policy?) swallows them
+        sys.stderr.write("interrupted three times: stopping at once\n")
+        sys.stderr.flush()
+        _force_exit(EXIT_INTERRUPTED)
     if not _interrupts:
         sys.stderr.write("interrupted\n")
         sys.stderr.flush()
     _interrupts.append(signum)
     raise KeyboardInterrupt
+
+
+#: Ends the process without unwinding (what a third Ctrl-C does; replaced in tests).
+_force_exit = os._exit
 
 
 def main() -> None:
@@ -44,9 +54,16 @@ def main() -> None:
         HANDLED[0] = True
         from sim.cli import app
 
-        app()
+        try:
+            app()
+        finally:
+            sys.stdout.flush()  # inside the try: a full disk behind a redirection is reported
     except KeyboardInterrupt:
         sys.exit(EXIT_INTERRUPTED)
+    except OSError as exc:
+        if _interrupts:
+            sys.exit(EXIT_INTERRUPTED)
+        _output_failed(exc)
     except Exception as exc:
         if _interrupts:
             sys.exit(EXIT_INTERRUPTED)
@@ -55,6 +72,19 @@ def main() -> None:
         _internal_error(exc)
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _output_failed(exc: OSError) -> None:
+    """Writing failed where no command could catch it: standard output (a full disk behind a
+    redirection, ``/dev/full``). One line, exit 2, and stdout is closed so that Python's own
+    flush at exit does not print a second error."""
+    from sim.paths import write_failure
+
+    where = Path(exc.filename) if exc.filename else Path("standard output")
+    sys.stderr.write(write_failure(where, exc) + "\n")
+    with contextlib.suppress(OSError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(2)
 
 
 def _internal_error(exc: Exception) -> None:

@@ -61,7 +61,10 @@ def fsync_dir(directory: Path) -> None:
 
 @contextlib.contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path`` to write to; on success it replaces ``path``."""
+    """Yield a temporary path beside ``path`` to write to; on success it replaces ``path``
+    (a symbolic link is followed: the link stays, its target is replaced)."""
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     tmp = temporary_name(path)
     try:
         yield tmp

@@ -24,6 +24,7 @@ from sim.atomic import atomic_path
 from sim.engine import fork, simulate
 from sim.policies import Policy, kind_of
 from sim.policies.plugins import is_file_kind, relative_file_kind
+from sim.policy_guard import PolicyError
 from sim.scenario import Scenario
 from sim.testing import (
     assert_causality,
@@ -127,7 +128,7 @@ def _failed(policy: Policy, name: str, exc: Exception, failing: list[Scenario], 
     message = _first_line(exc)
     if failing:
         write_scenario(failing[-1], path)
-        if name == "forks":
+        if name == "forks" and not isinstance(exc, PolicyError):
             fork_path = path.with_name(f"{path.stem}-fork.yaml")
             write_fork(failing[-1], path, fork_path)
             message = f"{message}: {divergence(failing[-1])}"

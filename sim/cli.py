@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -27,7 +29,7 @@ from sim.figure_cli import (
     figure_options,
 )
 from sim.outdir import OutputDirError, resolve_out, run_dir_problem
-from sim.paths import unwritable, write_failure
+from sim.paths import output_file_problem, unwritable, write_failure
 
 app = typer.Typer(
     name="sim",
@@ -139,11 +141,18 @@ def _unwritable(path: Path) -> str | None:
     return unwritable(path)
 
 
-def _check_output_file(out: Path, option: str = "--out") -> None:
-    """Fail with one line, before any work, if ``option`` names a directory or an unwritable place."""
-    wrong = _unwritable(out) or (f"{out} is a directory" if out.is_dir() else None)
+def _check_output_file(out: Path, option: str = "--out", run_dirs: Sequence[Path] = ()) -> None:
+    """Fail with one line, before any work, if ``option`` names a directory, an unwritable place,
+    something that is not a regular file, or a place inside one of ``run_dirs`` (a run folder
+    holds only what a run wrote: a file written there would replace its outputs or make the
+    folder one that the next run refuses)."""
+    wrong = output_file_problem(out)
     if wrong:
         _fail([f"{option}: {wrong}"])
+    target = Path(os.path.realpath(out))
+    for run_dir in run_dirs:
+        if target.parent == Path(os.path.realpath(run_dir)):
+            _fail([f"{option}: {out} is inside the run folder {run_dir}; write it elsewhere"])
 
 
 def _print_summary(result: object) -> None:
@@ -272,7 +281,7 @@ def export(
     if fmt not in FORMATS:
         _fail([f"--format: {fmt!r} is not one of {', '.join(FORMATS)}"])
     if out is not None:
-        _check_output_file(out)
+        _check_output_file(out, "--out", [run_dir])
     try:
         replayed = load_replay(run_dir)
     except ReplayError as exc:
@@ -320,7 +329,7 @@ def compare(
     out = out.with_suffix(f".{fmt}") if fmt else out
     if out.suffix not in (".png", ".svg", ".pdf"):
         _fail([f"--out: {out} must end in .png, .svg or .pdf (a file name such as compare.png)"])
-    _check_output_file(out, "--out")
+    _check_output_file(out, "--out", list(run_dirs))
     dates = [_date_option(text) for text in at or []]
     runs = []
     for run_dir in run_dirs:

@@ -3,12 +3,14 @@ HTML report of one run or a fork with its base. Registered on ``sim.cli.app``.""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from sim.cli import EXIT_INPUT, _fail, app
+from sim.paths import output_file_problem, write_failure
 
 if TYPE_CHECKING:
     from sim.figure_style import FigureOptions
@@ -47,8 +49,9 @@ def graph(
     figure = figure_options(None, dpi, date_from, date_to, font_scale, title)
     replayed = _load(run_dir)
     target = out if out is not None else run_dir / f"escalation.{fmt}"
-    if target.is_dir():
-        _fail([f"--out: {target} is a directory"])
+    wrong = output_file_problem(target)
+    if wrong:
+        _fail([f"--out: {wrong}"])
     built = graphs.build_graph(replayed.log, replayed.start)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -64,7 +67,7 @@ def graph(
             writer = {"dot": graphs.to_dot, "graphml": graphs.to_graphml, "json": graphs.to_json}[fmt]
             write_atomic(target, writer(built))
     except OSError as exc:
-        _fail([f"--out: cannot write {target} ({exc.strerror or exc})"])
+        _fail([f"--out: {write_failure(target, exc)}"])
     typer.echo(graphs.summary(built))
     typer.echo(f"graph -> {target}")
 
@@ -110,6 +113,12 @@ def report(
     figure = figure_options(fmt, dpi, date_from, date_to, font_scale, title)
     if out.is_dir() or out.suffix.lower() not in (".html", ".htm"):
         _fail([f"--out: {out} must be an .html file"])
+    wrong = output_file_problem(out)
+    if wrong:
+        _fail([f"--out: {wrong}"])
+    for run_dir in run_dirs:
+        if Path(os.path.realpath(out)).parent == Path(os.path.realpath(run_dir)):
+            _fail([f"--out: {out} is inside the run folder {run_dir}; write it elsewhere"])
     runs = []
     for run_dir in run_dirs:
         try:
@@ -127,7 +136,7 @@ def report(
         if fmt is not None:
             _figures(runs, out, figure)
     except OSError as exc:
-        _fail([f"--out: cannot write {out} ({exc.strerror or exc})"])
+        _fail([f"--out: {write_failure(out, exc)}"])
     typer.echo(f"{len(runs)} run{'s' if len(runs) > 1 else ''}, {len(page) / 1e6:.1f} MB -> {out}")
 
 

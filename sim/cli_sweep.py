@@ -30,6 +30,7 @@ def _cli() -> Any:
 _CLI = _cli()
 app, _fail, _input_error = _CLI.app, _CLI._fail, _CLI._input_error
 EXIT_INPUT, EXIT_INTERRUPTED = _CLI.EXIT_INPUT, _CLI.EXIT_INTERRUPTED
+MAX_WORKERS = 1024  # as in a sweep file
 _ADDRESS = re.compile(r"^(tcp|tls)://[^\s:/]+:\d{1,5}$")
 
 
@@ -78,7 +79,14 @@ def sweep(
     Each run's seed derives from the sweep seed and its grid key: any executor gives the same results.
     """
     from sim.policy_guard import PolicyError
-    from sim.sweep import SweepConflict, SweepSetupError, is_sweep_file, load_sweep_file, plan_sweep
+    from sim.sweep import (
+        SweepConflict,
+        SweepSetupError,
+        SweepWorkerDied,
+        is_sweep_file,
+        load_sweep_file,
+        plan_sweep,
+    )
     from sim.sweep_grid import GridError, parse_option
     from sim.sweep_store import SweepDamaged
 
@@ -112,8 +120,8 @@ def sweep(
         _fail([f"--out: {unwritable}"])
     if out.exists() and not out.is_dir():
         _fail([f"--out: {out} exists and is not a directory"])
-    if workers < 1:
-        _fail([f"--workers: {workers} is not at least 1"])
+    if not 1 <= workers <= MAX_WORKERS:
+        _fail([f"--workers: {workers} is not between 1 and {MAX_WORKERS:,}"])
     if scheduler is not None and not _ADDRESS.match(scheduler):
         _fail([f"--scheduler: {scheduler!r} is not tcp://HOST:PORT"])
     try:
@@ -159,7 +167,7 @@ def sweep(
             on_progress=bar.update if bar is not None else None,
             on_wait=lambda: typer.echo(f"waiting: another sweep is writing to {out}/", err=True),
         )
-    except (SweepConflict, SweepDamaged, PolicyError) as exc:
+    except (SweepConflict, SweepDamaged, PolicyError, SweepWorkerDied) as exc:
         executor.close()
         _fail([str(exc)], EXIT_INPUT)
     except OSError as exc:

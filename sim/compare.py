@@ -31,29 +31,46 @@ class RunOutputs:
 
 
 def load_run(run_dir: Path) -> RunOutputs:
-    """Read ``manifest.json`` and ``staffing.csv`` of a ``sim run`` output directory."""
+    """Read ``manifest.json`` and ``staffing.csv`` of a ``sim run`` output directory; anything
+    damaged in them is a :class:`CompareError` naming the file."""
     run_dir = Path(run_dir)
-    try:
-        manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
-        changes = pd.read_csv(run_dir / "staffing.csv", parse_dates=["date"])
-    except FileNotFoundError as exc:
-        raise CompareError(
-            f"{run_dir}: {Path(exc.filename).name} not found (is it a run directory?)"
-        ) from None
-    except (ValueError, KeyError) as exc:
-        raise CompareError(f"{run_dir}: outputs cannot be read ({exc})") from None
+    for name in ("manifest.json", "staffing.csv"):
+        path = run_dir / name
+        if not path.exists():
+            raise CompareError(f"{run_dir}: {name} not found (is it a run directory?)")
+        if not path.is_file():  # a FIFO would block the reader, a device would never end
+            raise CompareError(f"{path}: not a regular file")
     if not is_run_manifest(run_dir / "manifest.json"):
         raise CompareError(f"{run_dir / 'manifest.json'}: damaged (not the manifest 'sim run' writes)")
+    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
     try:
         start = dt.date.fromisoformat(manifest["start"])
         end = dt.date.fromisoformat(manifest["end"])
+        fork = manifest.get("fork")
+        if fork is not None:
+            dt.date.fromisoformat(fork["at"])
     except (KeyError, TypeError, ValueError) as exc:
         raise CompareError(f"{run_dir / 'manifest.json'}: damaged ({exc!r})") from None
+    if end < start:
+        raise CompareError(f"{run_dir / 'manifest.json'}: damaged (its run ends before it starts)")
+    try:
+        return RunOutputs(run_dir.name, manifest, _totals(run_dir / "staffing.csv", start, end))
+    except (KeyError, TypeError, ValueError, IndexError, OSError) as exc:
+        raise CompareError(f"{run_dir / 'staffing.csv'}: damaged ({type(exc).__name__}: {exc})") from None
+
+
+def _totals(path: Path, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """Daily total headcount per mission from a run's ``staffing.csv`` (changes only)."""
+    changes = pd.read_csv(path, parse_dates=["date"])
+    if not pd.api.types.is_integer_dtype(changes["headcount"]):
+        raise ValueError("headcount is not a whole number on every row")
     days = pd.date_range(start, end, freq="D")
     wide = changes.pivot_table(index="date", columns=["mission", "role"], values="headcount", aggfunc="last")
     wide = wide.reindex(days).ffill().fillna(0)
     totals = wide.T.groupby(level="mission", sort=False).sum().T.astype("int64")
-    return RunOutputs(run_dir.name, manifest, totals)
+    if totals.empty:
+        raise ValueError("no staffing rows")
+    return totals
 
 
 def lineage(manifest: dict[str, Any]) -> set[str]:

@@ -49,7 +49,7 @@ from sim import events as ev
 from sim import randomness as rnd
 from sim.acts import DEFAULT_ROLES, ActSpec, describe, particulars, to_event
 from sim.policies import Policy, SideView
-from sim.policy_guard import call_policy, check_reaction_days, checked_answer
+from sim.policy_guard import call_policy, check_reaction_days, checked_answer, checked_schedule
 from sim.scenario import Scenario
 from sim.state import Map, Mission, Person, State, apply
 
@@ -251,7 +251,8 @@ class Engine:
                 )
             )
         for name in self.names:
-            for item in self.policies[name].scheduled(self.scenario.start):
+            policy = self.policies[name]
+            for item in checked_schedule(policy, name, self.scenario.start, self._posts[name]):
                 planned.append(
                     Planned(
                         day=item.day,

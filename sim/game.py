@@ -60,7 +60,7 @@ from sim.acts import HOSTILE_KINDS, ActSpec
 from sim.commas import split_top_level
 from sim.policies import PluginError, Policy, SideView, UnknownPolicy, ValidationError, policy_class
 from sim.policies.plugins import is_file_kind
-from sim.policy_guard import call_policy, checked_answer
+from sim.policy_guard import call_policy, checked_answer, checked_schedule
 from sim.state import Observation
 
 GAME_START = dt.date(2000, 1, 1)
@@ -188,8 +188,8 @@ class _Side:
         self.me, self.other = me, other
         self.seed = seed  # the game's seed is the policies' run seed, as in the engine
         self.plan: dict[int, list[ActSpec]] = {}
-        for item in policy.scheduled(GAME_START):
-            if 0 <= item.day < rounds:
+        for item in checked_schedule(policy, me, GAME_START, _GAME_POSTS):
+            if item.day < rounds:
                 self.plan.setdefault(item.day, []).append(item.spec)
         self.queue: list[ActSpec] = []  # the rest of an answer of several acts, next first
         self.history: list[Observation] = []
@@ -365,6 +365,8 @@ def make(text: str, base: Path | None = None) -> Policy:
             where = ".".join(str(part) for part in error["loc"]) or name
             problems.append(f"{where}: {error['msg']}")
         raise PolicySpecError(f"{name}: " + "; ".join(problems)) from None
+    except Exception as exc:  # a plugin's own parameter check or constructor that raised
+        raise PolicySpecError(f"{name}: building the policy raised {type(exc).__name__}: {exc}") from None
 
 
 def split_spec(text: str) -> tuple[str, str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 from pathlib import Path
 
 from sim.atomic import fsync_dir
@@ -28,13 +29,20 @@ OUTPUT_FILES = (
     "staffing.svg",
     "manifest.json",
 )
-#: Files ``sim run`` writes only when asked (``--format pdf``).
-OPTIONAL_FILES = ("staffing.pdf",)
+#: Files ``sim run`` writes only when asked (``--format pdf``), and the escalation graph that
+#: ``sim graph`` writes into a run folder by default (derived from the log; the next run of
+#: the folder replaces it with the rest).
+OPTIONAL_FILES = (
+    "staffing.pdf",
+    *(f"escalation.{fmt}" for fmt in ("svg", "png", "dot", "graphml", "json")),
+)
 #: SQLite's companions of the store, which a reader or a killed writer may leave beside it.
 _STORE_COMPANIONS = ("events.sqlite-wal", "events.sqlite-shm", "events.sqlite-journal")
 #: The keys a manifest written before ``generator`` existed always has.
 _LEGACY_KEYS = {"run_id", "scenario_sha256", "log_sha256", "final_state_sha256", "schema_version"}
 _ASIDE = ".old-"
+#: A run's manifest is a few kilobytes; anything far larger is not one.
+MAX_MANIFEST_BYTES = 10_000_000
 
 
 class OutputDirError(ValueError):
@@ -71,6 +79,9 @@ def is_run_manifest(path: Path) -> bool:
     """A manifest this project wrote: a JSON object that names the project (or, written
     before it did, has every identity field a run's manifest has)."""
     try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_MANIFEST_BYTES:
+            return False  # a FIFO would block the reader, a device would never end
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
@@ -91,14 +102,22 @@ def recover(out: Path) -> None:
     """Finish what a crashed swap left: with ``out`` gone, its old outputs go back in place;
     with ``out`` present, leftovers aside are old outputs already replaced, and are removed.
     Call it holding the folder's lock."""
-    left = [p for p in asides(out) if not run_dir_problem(p)]
-    if not left:
-        return
-    if not out.exists():
-        os.replace(left.pop(), out)
+    found = asides(out)
+    whole = [p for p in found if not run_dir_problem(p)]
+    if not out.exists() and whole:
+        os.replace(whole.pop(), out)
         fsync_dir(out.parent)
-    for stale in left:
-        shutil.rmtree(stale, ignore_errors=True)
+    if not out.exists():
+        return
+    for stale in found:  # old outputs, whole or half removed by an interrupted clean-up
+        if stale.exists() and _only_run_files(stale):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _only_run_files(folder: Path) -> bool:
+    """Whether ``folder`` holds nothing but names a run writes (none at all counts)."""
+    names = {entry.name for entry in folder.iterdir()}
+    return not names - set(OUTPUT_FILES) - set(OPTIONAL_FILES) - set(_STORE_COMPANIONS)
 
 
 def swap_into(work: Path, out: Path) -> None:

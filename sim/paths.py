@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
+import stat
 from pathlib import Path
 
 #: Most file systems (ext4, xfs, btrfs, tmpfs) hold at most 255 bytes in one name.
@@ -26,15 +27,45 @@ _CAUSES = {
     errno.ENAMETOOLONG: "a name in the path is too long",
     errno.ENOTDIR: "a part of the path is a file, not a directory",
     errno.EIO: "input/output error",
+    errno.ELOOP: "a symbolic link loop",
 }
 
 
+#: Bytes the last name needs beyond itself: outputs are written under ``.NAME.PID-RANDOM.tmp``,
+#: a run folder under ``.NAME.partial`` and swapped through ``.NAME.old-PID``.
+SUFFIX_ROOM = 24
+
+
 def long_name(path: Path) -> str | None:
-    """The first component of ``path`` longer than the file system allows, shortened."""
-    for part in path.parts:
+    """The first component of ``path`` too long for the file system (the last one with room
+    for the temporary names written beside it), shortened."""
+    parts = path.parts
+    for index, part in enumerate(parts):
         size = len(os.fsencode(part))
-        if size > NAME_MAX:
-            return f"{part[:24]}...: {size} bytes, the limit is {NAME_MAX}"
+        limit = NAME_MAX - SUFFIX_ROOM if index == len(parts) - 1 else NAME_MAX
+        if size > limit:
+            room = f" ({NAME_MAX} less {SUFFIX_ROOM} for temporary names)" if limit < NAME_MAX else ""
+            return f"{part[:24]}...: {size} bytes, the limit is {limit}{room}"
+    return None
+
+
+def output_file_problem(path: Path) -> str | None:
+    """Why ``path`` cannot receive an output file: what :func:`unwritable` says, a directory in
+    the way, or something that is not a regular file (a device, a FIFO: writing a file in its
+    place would replace it, or block)."""
+    wrong = unwritable(path)
+    if wrong:
+        return wrong
+    try:
+        info = path.stat()  # follows a symbolic link: its target receives the file
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"cannot write to {path}: {_CAUSES.get(exc.errno or 0, exc.strerror)}"
+    if stat.S_ISDIR(info.st_mode):
+        return f"{path} is a directory"
+    if not stat.S_ISREG(info.st_mode):
+        return f"{path} is not a regular file (a device, a FIFO or a socket); not replacing it"
     return None
 
 

@@ -10,8 +10,10 @@ wrong, before any invalid act reaches the log.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -21,7 +23,7 @@ from sim.acts import OWN_POST_KINDS, ActSpec
 from sim.dated_acts import DatedAct
 from sim.errors import split_field
 from sim.interrupts import user_interrupted
-from sim.policies.base import MAX_ACTS_PER_ANSWER
+from sim.policies.base import MAX_ACTS_PER_ANSWER, ScheduledAct
 
 _ANY_DATE = dt.date(2000, 1, 1)
 #: Acts that passed :func:`_check_rules` (ActSpec is frozen and hashable).
@@ -54,7 +56,8 @@ def call_policy(policy: Any, side: str, when: str, call: Callable[[], Any]) -> A
     """``call()``, with anything it raises (``SystemExit`` too) turned into a :class:`PolicyError`;
     the user's Ctrl-C still interrupts."""
     try:
-        return call()
+        with contextlib.redirect_stdout(sys.stderr):  # a policy's print() must not mix with output
+            return call()
     except BaseException as exc:
         if user_interrupted(exc) or isinstance(exc, (MemoryError, PolicyError)):
             raise
@@ -81,6 +84,31 @@ def checked_answer(
             raise PolicyError(f"{here}: returned {_shown(item)} among its acts; each must be an ActSpec")
         acts.append(_valid(item, here, posts))
     return acts
+
+
+def checked_schedule(
+    policy: Any, side: str, start: dt.date, posts: dict[str, Sequence[str]]
+) -> list[ScheduledAct]:
+    """The policy's ``scheduled(start)`` as a list of valid dated acts, or :class:`PolicyError`
+    (what it raises, junk, a negative day, an act no scenario could hold). Acts after the
+    run's end are the caller's to drop: a plan may be longer than the run."""
+    here = where(policy, side, "in scheduled()")
+    plan = call_policy(policy, side, "in scheduled()", lambda: policy.scheduled(start))
+    if plan is None or isinstance(plan, (str, bytes)) or not isinstance(plan, Iterable):
+        raise PolicyError(f"{here}: returned {_shown(plan)}; return a sequence of ScheduledAct")
+    items = call_policy(policy, side, "in scheduled()", lambda: _take(plan))
+    for item in items:
+        if not isinstance(item, ScheduledAct):
+            raise PolicyError(f"{here}: returned {_shown(item)}; each must be a ScheduledAct")
+        if isinstance(item.day, bool) or not isinstance(item.day, int) or item.day < 0:
+            raise PolicyError(f"{here}: an act on day {item.day!r}; days are whole numbers from 0")
+        if not isinstance(item.spec, ActSpec):
+            raise PolicyError(f"{here}: a ScheduledAct whose spec is {_shown(item.spec)}, not an ActSpec")
+        for label in ("act_id", "reference"):
+            if not isinstance(getattr(item, label), (str, type(None))):
+                raise PolicyError(f"{here}: a ScheduledAct whose {label} is not text")
+        _valid(item.spec, here, posts)
+    return items
 
 
 def _take(answer: Iterable[Any]) -> list[Any]:

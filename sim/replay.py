@@ -126,10 +126,30 @@ def _last_finished(path: Path, store: SQLiteStore) -> tuple[RunInfo, list[ev.Eve
             raise ReplayError(f"{path}: its run never finished (interrupted?); 'sim run' again resumes it")
         raise ReplayError(f"{path}: no run in this store")
     info = finished[-1]
+    wrong = _record_problem(info)
+    if wrong:
+        raise ReplayError(f"{path}: damaged store: the run's record {wrong}", code=1)
     try:
         return info, list(store.events(info.run_id))
     except (KeyError, TypeError, ValueError) as exc:
         raise ReplayError(f"{path}: damaged store: {exc}", code=1) from None
+
+
+def _record_problem(info: RunInfo) -> str | None:
+    """What is wrong with the store's ``runs`` row, if anything (dates that are not dates, a
+    start after the end, counts that are not numbers)."""
+    try:
+        start = dt.date.fromisoformat(str(info.start_date))
+        end = dt.date.fromisoformat(str(info.end_date))
+    except ValueError:
+        return f"has dates {info.start_date!r} and {info.end_date!r}"
+    if end < start:
+        return f"ends ({end}) before it starts ({start})"
+    for name in ("seed", "events"):
+        value = getattr(info, name)
+        if isinstance(value, bool) or not isinstance(value, int):
+            return f"has {name} {value!r}"
+    return None
 
 
 @contextlib.contextmanager
@@ -143,6 +163,9 @@ def _quiet_copy(path: Path) -> Iterator[Path]:
         return
     with tempfile.TemporaryDirectory(prefix="sim-replay-") as folder:
         copy = Path(folder) / path.name
-        shutil.copyfile(path, copy)
-        shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
+        try:
+            shutil.copyfile(path, copy)
+            shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
+        except OSError as exc:
+            raise ReplayError(f"{path}: cannot read the store and its -wal ({exc.strerror or exc})") from None
         yield copy

@@ -14,6 +14,7 @@ import contextlib
 import fcntl
 import json
 import os
+import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -175,13 +176,31 @@ def _chart_paths(work: Path, figure: Any) -> list[Path]:
     return [work / name for name in _output_files(figure) if name.rsplit(".", 1)[-1] in ("png", "svg", "pdf")]
 
 
+def _open_partial(path: Path) -> SQLiteStore:
+    """The hidden partial store a run resumes from; one that is damaged (not a database, a
+    broken table) is this program's own cache, so it is deleted and the run starts afresh."""
+    store = None
+    try:
+        store = SQLiteStore(path, batch=RUN_BATCH)
+        store.runs()
+        return store
+    except sqlite3.DatabaseError as exc:
+        if store is not None:
+            store.conn.close()
+        if "full" in str(exc) or "readonly" in str(exc):
+            raise
+    for name in (path.name, f"{path.name}-wal", f"{path.name}-shm", f"{path.name}-journal"):
+        (path.parent / name).unlink(missing_ok=True)
+    return SQLiteStore(path, batch=RUN_BATCH)
+
+
 def _write_run(
     scenario: Scenario, work: Path, on_day: Callable[[int], None] | None = None, figure: Any = None
 ) -> RunResult:
     from sim.charts import staffing_chart  # matplotlib is slow to import: only when drawing
 
     run_id = run_id_for(scenario)
-    store = SQLiteStore(work / "events.sqlite", batch=RUN_BATCH)
+    store = _open_partial(work / "events.sqlite")
     try:
         log, state = _simulate_into(scenario, store, on_day)
     except BaseException:

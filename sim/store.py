@@ -9,11 +9,13 @@ never the store.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from sim import events as ev
@@ -263,9 +265,52 @@ def decode_row(row: tuple[object, ...]) -> ev.Event:
     if not isinstance(extra, dict):
         raise ValueError(f"event seq {fields['seq']}: its payload is not a JSON object")
     try:
-        return ev.from_dict({**fields, **extra})
+        event = ev.from_dict({**fields, **extra})
     except TypeError as exc:
         raise ValueError(f"event seq {fields['seq']}: {exc}") from None
+    for name, check in _field_checks(type(event)):
+        if not check(getattr(event, name)):
+            raise ValueError(f"event seq {fields['seq']}: field {name} holds {getattr(event, name)!r}")
+    return event
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+#: What each annotation of the event classes admits (the payload is JSON: a field can hold
+#: any JSON value after damage, and the fold would fail later on the wrong type).
+_CHECKS: dict[str, Callable[[object], bool]] = {
+    "str": lambda v: isinstance(v, str),
+    "bool": lambda v: isinstance(v, bool),
+    "int": _is_int,
+    "int | None": lambda v: v is None or _is_int(v),
+    "str | None": lambda v: v is None or isinstance(v, str),
+    "tuple[str, ...]": lambda v: isinstance(v, tuple) and all(isinstance(x, str) for x in v),
+    "tuple[tuple[str, str, int], ...]": lambda v: (
+        isinstance(v, tuple)
+        and all(
+            isinstance(x, tuple)
+            and len(x) == 3
+            and isinstance(x[0], str)
+            and isinstance(x[1], str)
+            and _is_int(x[2])
+            for x in v
+        )
+    ),
+}
+
+
+@cache
+def _field_checks(cls: type) -> tuple[tuple[str, Callable[[object], bool]], ...]:
+    """The payload fields of ``cls`` with the check of their annotation (base fields are
+    checked from their columns)."""
+    base = {name for name, _ in _ROW_TYPES}
+    return tuple(
+        (f.name, _CHECKS.get(str(f.type), lambda v: True))
+        for f in dataclasses.fields(cls)
+        if f.name not in base
+    )
 
 
 class _Transaction:

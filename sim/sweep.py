@@ -26,6 +26,7 @@ import os
 import signal
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import BrokenExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,10 @@ MAX_RUNS = 10_000_000
 MAX_CELLS = 100_000
 FLUSH_SECONDS = 3.0
 FLUSH_RUNS = 1_000
+
+
+class SweepWorkerDied(Exception):
+    """A worker process ended without a word; the runs finished before it are stored."""
 
 
 class SweepConflict(Exception):
@@ -544,7 +549,7 @@ def _run_locked(
     todo = [run for run in runs if run.run_id not in done]
     started = time.perf_counter()
     ran = 0
-    interrupted = False
+    interrupted = lost = False
     cells = plan.cells
     types = grid_column_types(plan)
     pending: list[tuple[Run, Result]] = []
@@ -579,9 +584,17 @@ def _run_locked(
                     on_progress(len(done) + ran, len(runs), ran)
         except KeyboardInterrupt:
             interrupted = True
+        except BrokenExecutor:
+            lost = True
         finally:
-            executor.close(interrupted)
+            executor.close(interrupted or lost)
             flush()
+        if lost:
+            raise SweepWorkerDied(
+                f"a worker process died (killed, out of memory, or a policy ended its process);"
+                f" {len(done) + ran:,} of {len(runs):,} runs are stored in {out}/;"
+                " run the same command to resume"
+            )
     elapsed = time.perf_counter() - started
     outcome = SweepOutcome(
         out, len(runs), len(done), ran, elapsed, interrupted, executor.name if executor else "none"
@@ -607,6 +620,14 @@ def _prepare(out: Path, manifest: dict[str, Any], force: bool) -> None:
         raise SweepConflict(
             f"--out: {out} holds results but no {store.MANIFEST}; use --force to start over"
         )
+    if old is None:  # not a sweep's folder: never overwrite or delete the user's files there
+        taken = sorted(p.name for name in (*REPORT_FILES, store.STAFFING) for p in out.glob(name))
+        if taken:
+            shown = ", ".join(taken[:3]) + (f" and {len(taken) - 3} more" if len(taken) > 3 else "")
+            raise SweepConflict(
+                f"--out: {out} holds {shown}, which 'sim sweep' did not write (no {store.MANIFEST});"
+                " choose another --out, or --force to replace them"
+            )
     if old is not None:
         for field_name, what in (
             ("scenario_sha256", "another scenario (or the scenario file changed)"),

@@ -75,9 +75,14 @@ def load_results(plan: SweepPlan, out: Path) -> pd.DataFrame:
 
 
 def load_staffing(plan: SweepPlan, out: Path) -> pd.DataFrame:
-    from sim.sweep_store import STAFFING
+    from sim.sweep_store import STAFFING, STAFFING_SCHEMA, SweepDamaged
 
     frame = _read_dataset(out / STAFFING)
+    missing = set(STAFFING_SCHEMA.names) - set(frame.columns)
+    if missing:
+        raise SweepDamaged(
+            f"{out / STAFFING}: not this sweep's series (no {', '.join(sorted(missing))}); use --force"
+        )
     ids = {run.run_id for run in plan.runs()}
     frame = frame[frame["run_id"].isin(ids)]
     return frame.drop_duplicates(["run_id", "mission", "day"], keep="first")
@@ -92,7 +97,15 @@ def _read_dataset(directory: Path) -> pd.DataFrame:
         return pd.read_parquet(directory)
     import pyarrow as pa
 
-    return pa.concat_tables(parts, promote_options="default").to_pandas()
+    from sim.sweep_store import SweepDamaged
+
+    try:
+        return pa.concat_tables(parts, promote_options="default").to_pandas()
+    except pa.ArrowException as exc:
+        raise SweepDamaged(
+            f"{directory}: its parts do not share one schema (a foreign or damaged part: {exc});"
+            " use --force to start over"
+        ) from None
 
 
 # --- the summary --------------------------------------------------------------------------------

@@ -62,13 +62,19 @@ class PartStore:
                 if pid is None or not is_alive(pid):
                     stray.unlink(missing_ok=True)
         results = part_files(self.results_dir)
-        for number, path in part_files(self.staffing_dir).items():
+        staffing = part_files(self.staffing_dir)
+        for number, path in staffing.items():
             if number not in results:
                 path.unlink()  # its results part never landed: those runs are not done
+        for number in sorted(set(results) - set(staffing)):  # its series are gone: run them again
+            results.pop(number).unlink()
         self.next_part = max(results, default=-1) + 1
         done: set[str] = set()
         for path in sorted(results.values()):
-            done.update(read_part(path, ["run_id"]).column("run_id").to_pylist())
+            ids = read_part(path, ["run_id"]).column("run_id")
+            if not pa.types.is_string(ids.type):
+                raise SweepDamaged(f"{path}: not a part of this sweep (run_id is {ids.type}); use --force")
+            done.update(ids.to_pylist())
         return done
 
     def append(self, rows: list[dict[str, Any]], staffing: pa.Table) -> None:

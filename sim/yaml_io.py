@@ -342,6 +342,12 @@ def validate(
             (line, column), field = position(positions, data, loc)
             problems.append(Problem(name, line, column, field, message))
         raise InputError(problems) from None
+    except (InputError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # a user's validator (a plugin's Params) that raised something else
+        text = str(exc).strip().splitlines()
+        detail = f"{type(exc).__name__}: {text[0][:200]}" if text else type(exc).__name__
+        raise InputError.at(name, f"validation raised {detail} (a policy's parameter check?)") from None
 
 
 def _longer_name(key: str, vocabulary: list[str]) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
 from collections.abc import Iterator
 
@@ -85,3 +86,26 @@ def test_once_the_command_is_done_sigint_is_ignored(monkeypatch: pytest.MonkeyPa
 
     assert run_main_with(done, monkeypatch) == 0
     assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+
+
+def test_a_third_ctrl_c_stops_at_once_even_when_the_first_two_are_swallowed(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A user's policy that catches every exception in a loop cannot keep the command alive."""
+    forced: list[int] = []
+
+    def force(code: int) -> None:
+        forced.append(code)
+        raise SystemExit(code)
+
+    monkeypatch.setattr(entry, "_force_exit", force)
+
+    def swallowing() -> None:
+        handler = signal.getsignal(signal.SIGINT)
+        for _ in range(3):
+            with contextlib.suppress(KeyboardInterrupt):  # the policy's bare except
+                handler(signal.SIGINT, None)
+
+    assert run_main_with(swallowing, monkeypatch) == entry.EXIT_INTERRUPTED
+    assert forced == [entry.EXIT_INTERRUPTED]
+    assert capsys.readouterr().err == "interrupted\ninterrupted three times: stopping at once\n"

@@ -322,7 +322,8 @@ def test_sweep_command_end_to_end(scenario_file: Path, tmp_path: Path) -> None:
         (("--grid", "sides.Q.noise.miss=0.1"), "--grid: sides.Q.noise.miss: no side named 'Q'"),
         (("--grid", "sides.A.noise.miss=7"), "--grid: sides.A.noise.miss=7: Input should be less than"),
         (("--seeds", "0"), "--seeds: 0 is not between 1"),
-        (("--workers", "0"), "--workers: 0 is not at least 1"),
+        (("--workers", "0"), "--workers: 0 is not between 1 and 1,024"),
+        (("--workers", "99999999999999999999"), "--workers: 99999999999999999999 is not between 1 and 1,024"),
         (("--scheduler", "localhost"), "--scheduler: 'localhost' is not tcp://HOST:PORT"),
     ],
 )
