@@ -30,7 +30,6 @@ from sim.atomic import is_alive, write_atomic, writer_pid
 RESULTS = "results.parquet"
 STAFFING = "staffing.parquet"
 MANIFEST = "sweep.json"
-LOCK = ".sweep.lock"
 _PART = re.compile(r"^part-(\d{6})\.parquet$")
 
 
@@ -109,10 +108,11 @@ def read_part(path: Path, columns: list[str] | None = None) -> pa.Table:
 
 @contextlib.contextmanager
 def sweep_lock(out: Path, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
-    """Hold ``out/.sweep.lock`` exclusively (a kernel lock: it dies with its process), so that
-    two sweeps into one folder take turns: the second finds the first one's runs done."""
+    """Hold an exclusive lock on the folder ``out`` itself (a kernel lock: it dies with its
+    process, and no lock file is left among the user's files), so that two sweeps into one
+    folder take turns: the second finds the first one's runs done."""
     out.mkdir(parents=True, exist_ok=True)
-    fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(out, os.O_RDONLY)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 from sim.acts import ActSpec
 from sim.policies import SideView
+from sim.policies.base import ScheduledAct
 from sim.policies.common import Reactive, ReactiveParams
 from sim.state import Observation
 
@@ -108,3 +109,55 @@ class ReactsInHalfDays(_Broken):
     @property
     def reaction_days(self) -> int:
         return 1.5  # type: ignore[return-value]
+
+
+class ScheduleRaises(_Broken):
+    name = "schedule_raises"
+
+    def scheduled(self, start: Any) -> Sequence[ScheduledAct]:
+        raise RuntimeError("boom in scheduled")
+
+
+class ScheduleJunk(_Broken):
+    name = "schedule_junk"
+
+    def scheduled(self, start: Any) -> Sequence[ScheduledAct]:
+        return [1, "x"]  # type: ignore[list-item]
+
+
+class ScheduleBackwards(_Broken):
+    name = "schedule_backwards"
+
+    def scheduled(self, start: Any) -> Sequence[ScheduledAct]:
+        return [ScheduledAct(day=-3, spec=ActSpec(kind="expel", size=2, deadline_days=7))]
+
+
+class ScheduleNoSuchPost(_Broken):
+    name = "schedule_no_such_post"
+
+    def scheduled(self, start: Any) -> Sequence[ScheduledAct]:
+        return [ScheduledAct(day=5, spec=ActSpec(kind="close_post", post="atlantis", deadline_days=7))]
+
+
+class Talks(_Broken):
+    """Prints while it decides: the output must not mix with the command's own."""
+
+    name = "talks"
+
+    def respond(self, history: Sequence[Observation], view: SideView) -> Sequence[ActSpec]:
+        print("thinking about", history[-1].kind)
+        return ()
+
+
+class DiesInWorkers(_Broken):
+    """Ends its process in a sweep's worker (as the out-of-memory killer would)."""
+
+    name = "dies_in_workers"
+
+    def respond(self, history: Sequence[Observation], view: SideView) -> Sequence[ActSpec]:
+        import multiprocessing
+        import os
+
+        if multiprocessing.parent_process() is not None:
+            os._exit(3)
+        return ()
