@@ -287,3 +287,13 @@ def test_a_full_standard_output_is_one_line(run_dir: Path, args: tuple[str, ...]
     assert done.stderr.strip().splitlines() == [
         "cannot write to standard output: no space left on the device"
     ]
+
+
+def test_a_policy_file_that_is_a_directory_or_holds_a_nul_byte(tmp_path: Path) -> None:
+    folder = tmp_path / "rules.py"
+    folder.mkdir()
+    assert "is not a regular file" in _one_line(sim_inline("game", f"file:{folder}:A", "tit_for_tat"), 2)
+    nul = tmp_path / "nul.py"
+    nul.write_bytes(b"x = 1\0\n")
+    line = _one_line(sim_inline("game", f"file:{nul}:A", "tit_for_tat"), 2)
+    assert f"{nul}: cannot load the policy file" in line and "None" not in line

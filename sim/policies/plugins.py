@@ -97,8 +97,10 @@ def load_file_policy(kind: str, base: Path | None = None) -> type[Policy]:
     """
     path_text, class_name = parse_file_kind(kind)
     path = _resolve(path_text, base)
-    if not path.is_file():
+    if not path.exists():
         raise PluginError(f"policy file {path} not found")
+    if not path.is_file():  # a directory, or a FIFO that would block the import
+        raise PluginError(f"policy file {path} is not a regular file")
     module = _import_file(path)
     found = getattr(module, class_name, None)
     if found is None:
@@ -151,7 +153,8 @@ def _import_file(path: Path) -> ModuleType:
         spec.loader.exec_module(module)
     except SyntaxError as exc:
         sys.modules.pop(name, None)
-        raise PluginError(f"{path}:{exc.lineno}: cannot load the policy file: {exc.msg}") from None
+        line = f":{exc.lineno}" if exc.lineno else ""
+        raise PluginError(f"{path}{line}: cannot load the policy file: {exc.msg}") from None
     except BaseException as exc:  # SystemExit, KeyboardInterrupt raised by the file itself too
         sys.modules.pop(name, None)
         if user_interrupted(exc):
