@@ -321,17 +321,37 @@ def metrics_chart(plan: SweepPlan, results: pd.DataFrame, out: Path) -> Path:
 
 
 def write_report(plan: SweepPlan, outcome: SweepOutcome) -> None:
-    """Read the datasets back, write ``summary.csv`` and the charts, fill ``outcome``."""
-    from sim.atomic import write_atomic
+    """Read the datasets back, write ``summary.csv`` and the charts, fill ``outcome``.
+
+    The report is drawn into a hidden staging folder and moved in only when every file is
+    done, so an interrupt while drawing leaves the previous report whole (not a new summary
+    beside old charts); the old ``fan-*.png`` go only when the new set replaces them."""
+    import os
+    import shutil
+
+    from sim.atomic import fsync_dir, write_atomic
 
     out = outcome.out
-    for old in out.glob("fan-*.png"):
-        old.unlink()
     results = load_results(plan, out)
     summary = summarise(plan, results)
-    write_atomic(out / "summary.csv", summary.to_csv(index=False, lineterminator="\n").encode())
-    charts = fan_charts(plan, load_staffing(plan, out), out)
-    charts.append(metrics_chart(plan, results, out))
+    stage = out / f".report.{os.getpid()}"
+    shutil.rmtree(stage, ignore_errors=True)
+    stage.mkdir()
+    try:
+        write_atomic(stage / "summary.csv", summary.to_csv(index=False, lineterminator="\n").encode())
+        drawn = fan_charts(plan, load_staffing(plan, out), stage)
+        drawn.append(metrics_chart(plan, results, stage))
+        for old in out.glob("fan-*.png"):
+            if not (stage / old.name).exists():
+                old.unlink()
+        charts = []
+        for path in [stage / "summary.csv", *drawn]:
+            os.replace(path, out / path.name)
+            if path.suffix == ".png":
+                charts.append(out / path.name)
+        fsync_dir(out)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
     outcome.results = results
     outcome.summary = summary
     outcome.charts = charts

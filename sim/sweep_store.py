@@ -54,6 +54,10 @@ class PartStore:
         """Create the directories, clear what a crash left behind, and return the ids of the
         runs already stored. Call it holding the sweep's lock (:func:`sweep_lock`); even so,
         a temporary file of a writer that is still alive is never removed."""
+        for stage in self.out.glob(".report.*"):  # a report drawn by a process that died
+            pid = stage.name.rsplit(".", 1)[-1]
+            if stage.is_dir() and pid.isdecimal() and not is_alive(int(pid)):
+                shutil.rmtree(stage, ignore_errors=True)
         for directory in (self.results_dir, self.staffing_dir):
             directory.mkdir(parents=True, exist_ok=True)
             for stray in directory.glob(".*.tmp"):

@@ -297,3 +297,25 @@ def test_a_policy_file_that_is_a_directory_or_holds_a_nul_byte(tmp_path: Path) -
     nul.write_bytes(b"x = 1\0\n")
     line = _one_line(sim_inline("game", f"file:{nul}:A", "tit_for_tat"), 2)
     assert f"{nul}: cannot load the policy file" in line and "None" not in line
+
+
+def test_an_interrupt_while_the_report_is_drawn_leaves_the_old_report_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sim import sweep_report
+    from sim.sweep import plan_sweep, run_sweep
+    from sim.sweep_grid import parse_option
+
+    out = tmp_path / "sweep"
+    assert _sweep(out).code == 0
+    before = {name: (out / name).read_bytes() for name in ("summary.csv", "metrics.png", "fan.png")}
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sweep_report, "metrics_chart", interrupted)
+    plan = plan_sweep(SPIRAL, [parse_option(GRID[1])], seeds=2)
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(plan, out, workers=1)
+    assert {name: (out / name).read_bytes() for name in before} == before
+    assert not list(out.glob(".report.*"))
