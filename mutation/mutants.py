@@ -89,7 +89,11 @@ def _setter(parent: ast.AST, field: str, index: int | None) -> Callable[[ast.AST
 
 
 def _is_docstring(stmt: ast.stmt) -> bool:
-    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
+    return (
+        isinstance(stmt, ast.Expr)
+        and isinstance(stmt.value, ast.Constant)
+        and isinstance(stmt.value.value, str)
+    )
 
 
 class _Walker:
@@ -128,8 +132,11 @@ class _Walker:
         for field, value in ast.iter_fields(node):
             if field in _SKIP_FIELDS:
                 continue
-            if field in ("body", "orelse", "finalbody") and isinstance(value, list) and value and isinstance(
-                value[0], ast.stmt
+            if (
+                field in ("body", "orelse", "finalbody")
+                and isinstance(value, list)
+                and value
+                and isinstance(value[0], ast.stmt)
             ):
                 self.body(node, field, scope)
             elif isinstance(value, list):
@@ -172,10 +179,14 @@ class _Walker:
             for j, op in enumerate(node.ops):
                 new = _CMP_SWAP.get(type(op))
                 if new is not None:
-                    self.add(scope, node, f"{_SYMBOL[type(op)]} -> {_SYMBOL[new]}", _swap_op(node.ops, j, new))
+                    self.add(
+                        scope, node, f"{_SYMBOL[type(op)]} -> {_SYMBOL[new]}", _swap_op(node.ops, j, new)
+                    )
         elif isinstance(node, ast.BoolOp):
             new = ast.Or if isinstance(node.op, ast.And) else ast.And
-            self.add(scope, node, f"{_SYMBOL[type(node.op)]} -> {_SYMBOL[new]}", _replace_attr(node, "op", new))
+            self.add(
+                scope, node, f"{_SYMBOL[type(node.op)]} -> {_SYMBOL[new]}", _replace_attr(node, "op", new)
+            )
         elif isinstance(node, (ast.BinOp, ast.AugAssign)) and type(node.op) in _BIN_SWAP:
             new = _BIN_SWAP[type(node.op)]
             suffix = "=" if isinstance(node, ast.AugAssign) else ""
@@ -256,9 +267,9 @@ def _changed_line(tree: ast.Module, line: int) -> str:
     """The innermost statement at ``line`` of the mutated tree, as source (for the report)."""
     best: ast.AST | None = None
     for node in ast.walk(tree):
-        if isinstance(node, ast.stmt) and node.lineno <= line <= (node.end_lineno or node.lineno):
-            if best is None or node.lineno >= best.lineno:  # type: ignore[attr-defined]
-                best = node
+        inside = isinstance(node, ast.stmt) and node.lineno <= line <= (node.end_lineno or node.lineno)
+        if inside and (best is None or node.lineno >= best.lineno):  # type: ignore[attr-defined]
+            best = node
     text = ast.unparse(best) if best is not None else ""
     return text.splitlines()[0][:140] if text else ""
 

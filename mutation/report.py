@@ -18,7 +18,8 @@ def summarize(
     survivors, stale = [], []
     for v in verdicts:
         row = rows.setdefault(
-            v.mutant.path, {"module": v.mutant.path, "mutants": 0, "killed": 0, "survived": 0, "equivalent": 0}
+            v.mutant.path,
+            {"module": v.mutant.path, "mutants": 0, "killed": 0, "survived": 0, "equivalent": 0},
         )
         row["mutants"] += 1
         if v.outcome != "survived":
@@ -62,9 +63,8 @@ def render(
             total[k] += r[k]
     counted = total["mutants"] - total["equivalent"]
     rate = round(100 * total["killed"] / counted, 1) if counted else None
-    lines.append(
-        f"| all | {total['mutants']} | {total['killed']} | {total['survived']} | {total['equivalent']} | {rate}% |"
-    )
+    t = total
+    lines.append(f"| all | {t['mutants']} | {t['killed']} | {t['survived']} | {t['equivalent']} | {rate}% |")
     lines += ["", f"## Survivors ({len(survivors)})", ""]
     lines += [f"- `{v.mutant.key}` line {v.mutant.line}: `{v.changed}`" for v in survivors]
     if stale:

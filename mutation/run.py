@@ -10,6 +10,7 @@ verdicts depend on the code and tests only, not on what an earlier run found.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.abc
 import importlib.util
 import os
@@ -48,7 +49,7 @@ class _MutantFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     def exec_module(self, module) -> None:  # type: ignore[no-untyped-def]
         module.__file__ = self.origin
-        exec(self.code, module.__dict__)  # noqa: S102 - the mutant under test
+        exec(self.code, module.__dict__)
 
 
 def prepare() -> None:
@@ -81,12 +82,14 @@ def _child(root: Path, name: str, code: object | None, origin: str, tests: list[
     args = ["-x", "-q", "-p", "no:cacheprovider", "-o", "addopts=", "--no-header", *tests]
     try:
         code_ = int(pytest.main(args))
-    except BaseException:  # noqa: BLE001 - anything escaping pytest is a detection
+    except BaseException:
         code_ = 99
     os._exit(code_)
 
 
-def run_one(root: Path, name: str, code: object | None, origin: str, tests: list[str], timeout: float) -> tuple[str, float]:
+def run_one(
+    root: Path, name: str, code: object | None, origin: str, tests: list[str], timeout: float
+) -> tuple[str, float]:
     """``("killed" | "timeout" | "survived", seconds)`` for one mutant (``code=None``: the original)."""
     start = time.monotonic()
     pid = os.fork()
@@ -98,10 +101,8 @@ def run_one(root: Path, name: str, code: object | None, origin: str, tests: list
         if done:
             break
         if elapsed > timeout:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             os.waitpid(pid, 0)
             return "timeout", elapsed
         time.sleep(0.02)
