@@ -17,7 +17,7 @@ from pathlib import Path
 
 from mutation.mutants import mutants
 from mutation.report import render, summarize
-from mutation.run import prepare, run_module, run_one
+from mutation.run import prepare, run_all, run_one
 
 ROOT = Path(__file__).resolve().parent.parent
 HERE = ROOT / "mutation"
@@ -27,6 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mutation", description=__doc__.splitlines()[0])
     parser.add_argument("mode", nargs="?", default="quick", choices=["quick", "full"])
     parser.add_argument("--only", action="append", default=[], help="run mutants whose key contains this")
+    parser.add_argument("--module", action="append", default=[], help="only modules whose path contains this")
+    parser.add_argument("--skip-test", action="append", default=[], help="leave this test file out")
+    parser.add_argument("--jobs", type=int, default=1, help="mutants tested at once (default 1)")
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
     parser.add_argument("--fail-under", type=float, default=97.0)
     parser.add_argument("--out", type=Path, default=HERE / "out")
@@ -34,12 +37,14 @@ def main(argv: list[str] | None = None) -> int:
 
     config = tomllib.loads((HERE / "targets.toml").read_text())["modes"][args.mode]
     accepted = tomllib.loads((HERE / "equivalent.toml").read_text()).get("equivalent", [])
-    tests = [t for t in config["tests"] if (ROOT / t).exists()]
+    tests = [t for t in config["tests"] if (ROOT / t).exists() and t not in args.skip_test]
     missing = sorted(set(config["tests"]) - set(tests))
     if missing:
         print(f"(test files not present, skipped: {', '.join(missing)})")
     plan = []
     for entry in config["modules"]:
+        if args.module and not any(s in entry["path"] for s in args.module):
+            continue
         found = mutants(ROOT, entry["path"], entry.get("functions"))
         found = [m for m in found if not args.only or any(s in m.key for s in args.only)]
         plan.append((entry["path"], entry.get("functions"), found))
@@ -57,10 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     timeout = max(30.0, 4 * baseline)
     print(f"{args.mode}: {sum(len(f) for _, _, f in plan)} mutants; tests pass in {baseline:.1f} s")
     started = time.monotonic()
-    verdicts = []
-    for path, functions, found in plan:
-        print(f"{path}: {len(found)} mutants")
-        verdicts += run_module(ROOT, path, functions, found, tests, timeout)
+    verdicts = run_all(ROOT, plan, tests, timeout, args.jobs)
     rows, survivors, stale = summarize(verdicts, accepted)
     text = render(args.mode, rows, survivors, stale, tests, time.monotonic() - started)
     args.out.mkdir(parents=True, exist_ok=True)

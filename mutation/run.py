@@ -87,51 +87,77 @@ def _child(root: Path, name: str, code: object | None, origin: str, tests: list[
     os._exit(code_)
 
 
+def _start(root: Path, name: str, code: object | None, origin: str, tests: list[str]) -> int:
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        _child(root, name, code, origin, tests)
+    return pid
+
+
+def _finish(pid: int, status: int) -> str:
+    return "survived" if os.waitstatus_to_exitcode(status) == 0 else "killed"
+
+
+def _stop(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+
+
 def run_one(
     root: Path, name: str, code: object | None, origin: str, tests: list[str], timeout: float
 ) -> tuple[str, float]:
     """``("killed" | "timeout" | "survived", seconds)`` for one mutant (``code=None``: the original)."""
     start = time.monotonic()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child
-        _child(root, name, code, origin, tests)
+    pid = _start(root, name, code, origin, tests)
     while True:
         done, status = os.waitpid(pid, os.WNOHANG)
         elapsed = time.monotonic() - start
         if done:
-            break
+            return _finish(pid, status), elapsed
         if elapsed > timeout:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
+            _stop(pid)
             return "timeout", elapsed
         time.sleep(0.02)
-    rc = os.waitstatus_to_exitcode(status)
-    return ("survived" if rc == 0 else "killed"), elapsed
 
 
 def module_name(path: str) -> str:
     return path.removesuffix(".py").replace("/", ".")
 
 
-def run_module(
+def run_all(
     root: Path,
-    path: str,
-    functions: list[str] | None,
-    mutants: list[Mutant],
+    plan: list[tuple[str, list[str] | None, list[Mutant]]],
     tests: list[str],
     timeout: float,
-    progress: bool = True,
+    jobs: int = 1,
 ) -> list[Verdict]:
-    name, origin = module_name(path), str(root / path)
-    verdicts = []
-    for i, m in enumerate(mutants, 1):
-        code, changed = mutate(root, m, functions)
-        outcome, seconds = run_one(root, name, code, origin, tests, timeout)
-        verdicts.append(Verdict(m, outcome, seconds, changed))
-        if progress:
-            mark = "." if outcome != "survived" else "S"
-            print(mark, end="" if i % 80 else f" {i}/{len(mutants)}\n", flush=True)
-    if progress:
-        print(f" {len(mutants)}/{len(mutants)}", flush=True)
-    return verdicts
+    """Every mutant of ``plan``, up to ``jobs`` at a time; verdicts in the plan's order."""
+    tasks = [(path, functions, m) for path, functions, found in plan for m in found]
+    verdicts: dict[int, Verdict] = {}
+    running: dict[int, tuple[int, float, Mutant, str]] = {}  # pid -> (task, start, mutant, line)
+    queue = list(enumerate(tasks))
+    while queue or running:
+        while queue and len(running) < jobs:
+            i, (path, functions, m) = queue.pop(0)
+            code, changed = mutate(root, m, functions)
+            pid = _start(root, module_name(path), code, str(root / path), tests)
+            running[pid] = (i, time.monotonic(), m, changed)
+        time.sleep(0.02)
+        for pid, (i, start, m, changed) in list(running.items()):
+            done, status = os.waitpid(pid, os.WNOHANG)
+            elapsed = time.monotonic() - start
+            if done:
+                outcome = _finish(pid, status)
+            elif elapsed > timeout:
+                _stop(pid)
+                outcome = "timeout"
+            else:
+                continue
+            del running[pid]
+            verdicts[i] = Verdict(m, outcome, elapsed, changed)
+            print(
+                "S" if outcome == "survived" else ".", end="\n" if len(verdicts) % 80 == 0 else "", flush=True
+            )
+    print(f" {len(verdicts)} mutants", flush=True)
+    return [verdicts[i] for i in range(len(tasks))]
