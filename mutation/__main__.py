@@ -28,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("mode", nargs="?", default="quick", choices=["quick", "full"])
     parser.add_argument("--only", action="append", default=[], help="run mutants whose key contains this")
     parser.add_argument("--module", action="append", default=[], help="only modules whose path contains this")
+    parser.add_argument("--tests", action="append", default=[], help="run these test files instead")
     parser.add_argument("--skip-test", action="append", default=[], help="leave this test file out")
     parser.add_argument("--jobs", type=int, default=1, help="mutants tested at once (default 1)")
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
@@ -37,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
 
     config = tomllib.loads((HERE / "targets.toml").read_text())["modes"][args.mode]
     accepted = tomllib.loads((HERE / "equivalent.toml").read_text()).get("equivalent", [])
+    if args.tests:
+        config["tests"] = args.tests
     tests = [t for t in config["tests"] if (ROOT / t).exists() and t not in args.skip_test]
     missing = sorted(set(config["tests"]) - set(tests))
     if missing:
