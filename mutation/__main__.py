@@ -17,7 +17,7 @@ from pathlib import Path
 
 from mutation.mutants import mutants
 from mutation.report import render, summarize
-from mutation.run import prepare, run_all, run_one
+from mutation.run import Verdict, prepare, run_all, run_one
 
 ROOT = Path(__file__).resolve().parent.parent
 HERE = ROOT / "mutation"
@@ -31,6 +31,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tests", action="append", default=[], help="run these test files instead")
     parser.add_argument("--skip-test", action="append", default=[], help="leave this test file out")
     parser.add_argument("--jobs", type=int, default=1, help="mutants tested at once (default 1)")
+    parser.add_argument(
+        "--survivors-of",
+        type=Path,
+        help="re-run only the mutants that survived in this earlier report (.json); its kills carry over",
+    )
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
     parser.add_argument("--fail-under", type=float, default=97.0)
     parser.add_argument("--out", type=Path, default=HERE / "out")
@@ -57,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{m.key}  (line {m.line})")
         return 0
 
+    carried = []
+    if args.survivors_of is not None:
+        plan, carried = _rerun_plan(plan, args.survivors_of)
     prepare()
     outcome, baseline = run_one(ROOT, "", None, "", tests, timeout=1800)
     if outcome != "survived":
@@ -65,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     timeout = max(30.0, 4 * baseline)
     print(f"{args.mode}: {sum(len(f) for _, _, f in plan)} mutants; tests pass in {baseline:.1f} s")
     started = time.monotonic()
-    verdicts = run_all(ROOT, plan, tests, timeout, args.jobs)
+    fresh = {v.mutant.key: v for v in run_all(ROOT, plan, tests, timeout, args.jobs)}
+    verdicts = [fresh.get(v.mutant.key, v) for v in carried] if carried else list(fresh.values())
     rows, survivors, stale = summarize(verdicts, accepted)
     text = render(args.mode, rows, survivors, stale, tests, time.monotonic() - started)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -79,6 +88,27 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     low = [r for r in rows if r["rate"] is not None and r["rate"] < args.fail_under]
     return 1 if (low or stale) and not args.only else 0
+
+
+def _rerun_plan(plan: list, earlier: Path) -> tuple[list, list[Verdict]]:
+    """The plan cut to the mutants that were not killed in ``earlier`` (or are new), and every
+    mutant's verdict in plan order, the earlier kill standing in for the ones not re-run.
+
+    Sound because the tests only grow: a mutant an earlier test killed is killed again by the
+    same test (Hypothesis runs derandomized), so only the earlier survivors need running."""
+    before = {r["key"]: r for r in json.loads(earlier.read_text())["verdicts"]}
+    cut, carried = [], []
+    for path, functions, found in plan:
+        again = []
+        for m in found:
+            old = before.get(m.key)
+            if old is not None and old["outcome"] != "survived":
+                carried.append(Verdict(m, old["outcome"], 0.0, old["changed"]))
+            else:
+                again.append(m)
+                carried.append(Verdict(m, "survived", 0.0, ""))  # replaced by the fresh verdict
+        cut.append((path, functions, again))
+    return cut, carried
 
 
 if __name__ == "__main__":
