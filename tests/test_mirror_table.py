@@ -12,7 +12,8 @@ from __future__ import annotations
 import pytest
 
 from sim import events as ev
-from sim.acts import ActSpec, describe, particulars, to_event
+from sim.acts import ACT_KINDS, HOSTILE_KINDS, ActSpec, describe, particulars, to_event
+from sim.dated_acts import DatedAct
 from sim.policies import make_policy
 from sim.policies.base import SideView
 from sim.policies.tit_for_tat import mirror
@@ -293,3 +294,79 @@ def test_describe_and_particulars_read_back_what_the_spec_said(spec: ActSpec, ev
         "cut_services": getattr(event, "service", ""),
     }.get(spec.kind, spec.post or "")
     assert detail == expected_detail
+
+
+@pytest.mark.parametrize(
+    ("spec", "roles"),
+    [
+        (ActSpec("expel"), ("diplomat", "admin_technical")),
+        (ActSpec("cap", size=5), ("diplomat", "admin_technical", "local")),
+        (ActSpec("rotation_limit", size=900), ("diplomat", "admin_technical")),
+    ],
+)
+def test_default_roles(spec: ActSpec, roles: tuple[str, ...]) -> None:
+    """Expulsions and rotation limits bind the sent staff by default; a cap counts everyone."""
+    assert to_event(spec, **BASE).roles == roles  # type: ignore[arg-type, attr-defined]
+
+
+def test_act_spec_defaults() -> None:
+    """What a policy gets when it names only the kind (users' policies rely on these)."""
+    assert ActSpec("expel") == ActSpec(
+        "expel", size=1, deadline_days=0, roles=None, rule="longest_serving", replaceable=False, post=None,
+        visa_policy=None, credit=0, threat="expel", note="",
+    )  # fmt: skip
+    assert to_event(ActSpec("expel"), **BASE) == ev.ExpulsionOrdered(  # type: ignore[arg-type]
+        **BASE, count=1, roles=("diplomat", "admin_technical"), rule="longest_serving", deadline=10
+    )
+
+
+@pytest.mark.parametrize("kind", ["close_post", "reopen_post", "close_own_post", "reopen_own_post"])
+def test_a_post_act_without_a_post_is_refused(kind: str) -> None:
+    with pytest.raises(ValueError, match="needs a post"):
+        to_event(ActSpec(kind), **BASE)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="needs a post"):
+        DatedAct(date="2020-01-01", kind=kind)
+
+
+DEADLINED_KINDS = {"expel", "cap", "rotation_limit", "close_post", "close_own_post", "local_hire_ban"}
+
+
+@pytest.mark.parametrize("kind", ACT_KINDS)
+def test_which_kinds_take_a_relative_deadline(kind: str) -> None:
+    """``deadline_days`` counts for the measures that need time to carry out; the rest take
+    effect on the day (a threat or a compound closure keeps a deadline only as a date)."""
+    fields = {"post": "north"} if "post" in kind else {}
+    if kind == "visa_policy":
+        fields = {"visa_policy": "deny"}
+    act = DatedAct(date="2020-01-01", kind=kind, deadline_days=5, **fields)
+    assert act.spec().deadline_days == (5 if kind in DEADLINED_KINDS else 0)
+
+
+@pytest.mark.parametrize("rule", ["longest_serving", "newest", "random", "locals_first"])
+def test_every_selection_rule_is_accepted(rule: str) -> None:
+    assert DatedAct(date="2020-01-01", kind="expel", rule=rule).spec().rule == rule
+
+
+@pytest.mark.parametrize(("spec", "event"), EVENTS, ids=[type(e).__name__ for _, e in EVENTS])
+def test_the_hostile_kinds_are_the_hostile_events(spec: ActSpec, event: ev.Event) -> None:
+    """``HOSTILE_KINDS`` (what policies count as hostile) agrees with each event's own flag."""
+    assert (describe(event)[0] in HOSTILE_KINDS) == ev.is_hostile(event)
+
+
+@pytest.mark.parametrize("kind", ["tit_for_tat", "proportional", "grim_trigger"])
+def test_the_newest_act_is_answered(kind: str) -> None:
+    policy = make_policy({"kind": kind, "deadline_days": 0})
+    assert list(policy.respond((seen("cap", 20), seen("expel", 5)), view())) == [ActSpec("expel", size=5)]
+
+
+@pytest.mark.parametrize("kind", ["tit_for_tat", "proportional"])
+def test_an_act_without_a_mirror_is_not_answered(kind: str) -> None:
+    policy = make_policy(
+        {"kind": kind, "scale": "mission_ratio"} if kind == "proportional" else {"kind": kind}
+    )
+    assert list(policy.respond((seen("close_post"),), view(their_open_posts=("embassy",)))) == []
+
+
+def test_proportional_scales_by_a_factor_of_one_by_default() -> None:
+    policy = make_policy({"kind": "proportional", "deadline_days": 0})
+    assert list(policy.respond((seen("expel", 3),), view())) == [ActSpec("expel", size=3)]
