@@ -42,11 +42,17 @@ class LogBuilder:
         )
 
     def staff(
-        self, name: str, other: str, post: str, role: str, n: int = 1, tour_end: int = FAR
+        self, name: str, other: str, post: str, role: str, n: int = 1, tour_end: int = FAR, arrived: int = -1
     ) -> list[int]:
         return [
             self.add(
-                ev.StaffArrived, actor=name, target=other, role=role, post=post, arrived=-1, tour_end=tour_end
+                ev.StaffArrived,
+                actor=name,
+                target=other,
+                role=role,
+                post=post,
+                arrived=arrived,
+                tour_end=tour_end,
             )
             for _ in range(n)
         ]
@@ -81,11 +87,23 @@ def side(name: str, visas: dict[str, Any] | None = None) -> dict[str, Any]:
     }
 
 
-def continue_log(prefix: Sequence[ev.Event], day: int, last_day: int | None = None) -> Engine:
-    """The engine that continued ``prefix`` from ``day`` to ``last_day`` (default: ``day``)."""
+def continue_log(
+    prefix: Sequence[ev.Event], day: int, last_day: int | None = None, acts: Sequence[dict[str, Any]] = ()
+) -> Engine:
+    """The engine that continued ``prefix`` from ``day`` to ``last_day`` (default: ``day``),
+    with the scenario ``acts`` (``{"day": n, "actor": ..., "kind": ..., ...}``) on their days."""
     end = START + dt.timedelta(days=last_day if last_day is not None else day)
+    dated = [{**a, "date": (START + dt.timedelta(days=a["day"])).isoformat()} for a in acts]
+    for a in dated:
+        del a["day"]
     scenario = Scenario.model_validate(
-        {"start": START.isoformat(), "end": end.isoformat(), "seed": 1, "sides": [side("A"), side("B")]}
+        {
+            "start": START.isoformat(),
+            "end": end.isoformat(),
+            "seed": 1,
+            "sides": [side("A"), side("B")],
+            "acts": dated,
+        }
     )
     return fork(scenario, prefix, day)
 
