@@ -15,27 +15,42 @@ import pytest
 from sim import events as ev
 from tests.prefix_logs import LogBuilder, continue_log
 
-POSTS = {"embassy": {"diplomat": 9, "admin_technical": 9, "local": 9}}
+POSTS = {
+    "embassy": {"diplomat": 9, "admin_technical": 9, "local": 9},
+    "north": {"diplomat": 9, "admin_technical": 9, "local": 9},
+}
 
 
 def departures(
-    staff: list[tuple[str, int]], cls: type[ev.Event], last_day: int = 1, **fields: Any
+    staff: list[tuple[Any, ...]], cls: type[ev.Event] | None, last_day: int = 1, **fields: Any
 ) -> list[str]:
-    """Who leaves (by their place in ``staff``, ``#0`` first) when B's measure ``cls(**fields)``
-    reaches its deadline on day 1; ``staff`` is A's people as (role, arrival day)."""
+    """Who leaves or moves (by their place in ``staff``, ``#0`` first), in log order, when B's
+    measure ``cls(**fields)`` reaches its deadline on day 1 (``deadline`` marks the
+    ``DeadlineReached`` event: the measure's own departures come before it). ``staff`` is A's
+    people as (role, arrival day[, post[, tour end]])."""
     b = LogBuilder()
     b.open("A", "B", POSTS)
     b.open("B", "A", {"embassy": {}})
-    people = [b.staff("A", "B", "embassy", role, arrived=day)[0] for role, day in staff]
-    fields.setdefault("deadline", 1)
-    b.add(cls, actor="B", target="A", **fields)
+    people = []
+    for role, day, *rest in staff:
+        post = rest[0] if rest else "embassy"
+        people += b.staff(
+            "A", "B", post, role, arrived=day, **({"tour_end": rest[1]} if len(rest) > 1 else {})
+        )
+    if cls is not None:
+        fields.setdefault("deadline", 1)
+        b.add(cls, actor="B", target="A", **fields)
     engine = continue_log(b.events, 1, last_day)
     name = {pid: f"#{i}" for i, pid in enumerate(people)}
-    return [
-        f"day {e.day} {name[e.person]} {e.reason}"
-        for e in engine.log[len(b.events) :]
-        if isinstance(e, ev.StaffDeparted)
-    ]
+    out = []
+    for e in engine.log[len(b.events) :]:
+        if isinstance(e, ev.StaffDeparted):
+            out.append(f"day {e.day} {name[e.person]} {e.reason}")
+        elif isinstance(e, ev.StaffReassigned):
+            out.append(f"day {e.day} {name[e.person]} to {e.post}")
+        elif isinstance(e, ev.DeadlineReached):
+            out.append(f"day {e.day} deadline")
+    return out
 
 
 D, T, L = "diplomat", "admin_technical", "local"
@@ -60,8 +75,17 @@ ROWS = [
      dict(count=1, roles=(D, T), rule="newest"), ["#1 expelled"]),
     ("locals first, then longest serving", [(D, -9), (L, -1), (T, -5), (L, -3)], ev.ExpulsionOrdered,
      dict(count=3, roles=(D, T, L), rule="locals_first"), ["#3 expelled", "#1 expelled", "#2 expelled"]),
-    ("locals first, ties by arrival order", [(L, -3), (L, -3)], ev.ExpulsionOrdered,
-     dict(count=1, roles=(L,), rule="locals_first"), ["#0 expelled"]),
+    ("locals first, ties by arrival order", [(L, -3, "embassy", 900), (L, -3, "embassy", 800)],
+     ev.ExpulsionOrdered, dict(count=1, roles=(L,), rule="locals_first"), ["#0 expelled"]),
+    # a keyed draw (seed, "pick", mission, day, arrival number): pinned, since forks and stored
+    # runs depend on the same person being drawn
+    ("random", [(D, -9), (D, -5), (D, -1), (D, -3)], ev.ExpulsionOrdered,
+     dict(count=2, roles=(D,), rule="random"), ["#1 expelled", "#0 expelled"]),
+    ("closing a consulate: locals go, the rest move to the embassy",
+     [(L, -9, "north"), (D, -5, "north"), (D, -5, "embassy")], ev.PostClosureOrdered, dict(post="north"),
+     ["#0 post_closed", "#1 to embassy"]),
+    ("closing the embassy: everyone goes", [(D, -5, "north"), (L, -5, "embassy")], ev.PostClosureOrdered,
+     dict(post="embassy"), ["#0 post_closed", "#1 post_closed"]),
     ("an expulsion of nobody", [(D, -9)], ev.ExpulsionOrdered, dict(count=0, **EXPEL), []),
     ("an expulsion of the roles named only", [(L, -9), (D, -1)], ev.ExpulsionOrdered, dict(count=1, **EXPEL),
      ["#1 expelled"]),
@@ -74,13 +98,18 @@ ROWS = [
 def test_who_leaves_at_a_deadline(
     staff: list[tuple[str, int]], cls: type[ev.Event], fields: dict[str, Any], leaving: list[str]
 ) -> None:
-    assert departures(staff, cls, **fields) == [f"day 1 {who}" for who in leaving]
+    assert departures(staff, cls, **fields) == [f"day 1 {who}" for who in [*leaving, "deadline"]]
+
+
+@pytest.mark.parametrize(("tour_end", "leaves"), [(5, ["day 5 #0 tour_end"]), (7, [])])
+def test_a_tour_ends_on_its_day(tour_end: int, leaves: list[str]) -> None:
+    assert departures([(D, -5, "embassy", tour_end)], None, last_day=6) == leaves
 
 
 def test_after_a_rotation_limit_each_person_leaves_on_reaching_it() -> None:
     """Served 51 days on day 1 under a limit of 100: leaves on day 50, not before, not after."""
     got = departures([(D, -50)], ev.RotationLimitImposed, last_day=60, limit_days=100, roles=(D,))
-    assert got == ["day 50 #0 rotation_limit"]
+    assert got == ["day 1 deadline", "day 50 #0 rotation_limit"]
 
 
 def test_a_limit_replaced_by_a_longer_one_is_not_applied() -> None:
