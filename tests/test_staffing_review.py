@@ -120,6 +120,12 @@ REVIEW = [
     ),
     ("vacancies everywhere, the embassy ordered closed", {EMB_D: 2, CON_L: 1}, closure("embassy", False), []),
     ("vacancies everywhere, the embassy closed", {EMB_D: 2, CON_L: 1}, closure("embassy"), []),
+    (
+        "the embassy closed, a consulate reopened: the mission stays shut",
+        {EMB_D: 2, CON_D: 1, CON_L: 1},
+        both(closure("embassy"), lambda b: b.add(ev.PostReopened, actor="B", target="A", post="consulate")),
+        [],
+    ),
     # a cap on diplomats (A has 3 at target: 2 at the embassy, 1 at the consulate)
     ("at the cap, a diplomat short", {EMB_D: 1}, cap(2), []),
     ("at the cap, a technician short", {EMB_A: 1}, cap(3), ["request embassy admin_technical"]),
