@@ -370,3 +370,19 @@ def test_an_act_without_a_mirror_is_not_answered(kind: str) -> None:
 def test_proportional_scales_by_a_factor_of_one_by_default() -> None:
     policy = make_policy({"kind": "proportional", "deadline_days": 0})
     assert list(policy.respond((seen("expel", 3),), view())) == [ActSpec("expel", size=3)]
+
+
+@pytest.mark.parametrize(
+    ("kind", "classifier"),
+    [
+        ("tit_for_tat", {"stochastic": False, "memory_depth": 1, "escalatory": False, "forgiving": True}),
+        ("proportional", {"stochastic": False, "memory_depth": 1, "escalatory": False, "forgiving": True}),
+        (
+            "grim_trigger",
+            {"stochastic": False, "memory_depth": float("inf"), "escalatory": False, "forgiving": False},
+        ),
+    ],
+)
+def test_classifiers(kind: str, classifier: dict[str, object]) -> None:
+    """The classifier (what `sim policies` shows and the axelrod comparison reads), whole."""
+    assert type(make_policy({"kind": kind})).classifier == classifier
