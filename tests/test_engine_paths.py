@@ -81,3 +81,10 @@ def test_tit_for_tat_lifts_its_ban_in_force_when_the_other_lifts_theirs() -> Non
     )
     b_acts = [(e.day, type(e).__name__) for e in engine.log if e.IS_ACT and e.actor == "B"]
     assert b_acts == [(6, "LocalHireBanImposed"), (31, "LocalHireBanLifted")]
+
+
+def test_an_engine_runs_once() -> None:
+    engine = Engine(make(days=3))
+    engine.run()
+    with pytest.raises(RuntimeError, match="runs once"):
+        engine.run()
