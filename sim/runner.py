@@ -24,7 +24,7 @@ import pandas as pd
 
 import sim
 from sim import events as ev
-from sim.atomic import write_atomic
+from sim.atomic import TMP_SUFFIX, write_atomic
 from sim.engine import Engine, simulate
 from sim.metrics import mission_metrics
 from sim.outdir import (
@@ -91,6 +91,8 @@ def run_scenario(
         if wrong:
             raise OutputDirError(wrong)
         work.mkdir(exist_ok=True)
+        for stray in work.glob(f".*{TMP_SUFFIX}"):  # a killed run's half-written file (we hold the lock)
+            stray.unlink(missing_ok=True)
         result = _write_run(scenario, work, on_day, figure)
         swap_into(work, out)
     return RunResult(out, result.manifest, result.metrics, result.log, result.state)

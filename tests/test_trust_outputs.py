@@ -135,3 +135,15 @@ def test_every_rename_of_the_swap_is_followed_by_a_sync_of_the_parent(
     (tmp_path / "work").mkdir()
     swap_into(tmp_path / "work", tmp_path / "out")
     assert synced == [tmp_path, tmp_path]
+
+
+def test_a_killed_runs_half_written_temporary_never_reaches_the_outputs(tmp_path: Path) -> None:
+    """A run killed while it drew its chart leaves ``.staffing.svg.PID-RANDOM.tmp`` in its
+    partial folder; the run that resumes there must not swap it into the outputs (the folder
+    would then hold a file no run writes, and the next run would refuse it)."""
+    partial = tmp_path / ".run.partial"
+    partial.mkdir()
+    (partial / ".staffing.svg.99999-deadbeef.tmp").write_text("<svg")
+    run_scenario(small_scenario(end="2020-01-31"), tmp_path / "run")
+    assert not list((tmp_path / "run").glob(".*"))
+    assert run_dir_problem(tmp_path / "run") is None
