@@ -173,6 +173,11 @@ def sweep(
     except OSError as exc:
         executor.close()
         _fail([f"--out: {write_failure(out, exc)}"])
+    except KeyboardInterrupt:  # before the workers started, or while the report was drawn
+        executor.close(interrupted=True)
+        typer.echo(f"interrupted: the runs finished so far are stored in {out}/; "
+                   "run the same command again to resume", err=True)  # fmt: skip
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     finally:
         if bar is not None:
             bar.stop()

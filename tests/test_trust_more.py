@@ -319,3 +319,19 @@ def test_an_interrupt_while_the_report_is_drawn_leaves_the_old_report_whole(
         run_sweep(plan, out, workers=1)
     assert {name: (out / name).read_bytes() for name in before} == before
     assert not list(out.glob(".report.*"))
+
+
+def test_ctrl_c_before_the_workers_start_still_says_how_to_resume(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CI found it: a SIGINT that lands after sweep.json is written but before the executor's
+    loop (a loaded machine) ended with only 'interrupted', not how to resume."""
+    import sim.sweep
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sim.sweep, "run_sweep", interrupted)
+    outcome = sim_inline("sweep", SPIRAL, *GRID, "--seeds", "1", "--out", tmp_path / "s", "--workers", "1")
+    assert outcome.code == 130
+    assert "run the same command again to resume" in outcome.stderr
