@@ -94,8 +94,9 @@ def _internal_error(exc: Exception) -> None:
     while frame is not None and frame.tb_next is not None:
         frame = frame.tb_next
     where = f" at {frame.tb_frame.f_code.co_filename.rsplit('/', 2)[-1]}:{frame.tb_lineno}" if frame else ""
-    text = str(exc).strip().splitlines()
-    detail = f"{type(exc).__name__}: {text[0][:200]}" if text else type(exc).__name__
+    from sim.errors import exception_line
+
+    detail = exception_line(exc)
     sys.stderr.write(
         f"internal error ({detail}{where}); this is a bug: please report it with the output of"
         " SIM_DEBUG=1 and the same command\n"

@@ -3,13 +3,12 @@ HTML report of one run or a fork with its base. Registered on ``sim.cli.app``.""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sim.cli import EXIT_INPUT, _fail, app
+from sim.cli import EXIT_INPUT, _check_output_file, _fail, app
 from sim.paths import output_file_problem, write_failure
 
 if TYPE_CHECKING:
@@ -113,12 +112,7 @@ def report(
     figure = figure_options(fmt, dpi, date_from, date_to, font_scale, title)
     if out.is_dir() or out.suffix.lower() not in (".html", ".htm"):
         _fail([f"--out: {out} must be an .html file"])
-    wrong = output_file_problem(out)
-    if wrong:
-        _fail([f"--out: {wrong}"])
-    for run_dir in run_dirs:
-        if Path(os.path.realpath(out)).parent == Path(os.path.realpath(run_dir)):
-            _fail([f"--out: {out} is inside the run folder {run_dir}; write it elsewhere"])
+    _check_output_file(out, "--out", run_dirs)
     runs = []
     for run_dir in run_dirs:
         try:

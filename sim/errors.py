@@ -71,3 +71,10 @@ def split_field(message: str) -> tuple[list[str | int], str]:
     for name, index in re.findall(r"([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]", path):
         parts.append(int(index) if index else name)
     return parts, rest
+
+
+def exception_line(exc: BaseException, limit: int | None = 200) -> str:
+    """``Type: first line of the message`` (cut at ``limit`` characters): how an error raised by
+    code the user wrote (a policy, a plugin) or by this program itself is shown in one line."""
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0][:limit]}" if text else type(exc).__name__

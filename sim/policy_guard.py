@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from sim.acts import OWN_POST_KINDS, ActSpec
 from sim.dated_acts import DatedAct
-from sim.errors import split_field
+from sim.errors import exception_line, split_field
 from sim.interrupts import user_interrupted
 from sim.policies.base import MAX_ACTS_PER_ANSWER, ScheduledAct
 
@@ -46,7 +46,7 @@ def check_reaction_days(policy: Any, side: str) -> int:
     try:
         days = policy.reaction_days
     except Exception as exc:
-        raise PolicyError(f"{where(policy, side)}: reaction_days raised {_one_line(exc)}") from None
+        raise PolicyError(f"{where(policy, side)}: reaction_days raised {exception_line(exc)}") from None
     if isinstance(days, bool) or not isinstance(days, int) or days < 1:
         raise PolicyError(f"{where(policy, side)}: reaction_days is {days!r}; it must be a whole number >= 1")
     return days
@@ -61,7 +61,7 @@ def call_policy(policy: Any, side: str, when: str, call: Callable[[], Any]) -> A
     except BaseException as exc:
         if user_interrupted(exc) or isinstance(exc, (MemoryError, PolicyError)):
             raise
-        raise PolicyError(f"{where(policy, side, when)}: raised {_one_line(exc)}") from None
+        raise PolicyError(f"{where(policy, side, when)}: raised {exception_line(exc)}") from None
 
 
 def checked_answer(
@@ -150,8 +150,3 @@ def _check_rules(spec: ActSpec, here: str) -> None:
 def _shown(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0][:200]}" if text else type(exc).__name__

@@ -26,7 +26,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.reader import ReaderError
 
-from sim.errors import InputError, Problem, split_field
+from sim.errors import InputError, Problem, exception_line, split_field
 
 MAX_BYTES = 1_000_000
 MAX_NODES = 200_000
@@ -345,8 +345,7 @@ def validate(
     except (InputError, KeyboardInterrupt):
         raise
     except Exception as exc:  # a user's validator (a plugin's Params) that raised something else
-        text = str(exc).strip().splitlines()
-        detail = f"{type(exc).__name__}: {text[0][:200]}" if text else type(exc).__name__
+        detail = exception_line(exc)
         raise InputError.at(name, f"validation raised {detail} (a policy's parameter check?)") from None
 
 

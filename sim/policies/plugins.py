@@ -29,6 +29,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from sim.errors import exception_line
 from sim.interrupts import user_interrupted
 from sim.policies.base import Policy, PolicyParams
 
@@ -160,7 +161,7 @@ def _import_file(path: Path) -> ModuleType:
         if user_interrupted(exc):
             raise
         line = _user_line(exc, path)
-        raise PluginError(f"{path}{line}: cannot load the policy file: {_one_line(exc)}") from None
+        raise PluginError(f"{path}{line}: cannot load the policy file: {exception_line(exc, None)}") from None
     _MODULES[key] = module
     return module
 
@@ -179,11 +180,6 @@ def _user_line(exc: BaseException, path: Path) -> str:
             line = f":{tb.tb_lineno}"
         tb = tb.tb_next
     return line
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
 def check_policy_class(found: Any, where: str) -> type[Policy]:
@@ -219,7 +215,7 @@ def load_entry_points(registry: dict[str, type[Policy]]) -> None:
         except BaseException as exc:  # a plugin's own SystemExit or KeyboardInterrupt too
             if user_interrupted(exc):
                 raise
-            BROKEN[point.name] = f"{label} failed to load: {_one_line(exc)}"
+            BROKEN[point.name] = f"{label} failed to load: {exception_line(exc, None)}"
             continue
         if cls.name != point.name:
             BROKEN[point.name] = f"{label}: the class is named {cls.name!r}; the entry point must be too"
