@@ -28,7 +28,7 @@ from sim.figure_cli import (
     ToOption,
     figure_options,
 )
-from sim.outdir import OutputDirError, resolve_out, run_dir_problem
+from sim.outdir import OutputDirError
 from sim.paths import output_file_problem, unwritable, write_failure
 
 app = typer.Typer(
@@ -106,7 +106,7 @@ def run(
     except InputError as exc:
         _input_error(exc)
     target = out if out is not None else Path("reports") / scenario.stem
-    wrong = _unwritable(target) or run_dir_problem(resolve_out(target))
+    wrong = _unwritable(target)  # run_scenario itself refuses a folder no run wrote, before any work
     if wrong:
         _fail([f"--out: {wrong}"])
     bar = day_bar(loaded.horizon, loaded.name, progress)
