@@ -31,7 +31,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sim.scenario import Scenario  # noqa: E402
+from sim.scenario.models import Scenario  # noqa: E402
 
 PROFILE: str | None = None
 
@@ -134,7 +134,7 @@ def bare_simpy(timeouts: int, processes: int = 100) -> float:
 
 
 def engine_vs_simpy(quick: bool) -> None:
-    from sim.engine import Engine
+    from sim.engine.loop import Engine
 
     years = 5 if quick else 20
     scenario = big_scenario(years)
@@ -176,7 +176,7 @@ def _run(engine: Any) -> Any:
 
 
 def sweep_parallel_efficiency(quick: bool) -> None:
-    from sim.sweep import InlineExecutor, LocalExecutor, plan_sweep, run_sweep
+    from sim.sweep.execute import InlineExecutor, LocalExecutor, plan_sweep, run_sweep
 
     scenario = Scenario.model_validate(SHORT)
     plan = plan_sweep(scenario, seeds=400, sweep_seed=1)
@@ -198,9 +198,9 @@ def sweep_parallel_efficiency(quick: bool) -> None:
 
 
 def sweep_10k(quick: bool) -> None:
-    from sim.engine import simulate
-    from sim.scenario import load_scenario
-    from sim.sweep import LocalExecutor, plan_sweep, run_sweep
+    from sim.engine.loop import simulate
+    from sim.scenario.models import load_scenario
+    from sim.sweep.execute import LocalExecutor, plan_sweep, run_sweep
 
     runs = 1_000 if quick else 10_000
     scenario = load_scenario(ROOT / "scenarios" / "rotation-rule-2021.yaml")
@@ -236,7 +236,7 @@ def sweep_10k(quick: bool) -> None:
 
 def large_log(events: int) -> list[Any]:
     """An engine log of at least ``events`` events (short tours make rotations frequent)."""
-    from sim.engine import simulate
+    from sim.engine.loop import simulate
 
     tours = {"diplomat": [60, 180], "admin_technical": [60, 180], "local": [200, 400]}
     years = 10
@@ -260,10 +260,10 @@ def replay_fold(quick: bool, log: list[Any]) -> None:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from sim import events as ev
-    from sim.metrics import headcount_series, series_from_columns
-    from sim.projections import events_frame
-    from sim.state import fold
+    from sim.analysis.metrics import headcount_series, series_from_columns
+    from sim.analysis.projections import events_frame
+    from sim.core import events as ev
+    from sim.core.state import fold
 
     missions = ["A", "B"]
     horizon = log[-1].day
@@ -308,7 +308,7 @@ def replay_fold(quick: bool, log: list[Any]) -> None:
         series_from_columns_s=round(vectorised, 4),
         series_from_event_objects_per_s=round(n / from_objects),
         full_state_fold_per_s=round(n / full),
-        baseline_is="the full-state fold (sim.state.fold)",
+        baseline_is="the full-state fold (sim.core.state.fold)",
     )
 
 
@@ -316,8 +316,8 @@ def store_append(quick: bool, log: list[Any]) -> None:
     import sqlite3
 
     import sim
-    from sim import events as ev
-    from sim.store import RunInfo, SQLiteStore, _row
+    from sim.core import events as ev
+    from sim.store.sqlite import RunInfo, SQLiteStore, _row
 
     version = (sim.__version__, ev.SCHEMA_VERSION)
     info = RunInfo("bench", "bench", "0" * 64, 7, "2000-01-01", "2030-12-31", *version)
@@ -367,7 +367,7 @@ def store_append(quick: bool, log: list[Any]) -> None:
 
 def cli_startup(quick: bool) -> None:
     script = Path(sys.executable).parent / "sim"
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "sim.cli"]
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "sim.cli.main"]
 
     def wall(args: list[str]) -> float:
         started = time.perf_counter()

@@ -58,7 +58,7 @@ _SKIP_FIELDS = {"annotation", "returns", "decorator_list", "type_comment", "type
 
 @dataclass(frozen=True)
 class Mutant:
-    path: str  # relative to the project root, e.g. "sim/engine.py"
+    path: str  # relative to the project root, e.g. "sim/engine/loop.py"
     scope: str  # "Engine._needs_trim", or "<module>" for module-level code
     op: str  # e.g. "< -> <="
     ordinal: int  # the n-th mutant with this (scope, op), from 1

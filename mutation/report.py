@@ -130,6 +130,6 @@ if __name__ == "__main__":
     here = Path(__file__).resolve().parent
     equivalent = tomllib.loads((here / "equivalent.toml").read_text()).get("equivalent", [])
     targets = tomllib.loads((here / "targets.toml").read_text())
-    engine = next(m for m in targets["modes"]["quick"]["modules"] if m["path"] == "sim/engine.py")
-    mechanics = {"sim/engine.py (staffing mechanics)": engine["functions"]}
+    engine = next(m for m in targets["modes"]["quick"]["modules"] if m["path"] == "sim/engine/loop.py")
+    mechanics = {"sim/engine/loop.py (staffing mechanics)": engine["functions"]}
     print(compare(Path(sys.argv[1]), Path(sys.argv[2]), equivalent, mechanics), end="")

@@ -22,8 +22,8 @@ import signal
 import sys
 from pathlib import Path
 
-from sim.interrupts import HANDLED
-from sim.interrupts import RECEIVED as _interrupts
+from sim.infra.interrupts import HANDLED
+from sim.infra.interrupts import RECEIVED as _interrupts
 
 EXIT_INTERRUPTED = 130
 EXIT_INTERNAL = 70  # EX_SOFTWARE: an error of this program, never of the user's input
@@ -52,7 +52,7 @@ def main() -> None:
     try:
         signal.signal(signal.SIGINT, _interrupted)
         HANDLED[0] = True
-        from sim.cli import app
+        from sim.cli.main import app
 
         try:
             app()
@@ -78,7 +78,7 @@ def _output_failed(exc: OSError) -> None:
     """Writing failed where no command could catch it: standard output (a full disk behind a
     redirection, ``/dev/full``). One line, exit 2, and stdout is closed so that Python's own
     flush at exit does not print a second error."""
-    from sim.paths import write_failure
+    from sim.infra.paths import write_failure
 
     where = Path(exc.filename) if exc.filename else Path("standard output")
     sys.stderr.write(write_failure(where, exc) + "\n")
@@ -94,7 +94,7 @@ def _internal_error(exc: Exception) -> None:
     while frame is not None and frame.tb_next is not None:
         frame = frame.tb_next
     where = f" at {frame.tb_frame.f_code.co_filename.rsplit('/', 2)[-1]}:{frame.tb_lineno}" if frame else ""
-    from sim.errors import exception_line
+    from sim.infra.errors import exception_line
 
     detail = exception_line(exc)
     sys.stderr.write(

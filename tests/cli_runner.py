@@ -11,7 +11,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from sim.cli import app
+from sim.cli.main import app
 
 ROOT = Path(__file__).parent.parent
 

@@ -6,8 +6,8 @@ import functools
 from pathlib import Path
 from typing import Any
 
-from sim.engine import Engine, simulate
-from sim.scenario import Scenario, load_scenario
+from sim.engine.loop import Engine, simulate
+from sim.scenario.models import Scenario, load_scenario
 
 #: The scenario files shipped in ``scenarios/``.
 BUNDLED = sorted((Path(__file__).parent.parent / "scenarios").glob("*.yaml"))

@@ -14,7 +14,7 @@ expected classifier and two short tables, and inherits every generic test:
 The tables: ``versus`` holds (the opponent's moves, this policy's expected moves) in the repeated
 game, C for none and D for a hostile act, the opponent scripted; ``answers`` holds (the acts
 observed, oldest first; the expected answer to the last one; optional ``SideView`` fields), acts
-written ``"expel 5, lift_cap"`` and compared as ``sim.acts.describe`` reads them back.
+written ``"expel 5, lift_cap"`` and compared as ``sim.core.acts.describe`` reads them back.
 """
 
 from __future__ import annotations
@@ -30,12 +30,12 @@ from typing import Any, ClassVar
 
 import pytest
 
-from sim.acts import HOSTILE_KINDS, ActSpec, describe, to_event
-from sim.engine import simulate
-from sim.game import GAME_START, play
+from sim.analysis.game import GAME_START, play
+from sim.core.acts import HOSTILE_KINDS, ActSpec, describe, to_event
+from sim.core.state import Observation
+from sim.engine.loop import simulate
 from sim.policies import REGISTRY, Policy, SideView, make_policy
-from sim.scenario import Scenario
-from sim.state import Observation
+from sim.scenario.models import Scenario
 from sim.testing import assert_causality, assert_conservation, assert_fork_exact, assert_replays
 
 

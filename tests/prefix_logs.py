@@ -13,9 +13,9 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sim import events as ev
-from sim.engine import Engine, fork
-from sim.scenario import Scenario
+from sim.core import events as ev
+from sim.engine.loop import Engine, fork
+from sim.scenario.models import Scenario
 
 START = dt.date(2020, 1, 1)
 FAR = 10_000  # a day beyond every run here: tours and requests that never come due

@@ -1,4 +1,4 @@
-"""``sim.atomic``: the previous file or the new one, never a truncated one or a stray temporary."""
+"""``sim.infra.atomic``: the previous file or the new one, never a truncated one or a stray temporary."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.atomic import atomic_path, write_atomic
+from sim.infra.atomic import atomic_path, write_atomic
 
 
 def test_write_atomic_replaces_the_file_and_leaves_nothing_else(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """The project's policies against the Axelrod library's strategies (a test-only dependency).
 
 For deterministic pairs without noise, a match of 200 rounds between two of the project's
-policies in ``sim.game`` must give exactly the moves and the scores of the same match between
+policies in ``sim.analysis.game`` must give exactly the moves and the scores of the same match between
 the corresponding Axelrod strategies: TitForTat, TitFor2Tats, Grudger, WinStayLoseShift,
 Cooperator, Defector, and Gradual (Beaufils' strategy as the library plays it). Every ordered
 pair is played, self-play included.
@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from sim.game import play
+from sim.analysis.game import play
 
 axl: Any = pytest.importorskip("axelrod")
 

@@ -27,8 +27,8 @@ def test_policies_lists_every_policy_with_classifier_and_parameters() -> None:
 
 def test_game_json_is_one_object_with_the_five_keys() -> None:
     """TFT vs ALL D over 200 rounds: 199 and 204 points, i.e. 0.995 and 1.02 a round (through the
-    installed console script: ``python -m sim.cli`` does not see commands registered from other
-    modules, since the module then runs as ``__main__``, apart from the ``sim.cli`` they import)."""
+    installed console script: ``python -m sim.cli.main`` does not see commands registered from other
+    modules, since the module then runs as ``__main__``, apart from the ``sim.cli.main`` they import)."""
     outcome = sim_script("game", "tit_for_tat", "always_hostile", "--rounds", "200", "--json")
     assert outcome.code == 0, outcome.stderr
     assert json.loads(outcome.stdout) == {

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.codes import CAMEO, CAMEO_TO_PLOVER, CODES
+from sim.core.codes import CAMEO, CAMEO_TO_PLOVER, CODES
 from tests.helpers import bundled_run
 from tests.report_helpers import run_into, sim
 
@@ -56,7 +56,7 @@ def test_export_codes_for_a_simulated_run(spiral: Path) -> None:
 
 def test_export_codes_jsonl_has_no_size_for_statements_and_closures() -> None:
     run = bundled_run(Path("scenarios/history-2016-2022.yaml").resolve())
-    from sim.coded import coded_jsonl
+    from sim.analysis.coded import coded_jsonl
 
     rows = [json.loads(line) for line in coded_jsonl(run.log, run.scenario.start).splitlines()]
     kinds = {row["kind"] for row in rows}

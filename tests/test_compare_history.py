@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from sim.acts import ACT_KINDS
-from sim.cli import app
-from sim.codes import CODES
+from sim.cli.main import app
+from sim.core.acts import ACT_KINDS
+from sim.core.codes import CODES
 
 ROOT = Path(__file__).parent.parent
 SPIRAL = ROOT / "scenarios" / "tit-for-tat-spiral.yaml"

@@ -8,9 +8,9 @@ from collections import Counter
 
 from hypothesis import given
 
-from sim.engine import simulate
-from sim.scenario import Scenario
-from sim.state import State, apply
+from sim.core.state import State, apply
+from sim.engine.loop import simulate
+from sim.scenario.models import Scenario
 from sim.testing import scenarios
 
 

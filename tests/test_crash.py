@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.runner import OUTPUT_FILES, run_scenario
+from sim.app.runner import OUTPUT_FILES, run_scenario
 
 LONG = Path(__file__).parent / "data" / "long-run.yaml"
 SLOW = os.environ.get("HYPOTHESIS_PROFILE") == "ci" or os.environ.get("SIM_SLOW") == "1"

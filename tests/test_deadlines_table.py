@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from sim import events as ev
+from sim.core import events as ev
 from tests.prefix_logs import LogBuilder, continue_log
 
 POSTS = {

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from sim import events as ev
-from sim.engine import Engine
+from sim.core import events as ev
+from sim.engine.loop import Engine
 from tests.prefix_logs import LogBuilder, continue_log
 from tests.test_mechanics import act, make, run, side
 

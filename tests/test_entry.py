@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 import sim.__main__ as entry
-import sim.cli
+import sim.cli.main
 
 
 @pytest.fixture(autouse=True)
@@ -22,7 +22,7 @@ def fresh_entry(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def run_main_with(app: object, monkeypatch: pytest.MonkeyPatch) -> int | str | None:
-    monkeypatch.setattr(sim.cli, "app", app)
+    monkeypatch.setattr(sim.cli.main, "app", app)
     with pytest.raises(SystemExit) as stopped:
         entry.main()
     return stopped.value.code
@@ -66,7 +66,7 @@ def test_an_error_without_an_interrupt_is_not_hidden(
     def broken() -> None:
         raise ValueError("a real bug")
 
-    monkeypatch.setattr(sim.cli, "app", broken)
+    monkeypatch.setattr(sim.cli.main, "app", broken)
     monkeypatch.delenv("SIM_DEBUG", raising=False)
     with pytest.raises(SystemExit) as exited:
         entry.main()

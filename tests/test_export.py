@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim import events as ev
-from sim.replay import load_replay
-from sim.runner import run_scenario
+from sim.app.runner import run_scenario
+from sim.core import events as ev
+from sim.store.replay import load_replay
 from tests.cli_runner import ROOT, sim_inline
 
 

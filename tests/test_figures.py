@@ -15,11 +15,11 @@ import matplotlib.pyplot as plt
 import pytest
 from matplotlib.text import Text
 
-from sim.charts import staffing_chart
-from sim.compare import load_run
-from sim.figure_style import FigureOptions, date_ticks
-from sim.placement import drawn_texts, overlapping_pairs
-from sim.projections import staffing_changes
+from sim.analysis.charts import staffing_chart
+from sim.analysis.compare import load_run
+from sim.analysis.figure_style import FigureOptions, date_ticks
+from sim.analysis.placement import drawn_texts, overlapping_pairs
+from sim.analysis.projections import staffing_changes
 from tests.helpers import bundled_run
 from tests.report_helpers import ROOT, run_into, sim
 
@@ -141,7 +141,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 @pytest.mark.parametrize("scale", [1.3, 2.5])
 def test_compare_labels_never_overlap_and_twins_are_named(runs: list[Path], scale: float) -> None:
-    from sim.charts_compare import compare_figure
+    from sim.analysis.charts_compare import compare_figure
 
     loaded = [load_run(run) for run in runs]
     twin = load_run(runs[0])
@@ -193,6 +193,7 @@ def test_bad_figure_options_are_one_line(tmp_path: Path, args: list[str], messag
 
 
 def test_the_cli_knows_the_same_formats() -> None:
-    from sim import figure_cli, figure_style
+    from sim.analysis import figure_style
+    from sim.cli import figures as figure_cli
 
     assert figure_cli.FORMATS == figure_style.FORMATS

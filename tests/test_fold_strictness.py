@@ -18,9 +18,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim import events as ev
-from sim.engine import simulate
-from sim.state import LogError, State, apply, fold
+from sim.core import events as ev
+from sim.core.state import LogError, State, apply, fold
+from sim.engine.loop import simulate
 from sim.testing import scenarios
 from tests.test_state import kitchen_sink
 

@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim import events as ev
-from sim.engine import simulate
-from sim.errors import InputError
-from sim.scenario import Scenario, load_scenario
-from sim.seeds import SeedsLog
-from sim.store import log_digest
+from sim.core import events as ev
+from sim.engine.loop import simulate
+from sim.infra.errors import InputError
+from sim.scenario.documented import SeedsLog
+from sim.scenario.models import Scenario, load_scenario
+from sim.store.sqlite import log_digest
 from sim.testing import acts, scenarios
 
 SPIRAL = Path(__file__).parent.parent / "scenarios" / "tit-for-tat-spiral.yaml"

@@ -16,7 +16,16 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from sim.game import GAME_START, PAYOFFS, GameResult, PolicySpecError, generosity, make, play, richardson
+from sim.analysis.game import (
+    GAME_START,
+    PAYOFFS,
+    GameResult,
+    PolicySpecError,
+    generosity,
+    make,
+    play,
+    richardson,
+)
 
 Rule = Callable[[int, int], float]  # (my last move, their last move) -> chance I play calm; 1 = hostile
 

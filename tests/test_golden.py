@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from sim import events as ev
-from sim.state import digest, headcounts
-from sim.store import log_digest
+from sim.core import events as ev
+from sim.core.state import digest, headcounts
+from sim.store.sqlite import log_digest
 from tests.helpers import BUNDLED as SCENARIOS
 from tests.helpers import bundled_run
 

@@ -17,10 +17,10 @@ import matplotlib.pyplot as plt
 import networkx as nx
 import pytest
 
-from sim import events as ev
-from sim.graph import build_graph, chains, to_dot, to_graphml, to_json
-from sim.graph_draw import draw_graph
-from sim.placement import drawn_texts, overlapping_pairs
+from sim.analysis.graph import build_graph, chains, to_dot, to_graphml, to_json
+from sim.analysis.graph_draw import draw_graph
+from sim.analysis.placement import drawn_texts, overlapping_pairs
+from sim.core import events as ev
 from tests.helpers import bundled_run
 from tests.report_helpers import ROOT, run_into, sim
 
@@ -56,7 +56,7 @@ def test_documented_and_simulated_acts_are_told_apart() -> None:
 
 @pytest.mark.parametrize("scale", [1.0, 2.5])
 def test_the_drawing_has_no_overlapping_labels(scale: float) -> None:
-    from sim.figure_style import FigureOptions
+    from sim.analysis.figure_style import FigureOptions
 
     engine = bundled_run(HISTORY)
     fig = draw_graph(

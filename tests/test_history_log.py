@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from sim.engine import simulate
-from sim.scenario import load_scenario
-from sim.seeds import SeedsLog, load_seeds
-from sim.state import fold
+from sim.core.state import fold
+from sim.engine.loop import simulate
+from sim.scenario.documented import SeedsLog, load_seeds
+from sim.scenario.models import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 LOG = ROOT / "seeds" / "us-russia-2016-2022.yaml"
@@ -122,7 +122,7 @@ def test_a_log_rewritten_within_one_timestamp_tick_is_read_again(tmp_path: Path)
     """The parsed-log cache is keyed by content: same size, same modification time, new text."""
     import os
 
-    from sim.seeds import load_seeds
+    from sim.scenario.documented import load_seeds
 
     source = ROOT / "seeds" / "us-russia-2021-12.yaml"
     path = tmp_path / "log.yaml"

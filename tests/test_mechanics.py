@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from sim import events as ev
-from sim.engine import Engine, simulate
-from sim.scenario import Scenario
-from sim.state import Mission, State, apply, fold
+from sim.core import events as ev
+from sim.core.state import Mission, State, apply, fold
+from sim.engine.loop import Engine, simulate
+from sim.scenario.models import Scenario
 
 START = dt.date(2020, 1, 1)
 FIXED_TOURS: dict[str, int] = {"diplomat": 5000, "admin_technical": 5000, "local": 5000}

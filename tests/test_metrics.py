@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim import events as ev
-from sim.metrics import answer_depths, headcount_series, metric_columns, run_metrics
+from sim.analysis.metrics import answer_depths, headcount_series, metric_columns, run_metrics
+from sim.core import events as ev
 
 
 class Log:
@@ -146,9 +146,9 @@ def test_a_quiet_run_has_no_last_actor() -> None:
 
 
 def test_run_metrics_agree_with_the_sim_run_table() -> None:
-    from sim.engine import simulate
-    from sim.metrics import mission_metrics
-    from sim.projections import staffing_changes
+    from sim.analysis.metrics import mission_metrics
+    from sim.analysis.projections import staffing_changes
+    from sim.engine.loop import simulate
     from tests.helpers import small_scenario
 
     scenario = small_scenario(

@@ -1,5 +1,5 @@
 """Every branch of ``tit_for_tat.mirror``, ``proportional``'s ratio, ``grim_trigger`` and the act
-table (``sim.acts``), as full expected values.
+table (``sim.core.acts``), as full expected values.
 
 The policy tests elsewhere read answers back as short strings ("expel 5"), which cannot tell
 which consulate is closed, what a threat threatens, or whether a deadline was carried over.
@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import pytest
 
-from sim import events as ev
-from sim.acts import ACT_KINDS, HOSTILE_KINDS, ActSpec, describe, particulars, to_event
-from sim.dated_acts import DatedAct
+from sim.core import events as ev
+from sim.core.acts import ACT_KINDS, HOSTILE_KINDS, ActSpec, describe, particulars, to_event
+from sim.core.dated_acts import DatedAct
+from sim.core.state import Observation
 from sim.policies import make_policy
 from sim.policies.base import SideView
 from sim.policies.tit_for_tat import mirror
-from sim.state import Observation
 
 D, RULE = 7, "newest"  # the answering side's own deadline and selection rule
 

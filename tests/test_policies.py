@@ -14,13 +14,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.acts import ActSpec
-from sim.game import GAME_START, generosity, play
+from sim.analysis.game import GAME_START, generosity, play
+from sim.core.acts import ActSpec
+from sim.core.state import Observation
 from sim.policies import REGISTRY, make_policy
 from sim.policies.common import encroaches
 from sim.policies.generous_tit_for_tat import DEFAULT_GENEROSITY
 from sim.policies.plugins import origin
-from sim.state import Observation
 from sim.testing import policy_inputs
 from tests.policy_contract import PolicyContract, assert_pure, default_view, observed, read_back
 

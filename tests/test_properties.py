@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, note
 from hypothesis import strategies as st
 
-from sim import events as ev
-from sim.engine import Engine, fork, simulate
-from sim.scenario import Scenario
-from sim.state import fold
-from sim.store import log_digest
+from sim.core import events as ev
+from sim.core.state import fold
+from sim.engine.loop import Engine, fork, simulate
+from sim.scenario.models import Scenario
+from sim.store.sqlite import log_digest
 from sim.testing import (
     assert_causality,
     assert_conservation,

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import pytest
 
-from sim import events as ev
+from sim.core import events as ev
 from tests.prefix_logs import LogBuilder, continue_log, what_happened
 
 POSTS = {

@@ -1,4 +1,4 @@
-"""Tests of the projection ``sim.state.apply``: total, pure, strict about corrupt logs.
+"""Tests of the projection ``sim.core.state.apply``: total, pure, strict about corrupt logs.
 
 A "kitchen-sink" run (every act kind, a tit-for-tat side that observes them, turnover, denied
 and withdrawn visas) gives a real log holding every event type; small hand-written logs give
@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
-from sim import events as ev
-from sim import state as st
-from sim.engine import Engine, simulate
-from sim.scenario import Scenario
-from sim.state import LogError, State, apply, digest, fold
+from sim.core import events as ev
+from sim.core import state as st
+from sim.core.state import LogError, State, apply, digest, fold
+from sim.engine.loop import Engine, simulate
+from sim.scenario.models import Scenario
 
 START = dt.date(2020, 1, 1)
 TOURS = {"diplomat": 300, "admin_technical": 300, "local": 300}

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from sim import events as ev
-from sim.state import digest, fold, to_dict
+from sim.core import events as ev
+from sim.core.state import digest, fold, to_dict
 
 SMALL = [
     ev.MissionOpened(

@@ -19,8 +19,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from sim.errors import InputError
-from sim.sweep import (
+from sim.infra.errors import InputError
+from sim.sweep.execute import (
     Executor,
     InlineExecutor,
     LocalExecutor,
@@ -31,8 +31,8 @@ from sim.sweep import (
     run_seed,
     run_sweep,
 )
-from sim.sweep_grid import Axis, GridError, parse_option, to_spec
-from sim.sweep_store import RESULTS, STAFFING
+from sim.sweep.grid import Axis, GridError, parse_option, to_spec
+from sim.sweep.parts import RESULTS, STAFFING
 from tests.cli_runner import ROOT, sim_inline
 
 SCENARIO = """\
@@ -343,7 +343,7 @@ def test_unreachable_scheduler_is_one_line() -> None:
     pytest.importorskip("distributed")
     import socket
 
-    from sim.sweep import DaskExecutor, SweepSetupError
+    from sim.sweep.execute import DaskExecutor, SweepSetupError
 
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
@@ -383,7 +383,7 @@ def test_a_bad_value_in_a_sweep_file_is_placed_at_its_line(scenario_file: Path, 
         f"{sweep}:6:34: grid.sides.B.policy.delay_days[1]: Input should be greater than or equal to 1"
     ), line
     with pytest.raises(InputError, match="unknown field 'seed_count'"):
-        from sim.sweep import load_sweep_file
+        from sim.sweep.execute import load_sweep_file
 
         bad = tmp_path / "bad.yaml"
         bad.write_text(f"scenario: {scenario_file}\nseed_count: 3\n", encoding="utf-8")

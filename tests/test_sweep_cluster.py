@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.sweep import InlineExecutor, LocalExecutor, plan_sweep, run_sweep
-from sim.sweep_store import RESULTS, STAFFING
+from sim.sweep.execute import InlineExecutor, LocalExecutor, plan_sweep, run_sweep
+from sim.sweep.parts import RESULTS, STAFFING
 from tests.cli_runner import sim_inline
 from tests.test_sweep import GRID, SCENARIO, axes, sorted_frame
 
@@ -30,7 +30,7 @@ def scenario_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_one_process_two_processes_and_a_dask_cluster_agree(scenario_file: Path, tmp_path: Path) -> None:
-    from sim.sweep import DaskExecutor
+    from sim.sweep.execute import DaskExecutor
 
     plan = plan_sweep(scenario_file, axes(*GRID), seeds=5, sweep_seed=77)
     dask = DaskExecutor(SCHEDULER)  # type: ignore[arg-type]

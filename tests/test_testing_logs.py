@@ -13,11 +13,11 @@ from hypothesis import HealthCheck, Phase, find, given, note, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from sim.acts import ACT_KINDS, DEADLINED, describe
-from sim.engine import simulate
-from sim.scenario import load_scenario
-from sim.seeds import SeedsLog, load_seeds
-from sim.store import log_digest
+from sim.core.acts import ACT_KINDS, DEADLINED, describe
+from sim.engine.loop import simulate
+from sim.scenario.documented import SeedsLog, load_seeds
+from sim.scenario.models import load_scenario
+from sim.store.sqlite import log_digest
 from sim.testing import (
     SIDE_NAMES,
     assert_causality,

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.errors import InputError
-from sim.scenario import load_scenario
+from sim.infra.errors import InputError
+from sim.scenario.models import load_scenario
 from tests.cli_runner import sim_process
 
 ROOT = Path(__file__).resolve().parent.parent

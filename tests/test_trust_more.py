@@ -23,8 +23,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from sim.outdir import recover
-from sim.sweep_store import RESULTS, STAFFING
+from sim.infra.outdir import recover
+from sim.sweep.parts import RESULTS, STAFFING
 from tests.cli_runner import Outcome, sim_inline, sim_process
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -302,9 +302,9 @@ def test_a_policy_file_that_is_a_directory_or_holds_a_nul_byte(tmp_path: Path) -
 def test_an_interrupt_while_the_report_is_drawn_leaves_the_old_report_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sim import sweep_report
-    from sim.sweep import plan_sweep, run_sweep
-    from sim.sweep_grid import parse_option
+    from sim.sweep.execute import plan_sweep, run_sweep
+    from sim.sweep import report as sweep_report
+    from sim.sweep.grid import parse_option
 
     out = tmp_path / "sweep"
     assert _sweep(out).code == 0
@@ -326,12 +326,12 @@ def test_ctrl_c_before_the_workers_start_still_says_how_to_resume(
 ) -> None:
     """CI found it: a SIGINT that lands after sweep.json is written but before the executor's
     loop (a loaded machine) ended with only 'interrupted', not how to resume."""
-    import sim.sweep
+    import sim.sweep.execute
 
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(sim.sweep, "run_sweep", interrupted)
+    monkeypatch.setattr(sim.sweep.execute, "run_sweep", interrupted)
     outcome = sim_inline("sweep", SPIRAL, *GRID, "--seeds", "1", "--out", tmp_path / "s", "--workers", "1")
     assert outcome.code == 130
     assert "run the same command again to resume" in outcome.stderr

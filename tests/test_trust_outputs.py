@@ -1,6 +1,6 @@
 """A run's output folder is replaced only when a run wrote it, and the swap loses nothing.
 
-Each test here failed before the output-folder rules of ``sim.outdir``: a folder with a
+Each test here failed before the output-folder rules of ``sim.infra.outdir``: a folder with a
 ``manifest.json`` and a user's thesis was replaced whole; a crash between the swap's two
 renames left the outputs aside for good; a symbolic link became a real folder.
 """
@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from sim import outdir
-from sim.outdir import OutputDirError, recover, run_dir_problem, swap_into
-from sim.runner import run_scenario
+from sim.app.runner import run_scenario
+from sim.infra import outdir
+from sim.infra.outdir import OutputDirError, recover, run_dir_problem, swap_into
 from tests.cli_runner import sim_inline
 from tests.helpers import small_scenario
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.policy_guard import MAX_ACTS_PER_ANSWER
+from sim.policies.guard import MAX_ACTS_PER_ANSWER
 from tests.cli_runner import sim_inline, sim_process
 
 FILES = Path(__file__).parent / "plugin_files"

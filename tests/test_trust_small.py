@@ -9,12 +9,12 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from sim import events as ev
-from sim.engine import simulate
-from sim.scenario import load_scenario
-from sim.schema import log_schema, scenario_schema
-from sim.state import State, apply
-from sim.yaml_io import parse, read_text
+from sim.core import events as ev
+from sim.core.state import State, apply
+from sim.engine.loop import simulate
+from sim.infra.yaml_io import parse, read_text
+from sim.scenario.models import load_scenario
+from sim.scenario.schema import log_schema, scenario_schema
 from tests.cli_runner import sim_inline, sim_process
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,7 +134,7 @@ def test_an_unanticipated_error_is_one_line_exit_70_and_the_traceback_on_request
 
     argv = ["sim", "run", str(ROOT / "scenarios" / "baseline.yaml"), "--out", str(tmp_path / "x")]
     code = (
-        "import sys, sim.__main__ as entry, sim.runner as runner\n"
+        "import sys, sim.__main__ as entry, sim.app.runner as runner\n"
         "runner.run_scenario = lambda *a, **k: 1 / 0\n"
         f"sys.argv = {argv!r}\n"
         "entry.main()\n"

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from sim.replay import load_replay
-from sim.state import digest, fold
-from sim.store import log_digest
+from sim.core.state import digest, fold
+from sim.store.replay import load_replay
+from sim.store.sqlite import log_digest
 from tests.cli_runner import sim_inline
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,7 +20,7 @@ import pandas as pd
 import psutil
 import pytest
 
-from sim.sweep_store import RESULTS, PartStore
+from sim.sweep.parts import RESULTS, PartStore
 from tests.cli_runner import sim_inline
 
 ROOT = Path(__file__).resolve().parent.parent

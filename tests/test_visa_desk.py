@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim import events as ev
+from sim.core import events as ev
 from tests.prefix_logs import FAR, TRAVEL, LogBuilder, continue_log
 
 POSTS = {"embassy": {"diplomat": 9}}

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sim import events as ev
-from sim.engine import simulate
-from sim.scenario import Scenario
+from sim.core import events as ev
+from sim.engine.loop import simulate
+from sim.scenario.models import Scenario
 
 
 def mission(diplomats: int) -> dict[str, object]:

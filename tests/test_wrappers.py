@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sim import events as ev
-from sim.engine import simulate
-from sim.scenario import Scenario
-from sim.state import fold, headcounts
+from sim.core import events as ev
+from sim.core.state import fold, headcounts
+from sim.engine.loop import simulate
+from sim.scenario.models import Scenario
 
 
 def scenario(b_extra: dict[str, Any], expulsions: int = 12, seed: int = 5) -> Scenario:

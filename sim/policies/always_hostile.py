@@ -5,7 +5,7 @@ of Cooperation*, 1984), the benchmark every reciprocating strategy is measured a
 Unprovoked, it expels ``size`` people every ``period_days`` from ``first_day`` (``count``
 times, or until the longest run a scenario allows); and it answers every act of the other
 side, de-escalation included, with an expulsion of ``size``. It never lifts anything. In the
-repeated game (``sim.game``) this is ALL D: hostile in round 0 by its schedule, and in every
+repeated game (``sim.analysis.game``) this is ALL D: hostile in round 0 by its schedule, and in every
 later round by its answer to the other's move.
 """
 
@@ -17,13 +17,13 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from sim.acts import ActSpec
-from sim.dated_acts import Int
+from sim.core.acts import ActSpec
+from sim.core.dated_acts import Int
+from sim.core.state import Observation
 from sim.policies.base import ScheduledAct, SideView
 from sim.policies.common import Reactive, ReactiveParams, expel
-from sim.state import Observation
 
-#: The longest run a scenario allows (``sim.scenario.MAX_HORIZON_DAYS``, not imported to keep
+#: The longest run a scenario allows (``sim.scenario.models.MAX_HORIZON_DAYS``, not imported to keep
 #: policies free of the scenario module, which imports them).
 _LAST_DAY = 36_525
 

@@ -26,8 +26,8 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
-from sim.acts import ActSpec
-from sim.state import Observation
+from sim.core.acts import ActSpec
+from sim.core.state import Observation
 
 
 class PolicyParams(BaseModel):

@@ -14,10 +14,10 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field, Strict
 
-from sim.acts import HOSTILE_KINDS, ActSpec
-from sim.dated_acts import MAX_SIZE, Int, Rule
+from sim.core.acts import HOSTILE_KINDS, ActSpec
+from sim.core.dated_acts import MAX_SIZE, Int, Rule
+from sim.core.state import Observation
 from sim.policies.base import Policy, PolicyParams, SideView
-from sim.state import Observation
 
 #: A real number that YAML must spell as one (``true`` and ``"0.3"`` are refused).
 Float = Annotated[float, Strict()]
@@ -127,7 +127,7 @@ def lift_all(view: SideView) -> list[ActSpec]:
     """Every reversal open to this side: lift its cap, limit and ban on the other's mission,
     issue visas again, reopen the posts it closed, send its ambassador back.
 
-    Pending orders are cancelled by the lift of their kind too (see ``sim.state``); a pending
+    Pending orders are cancelled by the lift of their kind too (see ``sim.core.state``); a pending
     post closure has no post in the view, so it is the one measure this cannot undo.
     """
     lifts: list[ActSpec] = []

@@ -18,12 +18,12 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from sim.acts import ActSpec
-from sim.dated_acts import Int
+from sim.core.acts import ActSpec
+from sim.core.dated_acts import Int
+from sim.core.state import Observation
 from sim.policies.base import SideView
 from sim.policies.common import Float, Reactive, ReactiveParams, clamp, with_size
 from sim.policies.tit_for_tat import mirror
-from sim.state import Observation
 
 
 class EscalateParams(ReactiveParams):

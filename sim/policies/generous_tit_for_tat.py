@@ -4,11 +4,11 @@ Source: Nowak & Sigmund, "Tit for tat in heterogeneous populations", *Nature* 35
 under noise, tit for tat locks two players into echoes of retaliation; forgiving a defection
 with probability g breaks them. The largest generosity that still leaves exploiting it
 unprofitable is g = min(1 - (T-R)/(R-S), (R-P)/(T-P)), 1/3 with the payoffs 3, 0, 5, 1 (the
-default; ``sim.game.generosity`` computes it for other payoffs).
+default; ``sim.analysis.game.generosity`` computes it for other payoffs).
 
 Each forgiveness is a draw keyed by this side's name, the act observed (its place in the
 side's history, its day, kind and size), the run's seed (so a sweep over seeds resamples the
-forgiveness) and the ``seed`` parameter (``sim.randomness``), never
+forgiveness) and the ``seed`` parameter (``sim.core.randomness``), never
 a shared generator: the same history always gets the same answer, so forks and same-seed runs
 are exact. Two sides with the same seed still draw independently (the side's name is in the
 key). The key holds nothing that depends on the order in which a scenario lists its sides
@@ -22,13 +22,13 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from sim import randomness as rnd
-from sim.acts import ActSpec
-from sim.dated_acts import Int
+from sim.core import randomness as rnd
+from sim.core.acts import ActSpec
+from sim.core.dated_acts import Int
+from sim.core.state import Observation
 from sim.policies.base import SideView
 from sim.policies.common import Float, Reactive, ReactiveParams, hostile
 from sim.policies.tit_for_tat import mirror
-from sim.state import Observation
 
 #: Nowak & Sigmund's generosity for R, S, T, P = 3, 0, 5, 1.
 DEFAULT_GENEROSITY = 1 / 3

@@ -9,7 +9,7 @@ Here the n-th hostile act the side perceives is answered with n acts in kind fol
 ``calm`` statements offering calm; the next n + calm - 1 acts of the other side are counted but
 not answered (they fall within the punishment and the calm), de-escalation excepted, which is
 always mirrored. In the engine the n acts and the statements go out on the reaction day; the
-repeated game (``sim.game``) plays an answer of several acts over as many rounds, which makes
+repeated game (``sim.analysis.game``) plays an answer of several acts over as many rounds, which makes
 the rule above exactly Beaufils' timing. For acts that do not add up (a cap, a visa freeze) the
 repeats change nothing, so the growing answer shows in expulsions.
 
@@ -24,12 +24,12 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from sim.acts import ActSpec
-from sim.dated_acts import Int
+from sim.core.acts import ActSpec
+from sim.core.dated_acts import Int
+from sim.core.state import Observation
 from sim.policies.base import MAX_ACTS_PER_ANSWER, SideView
 from sim.policies.common import Reactive, ReactiveParams, hostile
 from sim.policies.tit_for_tat import mirror
-from sim.state import Observation
 
 
 class GraduatedParams(ReactiveParams):

@@ -14,7 +14,7 @@ fresh encroachment, and in proportion: an expulsion, a closure, a new or harsher
 answered in kind; an act that merely re-imposes a measure already standing (the echo of an
 exchange of identical caps or visa freezes) goes unanswered, which is what lets the echo die.
 On a step day it does not retaliate at all: the day belongs to the step. De-escalation is
-always mirrored. In the repeated game (``sim.game``), where every hostile move is a fresh
+always mirrored. In the repeated game (``sim.analysis.game``), where every hostile move is a fresh
 expulsion, this is tit for tat except that the announcement and step rounds are calm whatever
 the other side did.
 """
@@ -27,12 +27,12 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
-from sim.acts import ActSpec
-from sim.dated_acts import Int
+from sim.core.acts import ActSpec
+from sim.core.dated_acts import Int
+from sim.core.state import Observation
 from sim.policies.base import ScheduledAct, SideView
 from sim.policies.common import Reactive, ReactiveParams, encroaches, hostile
 from sim.policies.tit_for_tat import mirror
-from sim.state import Observation
 
 StepKind = Literal[
     "lift_cap", "lift_rotation_limit", "lift_local_hire_ban", "visa_issue", "return_ambassador"

@@ -15,11 +15,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from sim.acts import ActSpec
+from sim.core.acts import ActSpec
+from sim.core.state import Observation
 from sim.policies.base import SideView
 from sim.policies.common import Reactive, ReactiveParams, hostile
 from sim.policies.tit_for_tat import mirror
-from sim.state import Observation
 
 
 class ParityParams(ReactiveParams):

@@ -29,8 +29,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from sim.errors import exception_line
-from sim.interrupts import user_interrupted
+from sim.infra.errors import exception_line
+from sim.infra.interrupts import user_interrupted
 from sim.policies.base import Policy, PolicyParams
 
 ENTRY_POINT_GROUP = "sim.policies"

@@ -21,11 +21,11 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
-from sim.acts import ActSpec
+from sim.core.acts import ActSpec
+from sim.core.state import Observation
 from sim.policies.base import SideView
 from sim.policies.common import PEOPLE_KINDS, Float, Reactive, ReactiveParams, clamp, with_size
 from sim.policies.tit_for_tat import mirror
-from sim.state import Observation
 
 
 class ProportionalParams(ReactiveParams):

@@ -17,11 +17,11 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
-from sim.acts import ActSpec
+from sim.core.acts import ActSpec
+from sim.core.state import Observation
 from sim.policies.base import SideView
 from sim.policies.common import CONCILIATORY_KINDS, LIFTED_BY, Reactive, ReactiveParams, lift_all
 from sim.policies.tit_for_tat import mirror
-from sim.state import Observation
 
 
 def their_measures_in_force(history: Sequence[Observation]) -> int:

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from sim.dated_acts import DatedAct
+from sim.core.dated_acts import DatedAct
 from sim.policies.base import Policy, PolicyParams, ScheduledAct
 
 

@@ -14,12 +14,12 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from sim.acts import ActSpec
-from sim.dated_acts import Int
+from sim.core.acts import ActSpec
+from sim.core.dated_acts import Int
+from sim.core.state import Observation
 from sim.policies.base import SideView
 from sim.policies.common import PEOPLE_KINDS, Reactive, ReactiveParams
 from sim.policies.tit_for_tat import mirror
-from sim.state import Observation
 
 
 class ThresholdParams(ReactiveParams):

@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from sim.acts import ActSpec
+from sim.core.acts import ActSpec
+from sim.core.state import Observation
 from sim.policies import SideView
 from sim.policies.common import Reactive, ReactiveParams
-from sim.state import Observation
 
 
 class FailsOnceParams(ReactiveParams):

@@ -8,11 +8,11 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
-from sim.acts import ActSpec
+from sim.core.acts import ActSpec
+from sim.core.state import Observation
 from sim.policies import SideView
 from sim.policies.base import ScheduledAct
 from sim.policies.common import Reactive, ReactiveParams
-from sim.state import Observation
 
 
 class _Params(ReactiveParams):

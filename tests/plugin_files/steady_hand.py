@@ -11,11 +11,11 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from sim.acts import ActSpec
+from sim.core.acts import ActSpec
+from sim.core.state import Observation
 from sim.policies import SideView
 from sim.policies.common import Reactive, ReactiveParams, hostile
 from sim.policies.tit_for_tat import mirror
-from sim.state import Observation
 
 
 class SteadyHandParams(ReactiveParams):

@@ -11,12 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sim_cooling_off import CoolingOff
 
-from sim import events as ev
-from sim.engine import simulate
+from sim.core import events as ev
+from sim.core.state import Observation
+from sim.engine.loop import simulate
 from sim.policies import REGISTRY, SideView
 from sim.policies.plugins import origin
-from sim.scenario import Scenario, load_scenario
-from sim.state import Observation
+from sim.scenario.models import Scenario, load_scenario
 from sim.testing import (
     assert_causality,
     assert_conservation,

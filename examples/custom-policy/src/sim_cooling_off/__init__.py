@@ -18,12 +18,12 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from sim.acts import HOSTILE_KINDS, ActSpec
-from sim.dated_acts import Int
+from sim.core.acts import HOSTILE_KINDS, ActSpec
+from sim.core.dated_acts import Int
+from sim.core.state import Observation
 from sim.policies import SideView
 from sim.policies.common import Reactive, ReactiveParams, hostile
 from sim.policies.tit_for_tat import mirror
-from sim.state import Observation
 
 __all__ = ["CoolingOff", "CoolingOffParams"]
 

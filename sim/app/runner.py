@@ -1,0 +1,274 @@
+"""The Python API behind ``sim run``: simulate a scenario and write its outputs atomically.
+
+All outputs are written into a hidden sibling directory (``.NAME.partial``) first; only when
+every file is complete does it replace the output directory (the old one is renamed aside,
+the new one renamed in, the old one removed). A run that fails or is killed midway leaves the
+previous outputs, or none, never a half-written file; its partial event store stays behind
+and the next run of the same scenario and seed resumes from it (see ``_simulate_into``).
+Concurrent runs into the same reports directory take turns (a lock on the directory).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+import sim
+from sim.analysis.metrics import mission_metrics
+from sim.analysis.projections import events_frame, staffing_changes
+from sim.core import events as ev
+from sim.core.state import State, digest, fold, headcounts
+from sim.engine.loop import Engine, simulate
+from sim.infra.atomic import TMP_SUFFIX, write_atomic
+from sim.infra.outdir import (
+    GENERATOR,
+    OUTPUT_FILES,
+    OutputDirError,
+    recover,
+    resolve_out,
+    run_dir_problem,
+    swap_into,
+)
+from sim.scenario.models import Scenario, load_scenario
+from sim.store.sqlite import RunInfo, SQLiteStore, log_digest
+
+#: Events per transaction while a run is written: an interrupted run loses at most this many.
+RUN_BATCH = 1_000
+
+
+
+@dataclass(frozen=True)
+class RunResult:
+    out_dir: Path
+    manifest: dict[str, Any]
+    metrics: list[dict[str, Any]]
+    log: list[ev.Event]
+    state: State
+
+
+def run_id_for(scenario: Scenario) -> str:
+    """Deterministic: the same scenario content and seed always make the same run id."""
+    return f"{scenario.name}-{scenario.sha256()[:12]}-s{scenario.seed}"
+
+
+def run_scenario(
+    scenario: Scenario | Path | str,
+    out_dir: Path | str | None = None,
+    seed: int | None = None,
+    on_day: Callable[[int], None] | None = None,
+    figure: Any = None,
+) -> RunResult:
+    """Simulate and write ``events.sqlite``, ``events.parquet``, ``staffing.csv``,
+    ``staffing.png``/``.svg`` and ``manifest.json`` into ``out_dir``: ``on_day(day)`` is called
+    as each simulated day starts (a progress bar); ``figure`` is a
+    ``sim.analysis.figure_style.FigureOptions`` (formats, dpi, window, font scale, title) for the chart."""
+    if not isinstance(scenario, Scenario):
+        path = Path(scenario)
+        scenario = load_scenario(path)
+        default_out = Path("reports") / path.stem
+    else:
+        default_out = Path("reports") / scenario.name
+    if seed is not None:
+        scenario = scenario.model_copy(update={"seed": seed})
+    out = resolve_out(Path(out_dir) if out_dir is not None else default_out)
+    wrong = run_dir_problem(out)
+    if wrong:
+        raise OutputDirError(wrong)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    work = out.parent / f".{out.name}.partial"
+    with _exclusive(out.parent):
+        recover(out)
+        wrong = run_dir_problem(out)  # again, under the lock: another process may have written
+        if wrong:
+            raise OutputDirError(wrong)
+        work.mkdir(exist_ok=True)
+        for stray in work.glob(f".*{TMP_SUFFIX}"):  # a killed run's half-written file (we hold the lock)
+            stray.unlink(missing_ok=True)
+        result = _write_run(scenario, work, on_day, figure)
+        swap_into(work, out)
+    return RunResult(out, result.manifest, result.metrics, result.log, result.state)
+
+
+@contextlib.contextmanager
+def _exclusive(directory: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``directory`` (a kernel lock: it dies with the process), so
+    that concurrent runs writing there take turns instead of mixing their files."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _simulate_into(
+    scenario: Scenario, store: SQLiteStore, on_day: Callable[[int], None] | None = None
+) -> tuple[list[ev.Event], State]:
+    """Run ``scenario`` into ``store``, resuming what an interrupted run left there.
+
+    A finished run of the same scenario and seed is read back, not recomputed. An unfinished
+    one is continued from the last day it stored: that day's events are deleted (a day is
+    decided whole) and the engine forks the stored log there, which reproduces exactly what
+    an uninterrupted run would have written.
+    """
+    run_id = run_id_for(scenario)
+    known = {info.run_id: info for info in store.runs()}
+    if set(known) - {run_id}:
+        store.clear()
+        known = {}
+    info = known.get(run_id)
+    if info is not None and info.finished:
+        log = list(store.events(run_id))
+        state = fold(log)
+        if log_digest(log) == info.log_sha256 and digest(state) == info.final_state_sha256:
+            return log, state
+        store.clear()
+        info = None
+    if info is None:
+        store.begin_run(
+            RunInfo(
+                run_id=run_id,
+                scenario_name=scenario.name,
+                scenario_sha256=scenario.sha256(),
+                seed=scenario.seed,
+                start_date=scenario.start.isoformat(),
+                end_date=scenario.end.isoformat(),
+                package_version=sim.__version__,
+                schema_version=ev.SCHEMA_VERSION,
+            )
+        )
+        engine = simulate(scenario, store, on_day)
+    else:
+        store.run_id = run_id
+        stored = list(store.events(run_id))
+        resume_day = stored[-1].day if stored else 0
+        store.truncate(run_id, resume_day)
+        prefix = [event for event in stored if event.day < resume_day]
+        engine = Engine(scenario, store, on_day)
+        if prefix:
+            engine.run(prefix, fork_day=resume_day, store_prefix=False)
+        else:
+            engine.run()
+    store.finish_run(len(engine.log), log_digest(engine.log), digest(engine.state))
+    return engine.log, engine.state
+
+
+def _output_files(figure: Any) -> list[str]:
+    """OUTPUT_FILES with the chart formats asked for (default png and svg)."""
+    formats = figure.formats if figure is not None else ("png", "svg")
+    kept = [name for name in OUTPUT_FILES if name not in ("staffing.png", "staffing.svg")]
+    return sorted(kept + [f"staffing.{fmt}" for fmt in formats])
+
+
+def _chart_paths(work: Path, figure: Any) -> list[Path]:
+    """The chart files to write; any other format left in ``work`` by an earlier try is removed."""
+    wanted = set(_output_files(figure))
+    for name in ("staffing.png", "staffing.svg", "staffing.pdf"):
+        if name not in wanted:
+            (work / name).unlink(missing_ok=True)
+    return [work / name for name in _output_files(figure) if name.rsplit(".", 1)[-1] in ("png", "svg", "pdf")]
+
+
+def _open_partial(path: Path) -> SQLiteStore:
+    """The hidden partial store a run resumes from; one that is damaged (not a database, a
+    broken table) is this program's own cache, so it is deleted and the run starts afresh."""
+    store = None
+    try:
+        store = SQLiteStore(path, batch=RUN_BATCH)
+        store.runs()
+        return store
+    except sqlite3.DatabaseError as exc:
+        if store is not None:
+            store.conn.close()
+        if "full" in str(exc) or "readonly" in str(exc):
+            raise
+    for name in (path.name, f"{path.name}-wal", f"{path.name}-shm", f"{path.name}-journal"):
+        (path.parent / name).unlink(missing_ok=True)
+    return SQLiteStore(path, batch=RUN_BATCH)
+
+
+def _write_run(
+    scenario: Scenario, work: Path, on_day: Callable[[int], None] | None = None, figure: Any = None
+) -> RunResult:
+    from sim.analysis.charts import staffing_chart  # matplotlib is slow to import: only when drawing
+
+    run_id = run_id_for(scenario)
+    store = _open_partial(work / "events.sqlite")
+    try:
+        log, state = _simulate_into(scenario, store, on_day)
+    except BaseException:
+        store.close(quietly=True)  # keep what was stored for resuming; the first error is the one
+        raise
+    store.close()
+    log_sha = log_digest(log)
+
+    missions = [side.name for side in scenario.sides]
+    events_frame(log, scenario.start).to_parquet(work / "events.parquet", index=False)
+    changes = staffing_changes(log, missions, scenario.start)
+    changes.to_csv(work / "staffing.csv", index=False, lineterminator="\n")
+    observations = scenario.prelude_log.observations if scenario.prelude_log else ()
+    fig = staffing_chart(
+        changes,
+        log,
+        missions,
+        scenario.start,
+        scenario.horizon,
+        title=(
+            f"{scenario.name}: staffing of both missions, "
+            f"{scenario.start} to {scenario.end} (seed {scenario.seed})"
+        ),
+        observations=observations,
+        paths=_chart_paths(work, figure),
+        fork_day=scenario.fork_day,
+        options=figure,
+    )
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    metrics = mission_metrics(log, changes, missions, scenario.start, scenario.horizon)
+    manifest = {
+        "generator": GENERATOR,
+        "run_id": run_id,
+        "scenario": scenario.name,
+        "scenario_sha256": scenario.sha256(),
+        "seed": scenario.seed,
+        "start": scenario.start.isoformat(),
+        "end": scenario.end.isoformat(),
+        "version": sim.__version__,
+        "schema_version": ev.SCHEMA_VERSION,
+        "events": len(log),
+        "log_sha256": log_sha,
+        "final_state_sha256": digest(state),
+        "final_headcounts": headcounts(state),
+        "metrics": metrics,
+        "files": _output_files(figure),
+        "fork": _fork_info(scenario),
+    }
+    write_atomic(work / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    return RunResult(work, manifest, metrics, log, state)
+
+
+def _fork_info(scenario: Scenario) -> dict[str, Any] | None:
+    base = scenario.fork_base
+    if base is None or scenario.fork is None:
+        return None
+    return {
+        "from": scenario.fork.source,
+        "at": scenario.fork.at.isoformat(),
+        "drop": list(scenario.fork.drop),
+        "base_scenario": base.name,
+        "base_scenario_sha256": base.sha256(),
+    }
+
+
+def summary_frame(metrics: list[dict[str, Any]]) -> pd.DataFrame:
+    return pd.DataFrame(metrics).set_index("mission")

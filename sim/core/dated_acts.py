@@ -1,0 +1,159 @@
+"""Dated acts as users write them in YAML: in scripted policies and in documented logs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    WithJsonSchema,
+    model_validator,
+)
+
+from sim.core.acts import ACT_KINDS, DEADLINED, POST_KINDS, SELECTION_RULES, ActSpec
+from sim.core.events import ROLES, VISA_POLICIES
+from sim.infra.errors import field_error
+
+NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]{0,31}$"
+
+
+def _check_name(value: str) -> str:
+    if not re.fullmatch(NAME_PATTERN, value):
+        raise ValueError(f"{value!r} is not a name: up to 32 letters, digits, _ or -, starting with a letter")
+    return value
+
+
+#: A side's or a post's name (checked with a readable message; the pattern is kept for editors).
+Name = Annotated[
+    str, AfterValidator(_check_name), WithJsonSchema({"type": "string", "pattern": NAME_PATTERN})
+]
+
+#: An integer that YAML must spell as one: ``true`` is not 1, ``"5"`` is not 5.
+Int = Annotated[int, Strict()]
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _date_as_written(value: Any) -> Any:
+    """Only ``YYYY-MM-DD`` is a date: pydantic alone would read ``0`` as 1970-01-01 and
+    ``2025`` (a year) as 33 minutes past midnight on that day."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return value
+    shown = "nothing" if value is None else repr(value) if isinstance(value, str) else str(value)
+    raise ValueError(f"a date is written YYYY-MM-DD, not {shown}")
+
+
+#: A calendar date, written ``YYYY-MM-DD`` (an impossible one such as 2022-02-30 is an error).
+Date = Annotated[dt.date, BeforeValidator(_date_as_written)]
+
+ActKind = Literal[ACT_KINDS]  # type: ignore[valid-type]
+Role = Literal[ROLES]  # type: ignore[valid-type]
+Rule = Literal[SELECTION_RULES]  # type: ignore[valid-type]
+VisaPolicy = Literal[VISA_POLICIES]  # type: ignore[valid-type]
+
+#: No mission in history came near this; a larger number is a typo, not a scenario.
+MAX_SIZE = 100_000
+
+
+class DatedAct(BaseModel):
+    """One act on a date. ``size``: people (expel, threaten), ceiling (cap), days (rotation_limit).
+
+    The deadline is either absolute (``deadline``) or relative (``deadline_days``); acts of the
+    kinds in ``DEADLINED`` without either take effect on the day they are announced.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str | None = None
+    date: Date
+    kind: ActKind
+    size: Int = Field(1, ge=0, le=MAX_SIZE)
+    deadline: Date | None = None
+    deadline_days: Int | None = Field(None, ge=0, le=3650)
+    roles: tuple[Role, ...] | None = None
+    rule: Rule = "longest_serving"
+    replaceable: bool = False
+    post: Name | None = None
+    visa_policy: VisaPolicy | None = None
+    credit: Int = Field(0, ge=0, le=MAX_SIZE)
+    threat: ActKind = "expel"
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DatedAct:
+        if self.deadline is not None and self.deadline < self.date:
+            raise field_error("deadline", f"deadline {self.deadline} is before the act's date {self.date}")
+        if self.deadline is not None and self.deadline_days is not None:
+            raise field_error("deadline_days", "give deadline or deadline_days, not both")
+        if self.kind in POST_KINDS and not self.post:
+            raise field_error("post", f"a {self.kind} act needs a post")
+        if self.kind == "visa_policy" and self.visa_policy is None:
+            raise field_error(
+                "visa_policy", "a visa_policy act needs visa_policy: issue, deny or one_for_one"
+            )
+        if self.kind in ("expel", "rotation_limit") and self.size < 1:
+            article = "an" if self.kind == "expel" else "a"
+            raise field_error("size", f"{article} {self.kind} act needs size >= 1")
+        return self
+
+    def deadline_after(self) -> int:
+        """Days from the announcement to the deadline."""
+        if self.deadline is not None:
+            return (self.deadline - self.date).days
+        if self.deadline_days is not None:
+            return self.deadline_days
+        return 0
+
+    def spec(self) -> ActSpec:
+        return ActSpec(
+            kind=self.kind,
+            size=self.size,
+            deadline_days=self.deadline_after() if self.kind in DEADLINED or self.deadline else 0,
+            roles=self.roles,
+            rule=self.rule,
+            replaceable=self.replaceable,
+            post=self.post,
+            visa_policy=self.visa_policy,
+            credit=self.credit,
+            threat=self.threat,
+            note=self.note,
+        )
+
+
+class SideAct(DatedAct):
+    """An exogenous act written into a scenario: who does it (to the other side)."""
+
+    actor: str
+    source: str | None = None
+
+
+class DocumentedAct(DatedAct):
+    """A real act: who did it to whom, its citation, and the acts it answered."""
+
+    actor: str
+    target: str
+    source: str = Field(min_length=1)
+    in_response_to: tuple[str, ...] = ()
+    resolution: str | None = None  # how a vague date or size in the source was resolved
+
+
+class Observation(BaseModel):
+    """A reported headcount (a documented figure to show beside simulated series)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    date: Date
+    mission: str
+    headcount: Int = Field(ge=0, le=MAX_SIZE)
+    approximate: bool = True
+    source: str = Field(min_length=1)
+    note: str = ""

@@ -1,0 +1,507 @@
+"""The vocabulary of the simulator: one small frozen dataclass per fact.
+
+Every change to the world is one of these facts, named in the past tense. The state
+(`sim.core.state`) is a fold of them and nothing else, so a log of events *is* the run: it can be
+stored, replayed, forked at a day and compared event for event.
+
+Conventions shared by every event:
+
+* ``seq``: position in the run's log, from 0, without gaps. Entities created by an event
+  (a person, a visa request) take that event's ``seq`` as their id, so ids are stable under
+  replay and forks without a separate counter.
+* ``day``: integer days from the scenario's start date (dates exist only at the edges).
+* ``actor`` / ``target``: side names. ``actor`` did it, ``target`` is the other side. Which
+  side's *mission* the event concerns is given by the class (``MISSION_OF``): a host's
+  measure concerns the target's mission, a staff movement concerns the actor's own mission.
+* ``cause``: the ``seq`` of the event that led to this one, or ``None``.
+* ``source``: ``documented`` (a real act, ``reference`` cites it), ``exogenous`` (a
+  scripted act of a scenario) or ``simulated`` (decided by the engine or a policy).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, ClassVar
+
+SCHEMA_VERSION = 1
+
+ROLES: tuple[str, ...] = ("diplomat", "admin_technical", "local")
+SOURCES: tuple[str, ...] = ("documented", "exogenous", "simulated")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    """Fields every fact carries; subclasses add their own."""
+
+    seq: int
+    day: int
+    actor: str
+    target: str
+    cause: int | None = None
+    source: str = "simulated"
+    reference: str | None = None
+    act_id: str | None = None
+
+    #: "actor" when the event concerns the actor's own mission, "target" for the other's.
+    MISSION_OF: ClassVar[str] = "target"
+    #: True for acts that one side directs against the other's mission (policies react to them).
+    HOSTILE: ClassVar[bool] = False
+    #: True for acts (announced by a side, observable by the other), False for mechanics.
+    IS_ACT: ClassVar[bool] = False
+
+    @property
+    def mission(self) -> str:
+        """The sending side whose mission this event is about."""
+        return self.actor if self.MISSION_OF == "actor" else self.target
+
+
+# --- set-up ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MissionOpened(Event):
+    """The actor's mission in the target's capital exists, with its posts and targets.
+
+    ``targets`` holds ``(post, role, n)`` triples: how many people the sender wants at each
+    post. ``visa_policy`` and ``visa_credit`` are the host's initial terms for this mission's
+    visa requests (later changes are ``VisaPolicyChanged`` acts).
+    """
+
+    posts: tuple[str, ...]
+    targets: tuple[tuple[str, str, int], ...]
+    visa_policy: str = "issue"
+    visa_credit: int = 0
+    MISSION_OF: ClassVar[str] = "actor"
+
+
+# --- staff movements (the actor is the sending side) ------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StaffArrived(Event):
+    """A person joined the actor's mission. Their id is this event's ``seq``.
+
+    ``arrived`` may lie before day 0 for the staff present when the scenario starts;
+    ``tour_end`` is the day the tour is planned to end. ``request`` is the visa request
+    this arrival fills (``None`` for initial staff and local hires).
+    """
+
+    role: str
+    post: str
+    arrived: int
+    tour_end: int
+    request: int | None = None
+    MISSION_OF: ClassVar[str] = "actor"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StaffDeparted(Event):
+    """A person left the actor's mission; ``reason`` says why (see ``DEPARTURE_REASONS``)."""
+
+    person: int
+    reason: str
+    MISSION_OF: ClassVar[str] = "actor"
+
+
+DEPARTURE_REASONS: tuple[str, ...] = (
+    "tour_end",
+    "rotation_limit",
+    "expelled",
+    "cap",
+    "post_closed",
+    "local_hire_ban",
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StaffReassigned(Event):
+    """A person moved to another post of the actor's mission (a post was closing)."""
+
+    person: int
+    post: str
+    MISSION_OF: ClassVar[str] = "actor"
+
+
+# --- visas (requests by the sender, decisions by the host) -------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VisaRequested(Event):
+    """The actor asked the host for a visa for a replacement; decision due on ``due``."""
+
+    role: str
+    post: str
+    due: int
+    MISSION_OF: ClassVar[str] = "actor"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VisaIssued(Event):
+    """The host (actor) issued the visa for ``request``; the person arrives on ``arrives``."""
+
+    request: int
+    arrives: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VisaDenied(Event):
+    """The host (actor) refused ``request``; the sender stops asking until the terms change."""
+
+    request: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VisaRequestWithdrawn(Event):
+    """The sender (actor) dropped ``request``: a cap, a cut target or a closed post left no room."""
+
+    request: int
+    MISSION_OF: ClassVar[str] = "actor"
+
+
+# --- host measures against the target's mission ----------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExpulsionOrdered(Event):
+    """``count`` people of ``roles`` must leave by ``deadline``; ``rule`` picks who.
+
+    When ``replaceable`` is false the expelled posts are abolished: the mission's targets
+    shrink by the number who left.
+    """
+
+    count: int
+    roles: tuple[str, ...]
+    rule: str
+    deadline: int
+    replaceable: bool = False
+    HOSTILE: ClassVar[bool] = True
+    IS_ACT: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExpulsionsLifted(Event):
+    """The host withdrew its pending expulsion orders against the target's mission."""
+
+    IS_ACT: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StaffCapImposed(Event):
+    """From ``deadline`` on, the mission counts at most ``cap`` people of ``roles``."""
+
+    cap: int
+    roles: tuple[str, ...]
+    rule: str
+    deadline: int
+    HOSTILE: ClassVar[bool] = True
+    IS_ACT: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StaffCapLifted(Event):
+    """The host lifted its cap on the target's mission."""
+
+    IS_ACT: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RotationLimitImposed(Event):
+    """Nobody of ``roles`` may serve ``limit_days`` or more; those past it leave by ``deadline``."""
+
+    limit_days: int
+    roles: tuple[str, ...]
+    deadline: int
+    HOSTILE: ClassVar[bool] = True
+    IS_ACT: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RotationLimitLifted(Event):
+    """The host lifted its rotation limit on the target's mission."""
+
+    IS_ACT: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PostClosureOrdered(Event):
+    """The host ordered the target's ``post`` closed by ``deadline``."""
+
+    post: str
+    deadline: int
+    HOSTILE: ClassVar[bool] = True
+    IS_ACT: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OwnPostClosureOrdered(Event):
+    """The actor decided to close its own ``post`` by ``deadline`` (staff move or are let go)."""
+
+    post: str
+    deadline: int
+    MISSION_OF: ClassVar[str] = "actor"
+    IS_ACT: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OwnPostReopened(Event):
+    """The actor reopened its own ``post`` that it had closed (a host's closure still stands)."""
+
+    post: str
+    MISSION_OF: ClassVar[str] = "actor"
+    IS_ACT: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PostReopened(Event):
+    """``post`` of the target's mission may operate again (the host's permission)."""
+
+    post: str
+    IS_ACT: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LocalHireBanImposed(Event):
+    """From ``deadline`` on, the target's mission may employ no local staff."""
+
+    deadline: int
+    HOSTILE: ClassVar[bool] = True
+    IS_ACT: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LocalHireBanLifted(Event):
+    """The target's mission may hire local staff again."""
+
+    IS_ACT: ClassVar[bool] = True
+
+
+VISA_POLICIES: tuple[str, ...] = ("issue", "deny", "one_for_one")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VisaPolicyChanged(Event):
+    """How the host (actor) now answers the target's visa requests.
+
+    ``one_for_one`` issues only while the host has issued fewer visas to the target's staff
+    than the target issued to the host's own, plus ``credit``, counting from this change:
+    ``issued_to_target`` and ``issued_to_actor`` are the two all-time counts at the moment
+    of the change (the engine fills them in).
+    """
+
+    policy: str
+    credit: int = 0
+    issued_to_target: int = 0
+    issued_to_actor: int = 0
+    IS_ACT: ClassVar[bool] = True
+
+    @property
+    def hostile(self) -> bool:
+        return self.policy != "issue"
+
+
+# --- own-side acts ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AmbassadorRecalled(Event):
+    """The actor called its ambassador home (not counted in headcounts)."""
+
+    MISSION_OF: ClassVar[str] = "actor"
+    HOSTILE: ClassVar[bool] = True
+    IS_ACT: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AmbassadorReturned(Event):
+    """The actor's ambassador is back at post."""
+
+    MISSION_OF: ClassVar[str] = "actor"
+    IS_ACT: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ThreatIssued(Event):
+    """The actor threatened a further act against the target (CAMEO 1313); no staff move."""
+
+    kind: str
+    count: int = 0
+    deadline: int | None = None
+    note: str = ""
+    HOSTILE: ClassVar[bool] = True
+    IS_ACT: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CompoundClosureOrdered(Event):
+    """The host closed a property of the target's mission (a dacha, a warehouse); no staff move."""
+
+    property: str
+    deadline: int | None = None
+    HOSTILE: ClassVar[bool] = True
+    IS_ACT: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServicesCut(Event):
+    """The actor cut a service its mission gives the target's people (visas, consular help)."""
+
+    service: str
+    MISSION_OF: ClassVar[str] = "actor"
+    HOSTILE: ClassVar[bool] = True
+    IS_ACT: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatementMade(Event):
+    """The actor said something on the record (no retaliation "for now", a legal challenge)."""
+
+    note: str = ""
+    MISSION_OF: ClassVar[str] = "actor"
+    IS_ACT: ClassVar[bool] = True
+
+
+# --- mechanics ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeadlineReached(Event):
+    """The deadline of ``measure`` (a seq) passed and the measure is now in force or done.
+
+    ``actor`` and ``target`` are the measure's; ``concerns`` names the mission it bound
+    (the target's for a host measure, the actor's own for closing an own post).
+    """
+
+    measure: int
+    concerns: str
+
+    @property
+    def mission(self) -> str:
+        return self.concerns
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ActObserved(Event):
+    """The actor took note of the target's act ``act`` (perceived as ``kind`` of ``size``).
+
+    Recorded when the actor's policy reacts, so the policy's history is part of the state
+    and a fork restarts with the same memory. ``missed`` marks an act the actor overlooked.
+    """
+
+    act: int
+    kind: str
+    size: int
+    roles: tuple[str, ...] = ()
+    detail: str = ""
+    missed: bool = False
+    MISSION_OF: ClassVar[str] = "actor"
+
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.__name__: cls
+    for cls in (
+        MissionOpened,
+        StaffArrived,
+        StaffDeparted,
+        StaffReassigned,
+        VisaRequested,
+        VisaIssued,
+        VisaDenied,
+        VisaRequestWithdrawn,
+        ExpulsionOrdered,
+        ExpulsionsLifted,
+        StaffCapImposed,
+        StaffCapLifted,
+        RotationLimitImposed,
+        RotationLimitLifted,
+        PostClosureOrdered,
+        OwnPostClosureOrdered,
+        OwnPostReopened,
+        PostReopened,
+        LocalHireBanImposed,
+        LocalHireBanLifted,
+        VisaPolicyChanged,
+        AmbassadorRecalled,
+        AmbassadorReturned,
+        ThreatIssued,
+        CompoundClosureOrdered,
+        ServicesCut,
+        StatementMade,
+        DeadlineReached,
+        ActObserved,
+    )
+}
+
+BASE_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Event))
+
+
+def is_hostile(event: Event) -> bool:
+    """True for acts a reciprocating side answers (a visa change counts unless it is ``issue``)."""
+    if isinstance(event, VisaPolicyChanged):
+        return event.hostile
+    return event.HOSTILE
+
+
+# Serialisation runs once per event for the store, the Parquet export and the log digest, so
+# the field names of each class are looked up once here, not with ``dataclasses.fields`` per
+# event, and one reusable encoder (C-accelerated; ``json.dumps`` with options builds a new one
+# per call) writes the JSON. It writes tuples as arrays, as ``to_dict`` turns them into lists.
+@cache
+def _fields(cls: type[Event]) -> tuple[str, ...]:
+    """All of ``cls``'s field names."""
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+@cache
+def _extra(cls: type[Event]) -> tuple[str, ...]:
+    """The field names ``cls`` adds beyond :data:`BASE_FIELDS`."""
+    return tuple(name for name in _fields(cls) if name not in BASE_FIELDS)
+
+
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+
+
+def to_dict(event: Event) -> dict[str, Any]:
+    """A JSON-ready dict with ``type`` first; tuples become lists."""
+    out: dict[str, Any] = {"type": type(event).__name__}
+    for name in _fields(type(event)):
+        out[name] = _jsonable(getattr(event, name))
+    return out
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def from_dict(data: dict[str, Any]) -> Event:
+    """Inverse of :func:`to_dict`; lists become tuples again (events are hashable)."""
+    fields = dict(data)
+    cls = EVENT_TYPES[fields.pop("type")]
+    return cls(**{k: _tupled(v) for k, v in fields.items()})
+
+
+def _tupled(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_tupled(v) for v in value)
+    return value
+
+
+def payload(event: Event) -> dict[str, Any]:
+    """The fields a subclass adds beyond :data:`BASE_FIELDS` (what the store keeps as JSON)."""
+    return {name: _jsonable(getattr(event, name)) for name in _extra(type(event))}
+
+
+def payload_json(event: Event) -> str:
+    """:func:`payload` as canonical JSON (sorted keys, no spaces): the store's ``payload`` column."""
+    return _CANONICAL.encode({name: getattr(event, name) for name in _extra(type(event))})
+
+
+def to_json(event: Event) -> str:
+    """Canonical one-line JSON (sorted keys, no spaces): the unit of the log's hash."""
+    fields = {name: getattr(event, name) for name in _fields(type(event))}
+    fields["type"] = type(event).__name__
+    return _CANONICAL.encode(fields)

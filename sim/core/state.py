@@ -1,0 +1,447 @@
+"""The projection: ``apply(state, event) -> state``, the only place where state changes.
+
+``apply`` is pure (the input state is never touched; persistent maps from ``immutables``
+share what did not change, so a step costs O(log n), not a copy of the mission) and total
+over the event vocabulary: every event type has exactly one handler. An event that does not
+fit the state it is applied to (a departure of someone absent, a gap in ``seq``) is a corrupt
+log, and ``apply`` says so with :class:`LogError` instead of guessing.
+
+Replaying a log is ``fold(events)``; the engine builds its state the same way, one
+``record`` at a time, which is why a stored log replays to exactly the engine's final state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple
+
+from immutables import Map
+
+from sim.core import events as ev
+
+
+class LogError(ValueError):
+    """An event does not fit the state it is applied to: the log is corrupt or out of order."""
+
+
+class Person(NamedTuple):
+    role: str
+    post: str
+    arrived: int
+    tour_end: int
+    number: int  # the mission's n-th arrival: a side-neutral key for random draws
+
+
+class Request(NamedTuple):
+    """A visa request: ``arrives`` is ``None`` until the host issues the visa."""
+
+    role: str
+    post: str
+    due: int
+    arrives: int | None
+
+
+class Observation(NamedTuple):
+    """One entry of a side's memory: what it saw of the other side's acts, and when."""
+
+    act: int
+    day: int
+    kind: str
+    size: int
+    roles: tuple[str, ...]
+    detail: str
+    missed: bool
+
+
+class Mission(NamedTuple):
+    """The sending side ``name``'s mission in ``host``'s capital.
+
+    A named tuple rather than a frozen dataclass: ``_replace`` on it is five times faster
+    than ``dataclasses.replace``, and every event replaces a mission.
+    """
+
+    name: str
+    host: str
+    posts: tuple[str, ...]
+    targets: Map = Map()  # (post, role) -> wanted headcount
+    staff: Map = Map()  # person id -> Person
+    counts: Map = Map()  # (post, role) -> present headcount
+    requests: Map = Map()  # request id -> Request
+    requested: Map = Map()  # (post, role) -> open requests (kept beside `requests` for speed)
+    orders: Map = Map()  # measure seq -> announced act awaiting its deadline
+    arrivals: int = 0
+    departures: int = 0
+    requests_made: int = 0
+    visa_policy: str = "issue"
+    visa_credit: int = 0
+    visa_blocked: bool = False
+    visas_issued: int = 0  # visas the host issued to this mission's staff, all time
+    visas_issued_day: int = -1  # the last day on which the host issued one
+    visas_issued_that_day: int = 0
+    visa_counted_from: tuple[int, int] = (0, 0)  # (issued to us, issued by us) when the terms changed
+    cap: ev.StaffCapImposed | None = None
+    rotation_limit: ev.RotationLimitImposed | None = None
+    local_hire_ban: bool = False
+    closed_posts: frozenset[str] = frozenset()
+    closed_by_host: frozenset[str] = frozenset()  # the part of closed_posts the host closed
+    ambassador_present: bool = True
+    threats_received: int = 0
+    compounds_closed: tuple[str, ...] = ()  # properties of this mission its host closed
+    services_cut: tuple[str, ...] = ()  # services this mission stopped giving
+    observed: tuple[Observation, ...] = ()  # this side's memory of the other side's acts
+
+    @property
+    def headcount(self) -> int:
+        return len(self.staff)
+
+    def role_count(self, role: str) -> int:
+        return sum(n for (_, r), n in self.counts.items() if r == role)
+
+    def visas_issued_before(self, day: int) -> int:
+        """Visas issued to this mission before ``day``: the side-neutral basis of one-for-one."""
+        if self.visas_issued_day == day:
+            return self.visas_issued - self.visas_issued_that_day
+        return self.visas_issued
+
+
+class State(NamedTuple):
+    day: int = 0
+    last_seq: int = -1
+    missions: Map = Map()  # side name -> Mission
+    sides: tuple[str, ...] = ()  # in the order the scenario lists them
+
+    def mission(self, name: str) -> Mission:
+        return self.missions[name]
+
+
+def apply(state: State, event: ev.Event) -> State:
+    """Return the state after ``event``; raise :class:`LogError` if it does not fit."""
+    if event.seq != state.last_seq + 1:
+        raise LogError(f"event seq {event.seq} follows seq {state.last_seq}: the log has a gap")
+    if event.day < state.day:
+        raise LogError(f"event seq {event.seq} on day {event.day} precedes day {state.day}")
+    handler = _HANDLERS[type(event)]
+    if isinstance(event, ev.MissionOpened):
+        return handler(state, event)
+    name = event.mission
+    if name not in state.missions:
+        raise LogError(f"event seq {event.seq} concerns unknown mission {name!r}")
+    mission = handler(state.missions[name], event)
+    return state._replace(day=event.day, last_seq=event.seq, missions=state.missions.set(name, mission))
+
+
+def fold(events: Iterable[ev.Event], state: State | None = None) -> State:
+    """Replay ``events`` from ``state`` (default: the empty world)."""
+    current = state if state is not None else State()
+    for event in events:
+        current = apply(current, event)
+    return current
+
+
+# --- handlers: (mission, event) -> mission -------------------------------------------------
+
+
+def _opened(state: State, e: ev.MissionOpened) -> State:
+    if e.actor in state.missions:
+        raise LogError(f"event seq {e.seq}: mission {e.actor!r} is already open")
+    targets = Map({(post, role): n for post, role, n in e.targets})
+    mission = Mission(
+        name=e.actor,
+        host=e.target,
+        posts=tuple(e.posts),
+        targets=targets,
+        visa_policy=e.visa_policy,
+        visa_credit=e.visa_credit,
+    )
+    return state._replace(
+        day=e.day,
+        last_seq=e.seq,
+        missions=state.missions.set(e.actor, mission),
+        sides=(*state.sides, e.actor),
+    )
+
+
+def _bump(counts: Map, key: tuple[str, str], delta: int) -> Map:
+    return counts.set(key, counts.get(key, 0) + delta)
+
+
+def _arrived(m: Mission, e: ev.StaffArrived) -> Mission:
+    if e.post not in m.posts:
+        raise LogError(f"event seq {e.seq}: {m.name} has no post {e.post!r}")
+    requests, requested = m.requests, m.requested
+    if e.request is not None:
+        if e.request not in requests:
+            raise LogError(f"event seq {e.seq}: arrival fills unknown request {e.request}")
+        filled = requests[e.request]
+        requests = requests.delete(e.request)
+        requested = _bump(requested, (filled.post, filled.role), -1)
+    person = Person(e.role, e.post, e.arrived, e.tour_end, m.arrivals)
+    return m._replace(
+        staff=m.staff.set(e.seq, person),
+        counts=_bump(m.counts, (e.post, e.role), 1),
+        requests=requests,
+        requested=requested,
+        arrivals=m.arrivals + 1,
+    )
+
+
+def _departed(m: Mission, e: ev.StaffDeparted) -> Mission:
+    person = _present(m, e.person, e.seq)
+    targets = m.targets
+    order = m.orders.get(e.cause) if e.cause is not None else None
+    if isinstance(order, ev.ExpulsionOrdered) and not order.replaceable:
+        key = (person.post, person.role)
+        targets = targets.set(key, max(0, targets.get(key, 0) - 1))
+    return m._replace(
+        staff=m.staff.delete(e.person),
+        counts=_bump(m.counts, (person.post, person.role), -1),
+        targets=targets,
+        departures=m.departures + 1,
+    )
+
+
+def _reassigned(m: Mission, e: ev.StaffReassigned) -> Mission:
+    person = _present(m, e.person, e.seq)
+    if e.post not in m.posts:
+        raise LogError(f"event seq {e.seq}: {m.name} has no post {e.post!r}")
+    counts = _bump(_bump(m.counts, (person.post, person.role), -1), (e.post, person.role), 1)
+    return m._replace(staff=m.staff.set(e.person, person._replace(post=e.post)), counts=counts)
+
+
+def _present(m: Mission, person: int, seq: int) -> Person:
+    try:
+        return m.staff[person]
+    except KeyError:
+        raise LogError(f"event seq {seq}: person {person} is not on {m.name}'s staff") from None
+
+
+def _requested(m: Mission, e: ev.VisaRequested) -> Mission:
+    request = Request(e.role, e.post, e.due, None)
+    return m._replace(
+        requests=m.requests.set(e.seq, request),
+        requested=_bump(m.requested, (e.post, e.role), 1),
+        requests_made=m.requests_made + 1,
+    )
+
+
+def _request(m: Mission, request: int, seq: int) -> Request:
+    try:
+        return m.requests[request]
+    except KeyError:
+        raise LogError(f"event seq {seq}: no open visa request {request}") from None
+
+
+def _issued(m: Mission, e: ev.VisaIssued) -> Mission:
+    request = _request(m, e.request, e.seq)
+    same_day = m.visas_issued_day == e.day
+    return m._replace(
+        requests=m.requests.set(e.request, request._replace(arrives=e.arrives)),
+        visas_issued=m.visas_issued + 1,
+        visas_issued_day=e.day,
+        visas_issued_that_day=(m.visas_issued_that_day + 1) if same_day else 1,
+    )
+
+
+def _closed_request(m: Mission, request: int, seq: int) -> Mission:
+    """``m`` without open request ``request`` (denied, withdrawn)."""
+    closed = _request(m, request, seq)
+    return m._replace(
+        requests=m.requests.delete(request), requested=_bump(m.requested, (closed.post, closed.role), -1)
+    )
+
+
+def _denied(m: Mission, e: ev.VisaDenied) -> Mission:
+    return _closed_request(m, e.request, e.seq)._replace(visa_blocked=True)
+
+
+def _withdrawn(m: Mission, e: ev.VisaRequestWithdrawn) -> Mission:
+    return _closed_request(m, e.request, e.seq)
+
+
+def _ordered(m: Mission, e: ev.Event) -> Mission:
+    return m._replace(orders=m.orders.set(e.seq, e))
+
+
+def _deadline(m: Mission, e: ev.DeadlineReached) -> Mission:
+    order = m.orders.get(e.measure)
+    if order is None:
+        raise LogError(f"event seq {e.seq}: measure {e.measure} is not awaiting a deadline")
+    m = m._replace(orders=m.orders.delete(e.measure))
+    if isinstance(order, ev.StaffCapImposed):
+        return m._replace(cap=order)
+    if isinstance(order, ev.RotationLimitImposed):
+        return m._replace(rotation_limit=order)
+    if isinstance(order, ev.LocalHireBanImposed):
+        return m._replace(local_hire_ban=True)
+    if isinstance(order, (ev.PostClosureOrdered, ev.OwnPostClosureOrdered)):
+        # Closing the embassy closes the mission: every post shuts with it.
+        shut = frozenset(m.posts) if order.post == "embassy" else frozenset({order.post})
+        by_host = m.closed_by_host | shut if isinstance(order, ev.PostClosureOrdered) else m.closed_by_host
+        return m._replace(closed_posts=m.closed_posts | shut, closed_by_host=by_host)
+    return m
+
+
+def _without_orders(m: Mission, kind: type, keep: Callable[[Any], bool] = lambda o: False) -> Map:
+    """``m.orders`` less the pending orders of ``kind`` (a lift cancels them too)."""
+    orders = m.orders
+    for seq, order in m.orders.items():
+        if isinstance(order, kind) and not keep(order):
+            orders = orders.delete(seq)
+    return orders
+
+
+def _expulsions_lifted(m: Mission, e: ev.ExpulsionsLifted) -> Mission:
+    return m._replace(orders=_without_orders(m, ev.ExpulsionOrdered))
+
+
+def _cap_lifted(m: Mission, e: ev.StaffCapLifted) -> Mission:
+    return m._replace(cap=None, orders=_without_orders(m, ev.StaffCapImposed))
+
+
+def _limit_lifted(m: Mission, e: ev.RotationLimitLifted) -> Mission:
+    return m._replace(rotation_limit=None, orders=_without_orders(m, ev.RotationLimitImposed))
+
+
+def _ban_lifted(m: Mission, e: ev.LocalHireBanLifted) -> Mission:
+    return m._replace(local_hire_ban=False, orders=_without_orders(m, ev.LocalHireBanImposed))
+
+
+def _reopened(m: Mission, e: ev.PostReopened) -> Mission:
+    if e.post not in m.posts:
+        raise LogError(f"event seq {e.seq}: {m.name} has no post {e.post!r}")
+    closures = (ev.PostClosureOrdered, ev.OwnPostClosureOrdered)
+    orders = _without_orders(m, closures, keep=lambda o: o.post != e.post)
+    return m._replace(
+        closed_posts=m.closed_posts - {e.post}, closed_by_host=m.closed_by_host - {e.post}, orders=orders
+    )
+
+
+def _own_reopened(m: Mission, e: ev.OwnPostReopened) -> Mission:
+    if e.post not in m.posts:
+        raise LogError(f"event seq {e.seq}: {m.name} has no post {e.post!r}")
+    if e.post in m.closed_by_host:
+        return m  # the host closed it too: only the host can let it reopen
+    orders = _without_orders(m, ev.OwnPostClosureOrdered, keep=lambda o: o.post != e.post)
+    return m._replace(closed_posts=m.closed_posts - {e.post}, orders=orders)
+
+
+def _visa_policy(m: Mission, e: ev.VisaPolicyChanged) -> Mission:
+    return m._replace(
+        visa_policy=e.policy,
+        visa_credit=e.credit,
+        visa_blocked=False,
+        visa_counted_from=(e.issued_to_target, e.issued_to_actor),
+    )
+
+
+def _recalled(m: Mission, e: ev.AmbassadorRecalled) -> Mission:
+    return m._replace(ambassador_present=False)
+
+
+def _returned(m: Mission, e: ev.AmbassadorReturned) -> Mission:
+    return m._replace(ambassador_present=True)
+
+
+def _threat(m: Mission, e: ev.ThreatIssued) -> Mission:
+    return m._replace(threats_received=m.threats_received + 1)
+
+
+def _compound(m: Mission, e: ev.CompoundClosureOrdered) -> Mission:
+    return m._replace(compounds_closed=(*m.compounds_closed, e.property))
+
+
+def _services(m: Mission, e: ev.ServicesCut) -> Mission:
+    return m._replace(services_cut=(*m.services_cut, e.service))
+
+
+def _statement(m: Mission, e: ev.StatementMade) -> Mission:
+    return m
+
+
+def _observed(m: Mission, e: ev.ActObserved) -> Mission:
+    seen = Observation(e.act, e.day, e.kind, e.size, e.roles, e.detail, e.missed)
+    return m._replace(observed=(*m.observed, seen))
+
+
+_HANDLERS: dict[type, Callable[[Any, Any], Any]] = {
+    ev.MissionOpened: _opened,
+    ev.StaffArrived: _arrived,
+    ev.StaffDeparted: _departed,
+    ev.StaffReassigned: _reassigned,
+    ev.VisaRequested: _requested,
+    ev.VisaIssued: _issued,
+    ev.VisaDenied: _denied,
+    ev.VisaRequestWithdrawn: _withdrawn,
+    ev.ExpulsionOrdered: _ordered,
+    ev.StaffCapImposed: _ordered,
+    ev.RotationLimitImposed: _ordered,
+    ev.PostClosureOrdered: _ordered,
+    ev.OwnPostClosureOrdered: _ordered,
+    ev.LocalHireBanImposed: _ordered,
+    ev.StaffCapLifted: _cap_lifted,
+    ev.ExpulsionsLifted: _expulsions_lifted,
+    ev.RotationLimitLifted: _limit_lifted,
+    ev.LocalHireBanLifted: _ban_lifted,
+    ev.PostReopened: _reopened,
+    ev.OwnPostReopened: _own_reopened,
+    ev.VisaPolicyChanged: _visa_policy,
+    ev.AmbassadorRecalled: _recalled,
+    ev.AmbassadorReturned: _returned,
+    ev.ThreatIssued: _threat,
+    ev.CompoundClosureOrdered: _compound,
+    ev.ServicesCut: _services,
+    ev.StatementMade: _statement,
+    ev.DeadlineReached: _deadline,
+    ev.ActObserved: _observed,
+}
+
+
+# --- summaries ----------------------------------------------------------------------------
+
+
+def headcounts(state: State) -> dict[str, dict[str, int]]:
+    """``{mission: {role: n}}`` for every mission, every role listed (zeros included)."""
+    return {name: {role: state.missions[name].role_count(role) for role in ev.ROLES} for name in state.sides}
+
+
+def to_dict(state: State) -> dict[str, Any]:
+    """A canonical, JSON-ready picture of the whole state (for digests and debugging)."""
+
+    def mission(m: Mission) -> dict[str, Any]:
+        return {
+            "name": m.name,
+            "host": m.host,
+            "posts": list(m.posts),
+            "targets": sorted([p, r, n] for (p, r), n in m.targets.items()),
+            "staff": sorted([pid, *person] for pid, person in m.staff.items()),
+            "requests": sorted([rid, *req] for rid, req in m.requests.items()),
+            "orders": sorted(m.orders.keys()),
+            "arrivals": m.arrivals,
+            "departures": m.departures,
+            "requests_made": m.requests_made,
+            "visa": [m.visa_policy, m.visa_credit, m.visa_blocked, m.visas_issued, list(m.visa_counted_from)],
+            "cap": m.cap.seq if m.cap else None,
+            "rotation_limit": m.rotation_limit.seq if m.rotation_limit else None,
+            "local_hire_ban": m.local_hire_ban,
+            "closed_posts": sorted(m.closed_posts),
+            "closed_by_host": sorted(m.closed_by_host),
+            "ambassador_present": m.ambassador_present,
+            "threats_received": m.threats_received,
+            "compounds_closed": list(m.compounds_closed),
+            "services_cut": list(m.services_cut),
+            "observed": [[*o[:4], list(o.roles), *o[5:]] for o in m.observed],
+        }
+
+    return {
+        "day": state.day,
+        "last_seq": state.last_seq,
+        "missions": [mission(state.missions[name]) for name in state.sides],
+    }
+
+
+def digest(state: State) -> str:
+    """SHA-256 of :func:`to_dict`: equal digests mean equal states."""
+    text = json.dumps(to_dict(state), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -1,0 +1,106 @@
+"""Documented logs (``seeds/*.yaml``): real acts with their citations, and reported figures.
+
+A documented log is what happened, written down once and replayed by any scenario that
+names it as its ``prelude``. Each act keeps its id, its source and the ids of the acts it
+answered, which become the ``cause`` links of the events it produces.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from sim.core.dated_acts import DocumentedAct, Name, Observation
+from sim.infra.errors import InputError, field_error
+from sim.infra.yaml_io import load_model, regular_file_problem
+
+
+class SeedsLog(BaseModel):
+    """A sourced list of acts between two sides, oldest first."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str = Field(min_length=1)
+    sides: tuple[Name, Name]
+    description: str = ""
+    acts: tuple[DocumentedAct, ...] = Field(default=(), max_length=10_000)
+    observations: tuple[Observation, ...] = ()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SeedsLog:
+        if self.sides[0] == self.sides[1]:
+            raise field_error("sides[1]", "the two sides need different names")
+        seen: dict[str, int] = {}
+        for index, act in enumerate(self.acts):
+            for field in ("actor", "target"):
+                who = getattr(act, field)
+                if who not in self.sides:
+                    raise field_error(f"acts[{index}].{field}", f"{who!r} is not one of {list(self.sides)}")
+            if act.actor == act.target:
+                raise field_error(f"acts[{index}].target", "actor and target are the same side")
+            if index and act.date < self.acts[index - 1].date:
+                raise field_error(f"acts[{index}].date", f"{act.date} is out of date order")
+            for answered in act.in_response_to:
+                if answered not in seen:
+                    raise field_error(
+                        f"acts[{index}].in_response_to", f"{answered!r} is not the id of an earlier act"
+                    )
+            if act.id is not None:
+                if act.id in seen:
+                    raise field_error(f"acts[{index}].id", f"repeats the id {act.id!r}")
+                seen[act.id] = index
+        for index, obs in enumerate(self.observations):
+            if obs.mission not in self.sides:
+                raise field_error(
+                    f"observations[{index}].mission", f"{obs.mission!r} is not one of {list(self.sides)}"
+                )
+        return self
+
+
+def field_names() -> set[str]:
+    """Every field a seeds log may contain (for "did you mean" hints)."""
+    return set(SeedsLog.model_fields) | set(DocumentedAct.model_fields) | set(Observation.model_fields)
+
+
+def is_documented_log(path: Path) -> bool:
+    """Whether ``path`` reads as a documented log rather than a scenario: a mapping with a
+    ``title`` and none of a scenario's ``start``, ``fork`` or ``name``."""
+    from sim.infra.yaml_io import parse, read_text
+
+    try:
+        data, _ = parse(read_text(path), str(path))
+    except InputError:
+        return False
+    return isinstance(data, dict) and "title" in data and not {"start", "fork", "name"} & data.keys()
+
+
+def load_seeds(path: Path) -> SeedsLog:
+    """Load and validate a documented log; errors name the log file itself.
+
+    Parsed logs are cached by the file's content (a fork chain reads one log several times);
+    a modification time would miss a rewrite within one timestamp tick.
+    """
+    return _load_cached(str(path), _content_digest(path))
+
+
+def _content_digest(path: Path) -> str:
+    """The file's SHA-256, read only once it is known to be a regular file within the size
+    limit (a FIFO would block here, a 1.5 GB file would be read whole before refusal)."""
+    if regular_file_problem(path):
+        return ""  # the loader reports what is wrong without reading the file
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""  # the loader reports the missing or unreadable file
+
+
+@lru_cache(maxsize=32)
+def _load_cached(path: str, digest: str) -> SeedsLog:
+    log, _, _ = load_model(Path(path), SeedsLog, field_names())
+    return log
+
+
+__all__ = ["InputError", "SeedsLog", "load_seeds"]
