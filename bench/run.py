@@ -176,7 +176,8 @@ def _run(engine: Any) -> Any:
 
 
 def sweep_parallel_efficiency(quick: bool) -> None:
-    from sim.sweep.execute import InlineExecutor, LocalExecutor, plan_sweep, run_sweep
+    from sim.sweep.execute import InlineExecutor, LocalExecutor, run_sweep
+    from sim.sweep.plan import plan_sweep
 
     scenario = Scenario.model_validate(SHORT)
     plan = plan_sweep(scenario, seeds=400, sweep_seed=1)
@@ -199,8 +200,9 @@ def sweep_parallel_efficiency(quick: bool) -> None:
 
 def sweep_10k(quick: bool) -> None:
     from sim.engine.loop import simulate
-    from sim.scenario.models import load_scenario
-    from sim.sweep.execute import LocalExecutor, plan_sweep, run_sweep
+    from sim.scenario.loading import load_scenario
+    from sim.sweep.execute import LocalExecutor, run_sweep
+    from sim.sweep.plan import plan_sweep
 
     runs = 1_000 if quick else 10_000
     scenario = load_scenario(ROOT / "scenarios" / "rotation-rule-2021.yaml")

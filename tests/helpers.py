@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from sim.engine.loop import Engine, simulate
-from sim.scenario.models import Scenario, load_scenario
+from sim.scenario.loading import load_scenario
+from sim.scenario.models import Scenario
 
 #: The scenario files shipped in ``scenarios/``.
 BUNDLED = sorted((Path(__file__).parent.parent / "scenarios").glob("*.yaml"))

@@ -217,7 +217,7 @@ def test_console_script_reports_a_broken_file(tmp_path: Path) -> None:
 
 def test_yaml_own_plain_tags_are_still_read(tmp_path: Path) -> None:
     """Refusing tags must not refuse YAML's own plain ones: ``!!str 2022`` is the text '2022'."""
-    from sim.scenario.models import load_scenario
+    from sim.scenario.loading import load_scenario
 
     text = (CORPUS / "valid" / "base.yaml").read_text(encoding="utf-8")
     text = text.replace("name: broken", "name: !!str 2022").replace("seed: 1", "seed: !!int 7")

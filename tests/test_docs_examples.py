@@ -108,7 +108,7 @@ def test_a_yaml_example_is_valid_where_it_would_live(block: Block, project: Path
     if "scenario" in data and "sides" not in data:  # a sweep file: it names its scenario
         path = project / "docs" / "example-sweep.yaml"
         path.write_text(block.text, encoding="utf-8")
-        from sim.sweep.execute import load_sweep_file
+        from sim.sweep.plan import load_sweep_file
 
         load_sweep_file(path)
         return

@@ -12,8 +12,6 @@ generated scenarios (a property).
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -31,7 +29,7 @@ _POST = (ev.StaffArrived, ev.StaffReassigned, ev.PostReopened, ev.OwnPostReopene
 
 def corruptions(event: ev.Event, before: State) -> list[tuple[str, ev.Event]]:
     """Every corruption of ``event`` that cannot follow ``before`` (the state it followed)."""
-    swap = dataclasses.replace
+    swap = ev.replace
     out = [
         ("seq repeated", swap(event, seq=before.last_seq)),
         ("seq skipped", swap(event, seq=before.last_seq + 2)),

@@ -13,7 +13,8 @@ from sim.core import events as ev
 from sim.engine.loop import simulate
 from sim.infra.errors import InputError
 from sim.scenario.documented import SeedsLog
-from sim.scenario.models import Scenario, load_scenario
+from sim.scenario.loading import load_scenario
+from sim.scenario.models import Scenario
 from sim.store.sqlite import log_digest
 from sim.testing import acts, scenarios
 

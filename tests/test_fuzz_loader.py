@@ -22,7 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.infra.errors import InputError
-from sim.scenario.models import Scenario, load_scenario
+from sim.scenario.loading import load_scenario
+from sim.scenario.models import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))

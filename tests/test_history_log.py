@@ -12,7 +12,7 @@ import pytest
 from sim.core.state import fold
 from sim.engine.loop import simulate
 from sim.scenario.documented import SeedsLog, load_seeds
-from sim.scenario.models import load_scenario
+from sim.scenario.loading import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 LOG = ROOT / "seeds" / "us-russia-2016-2022.yaml"

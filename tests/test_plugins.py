@@ -13,7 +13,7 @@ import pytest
 from sim.analysis.game import PolicySpecError, make
 from sim.engine.loop import simulate
 from sim.policies import BUILTIN_KINDS, REGISTRY, PluginError, kind_of, plugins, policy_class
-from sim.scenario.models import load_scenario
+from sim.scenario.loading import load_scenario
 from sim.testing.check import check
 from tests.cli_runner import ROOT, sim_inline, sim_process
 
@@ -341,7 +341,7 @@ def test_policy_class_says_why_a_broken_plugin_is_unusable(monkeypatch: pytest.M
 def test_a_sweep_file_names_policy_files_relative_to_itself(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sim.sweep.execute import load_sweep_file
+    from sim.sweep.plan import load_sweep_file
 
     with_policy_file(tmp_path / "study")
     write_scenario(tmp_path / "study", "tit_for_tat")

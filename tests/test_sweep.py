@@ -26,13 +26,12 @@ from sim.sweep.execute import (
     LocalExecutor,
     SweepConflict,
     chunks,
-    plan_sweep,
     run_chunk,
-    run_seed,
     run_sweep,
 )
 from sim.sweep.grid import Axis, GridError, parse_option, to_spec
 from sim.sweep.parts import RESULTS, STAFFING
+from sim.sweep.plan import plan_sweep, run_seed
 from tests.cli_runner import ROOT, sim_inline
 
 SCENARIO = """\
@@ -383,7 +382,7 @@ def test_a_bad_value_in_a_sweep_file_is_placed_at_its_line(scenario_file: Path, 
         f"{sweep}:6:34: grid.sides.B.policy.delay_days[1]: Input should be greater than or equal to 1"
     ), line
     with pytest.raises(InputError, match="unknown field 'seed_count'"):
-        from sim.sweep.execute import load_sweep_file
+        from sim.sweep.plan import load_sweep_file
 
         bad = tmp_path / "bad.yaml"
         bad.write_text(f"scenario: {scenario_file}\nseed_count: 3\n", encoding="utf-8")

@@ -13,8 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.sweep.execute import InlineExecutor, LocalExecutor, plan_sweep, run_sweep
+from sim.sweep.execute import InlineExecutor, LocalExecutor, run_sweep
 from sim.sweep.parts import RESULTS, STAFFING
+from sim.sweep.plan import plan_sweep
 from tests.cli_runner import sim_inline
 from tests.test_sweep import GRID, SCENARIO, axes, sorted_frame
 

@@ -16,7 +16,7 @@ from ruamel.yaml import YAML
 from sim.core.acts import ACT_KINDS, DEADLINED, describe
 from sim.engine.loop import simulate
 from sim.scenario.documented import SeedsLog, load_seeds
-from sim.scenario.models import load_scenario
+from sim.scenario.loading import load_scenario
 from sim.store.sqlite import log_digest
 from sim.testing import (
     SIDE_NAMES,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from sim.infra.errors import InputError
-from sim.scenario.models import load_scenario
+from sim.scenario.loading import load_scenario
 from tests.cli_runner import sim_process
 
 ROOT = Path(__file__).resolve().parent.parent

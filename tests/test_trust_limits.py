@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from sim.sweep import grid as sweep_grid
-from sim.sweep.execute import plan_sweep
 from sim.sweep.grid import Axis
+from sim.sweep.plan import plan_sweep
 from tests.cli_runner import sim_inline
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,7 +84,7 @@ def test_a_huge_grid_is_refused_before_a_cell_is_built(monkeypatch: pytest.Monke
         raise AssertionError("the grid's cells were built")
 
     monkeypatch.setattr(sweep_grid, "check_axes", never)
-    monkeypatch.setattr("sim.sweep.execute.check_axes", never)
+    monkeypatch.setattr("sim.sweep.plan.check_axes", never)
     axes = [Axis(f"sides.{i % 2}.noise.miss", tuple(range(100))) for i in range(3)]
     with pytest.raises(ValueError, match="1,000,000 grid cells is more than 100,000"):
         plan_sweep(SPIRAL, axes, seeds=1)

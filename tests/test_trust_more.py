@@ -302,9 +302,10 @@ def test_a_policy_file_that_is_a_directory_or_holds_a_nul_byte(tmp_path: Path) -
 def test_an_interrupt_while_the_report_is_drawn_leaves_the_old_report_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sim.sweep.execute import plan_sweep, run_sweep
     from sim.sweep import report as sweep_report
+    from sim.sweep.execute import run_sweep
     from sim.sweep.grid import parse_option
+    from sim.sweep.plan import plan_sweep
 
     out = tmp_path / "sweep"
     assert _sweep(out).code == 0

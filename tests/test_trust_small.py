@@ -13,7 +13,7 @@ from sim.core import events as ev
 from sim.core.state import State, apply
 from sim.engine.loop import simulate
 from sim.infra.yaml_io import parse, read_text
-from sim.scenario.models import load_scenario
+from sim.scenario.loading import load_scenario
 from sim.scenario.schema import log_schema, scenario_schema
 from tests.cli_runner import sim_inline, sim_process
 

@@ -14,7 +14,7 @@ import datetime as dt
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 
@@ -159,3 +159,8 @@ def compare_figure(
             _label_forks(axis, placer, runs)
         save(fig, paths, options.dpi)
     return fig
+
+
+def compare_chart(runs: list[RunOutputs], path: Path, options: Any = None) -> None:
+    """One panel per mission, one line per run, fork dates marked: the figure of ``sim compare``."""
+    plt.close(compare_figure(runs, [path], options))

@@ -131,10 +131,3 @@ def differences(runs: list[RunOutputs], dates: list[dt.date]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def compare_chart(runs: list[RunOutputs], path: Path, options: Any = None) -> None:
-    """One panel per mission, one line per run, fork dates marked (``sim.analysis.charts_compare``)."""
-    import matplotlib.pyplot as plt
-
-    from sim.analysis.charts_compare import compare_figure
-
-    plt.close(compare_figure(runs, [path], options))

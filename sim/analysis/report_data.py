@@ -100,7 +100,7 @@ def load_run_data(run_dir: Path, scenario_files: list[Path]) -> RunData:
 def _attach_scenario(data: RunData, scenario_files: list[Path]) -> None:
     """The run's scenario file, if one with the recorded hash is found."""
     from sim.infra.errors import InputError
-    from sim.scenario.models import load_scenario
+    from sim.scenario.loading import load_scenario
 
     name = data.manifest.get("scenario", "")
     candidates = [

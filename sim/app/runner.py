@@ -38,7 +38,8 @@ from sim.infra.outdir import (
     run_dir_problem,
     swap_into,
 )
-from sim.scenario.models import Scenario, load_scenario
+from sim.scenario.loading import load_scenario
+from sim.scenario.models import Scenario
 from sim.store.sqlite import RunInfo, SQLiteStore, log_digest
 
 #: Events per transaction while a run is written: an interrupted run loses at most this many.

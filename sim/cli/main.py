@@ -9,17 +9,4 @@ from __future__ import annotations
 from sim.cli import check, policies, report, runs, sweep  # noqa: F401  (each registers its commands)
 from sim.cli.app import app
 
-__all__ = ["app", "main"]
-
-
-def main() -> None:
-    """Entry point kept for ``python -m sim.cli.main``; the work is in ``sim.__main__.main``."""
-    from sim.__main__ import main as entry
-
-    entry()
-
-
-if __name__ == "__main__":
-    # ``python -m sim.cli.main`` runs this file as ``__main__``: the command modules register on the
-    # imported ``sim.cli.main.app``, so hand over to the real entry point.
-    main()
+__all__ = ["app"]

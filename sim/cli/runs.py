@@ -64,7 +64,7 @@ def run(
     from sim.app.runner import run_scenario
     from sim.infra.progress import day_bar
     from sim.policies.guard import PolicyError
-    from sim.scenario.models import load_scenario
+    from sim.scenario.loading import load_scenario
 
     seed_value = _seed_option(seed) if seed is not None else None
     figure = figure_options(fmt, dpi, date_from, date_to, font_scale, title)
@@ -131,7 +131,7 @@ def validate(
     """Check scenario files and documented logs; print 'ok' per valid file, FILE:LINE:COL lines
     otherwise (exit 2). A documented log (title, sides, acts) is recognised and checked as one."""
     from sim.scenario.documented import is_documented_log, load_seeds
-    from sim.scenario.models import load_scenario
+    from sim.scenario.loading import load_scenario
 
     failed = False
     for path in scenarios:
@@ -210,8 +210,8 @@ def export(
     ] = False,
 ) -> None:
     """Export RUN_DIR's stored event log as JSON Lines or CSV, after checking it against the run's record."""
+    from sim.analysis.export import FORMATS, export_text
     from sim.infra.atomic import write_atomic
-    from sim.store.export import FORMATS, export_text
     from sim.store.replay import ReplayError, load_replay
 
     if fmt not in FORMATS:
@@ -257,14 +257,8 @@ def compare(
     title: TitleOption = None,
 ) -> None:
     """Overlay the staffing of several runs (fork dates marked) and tabulate their differences."""
-    from sim.analysis.compare import (
-        CompareError,
-        compare_chart,
-        default_dates,
-        differences,
-        load_run,
-        unrelated,
-    )
+    from sim.analysis.charts_compare import compare_chart
+    from sim.analysis.compare import CompareError, default_dates, differences, load_run, unrelated
 
     if len(run_dirs) < 2:
         _fail(["compare needs at least two run directories"])

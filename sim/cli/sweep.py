@@ -68,16 +68,10 @@ def sweep(
     Each run's seed derives from the sweep seed and its grid key: any executor gives the same results.
     """
     from sim.policies.guard import PolicyError
-    from sim.sweep.execute import (
-        SweepConflict,
-        SweepSetupError,
-        SweepWorkerDied,
-        is_sweep_file,
-        load_sweep_file,
-        plan_sweep,
-    )
+    from sim.sweep.execute import SweepConflict, SweepSetupError, SweepWorkerDied
     from sim.sweep.grid import GridError, parse_option
     from sim.sweep.parts import SweepDamaged
+    from sim.sweep.plan import is_sweep_file, load_sweep_file, plan_sweep
 
     scenario_path = target
     file_axes: list[Any] = []
@@ -127,7 +121,8 @@ def sweep(
     if out.exists() and not out.is_dir():
         _fail([f"--out: {out} exists and is not a directory"])
 
-    from sim.sweep.execute import determinism_problem, make_executor, run_sweep
+    from sim.sweep.execute import make_executor, run_sweep
+    from sim.sweep.plan import determinism_problem
 
     try:
         not_deterministic = determinism_problem(plan)

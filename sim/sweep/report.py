@@ -9,7 +9,6 @@ main metrics of every cell side by side, median and 10-90% range).
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,9 +16,10 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.figure_style import date_ticks, styled
+from sim.sweep.plan import cell_label
 
 if TYPE_CHECKING:
-    from sim.sweep.execute import SweepOutcome, SweepPlan
+    from sim.sweep.plan import SweepOutcome, SweepPlan
 
 REPORT_FILES = ("summary.csv", "fan.png", "fan-*.png", "metrics.png")
 PANELS_PER_PAGE = 12
@@ -29,33 +29,10 @@ QUANTILES = (0.1, 0.5, 0.9)
 # --- labels -----------------------------------------------------------------------------------
 
 
-def short_keys(keys: list[str]) -> dict[str, str]:
-    """The shortest unambiguous name of each grid key: its last steps, with the side's name
-    for a side's parameter (``sides.RU.policy.delay_days`` -> ``RU.delay_days``)."""
-    names = {}
-    for key in keys:
-        parts = key.split(".")
-        n = next(
-            (n for n in range(1, len(parts)) if sum(o.split(".")[-n:] == parts[-n:] for o in keys) == 1),
-            len(parts),
-        )
-        tail = parts[-n:]
-        if parts[0] == "sides" and len(parts) > 2 and n < len(parts) - 1:
-            tail = [parts[1], *tail]
-        names[key] = ".".join(tail)
-    return names
 
 
-def _show(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value)
 
 
-def cell_label(plan: SweepPlan, cell: int, short: bool = True) -> str:
-    values = plan.cells[cell]
-    if not values:
-        return "all runs"
-    names = short_keys(list(values)) if short else {k: k for k in values}
-    return ", ".join(f"{names[k]}={_show(v)}" for k, v in values.items())
 
 
 # --- loading ----------------------------------------------------------------------------------

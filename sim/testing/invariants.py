@@ -4,7 +4,6 @@ broke which of the seven properties, so they compose into any Hypothesis propert
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -149,7 +148,7 @@ def canonical(log: Sequence[ev.Event]) -> Counter[tuple[Any, ...]]:
     out: Counter[tuple[Any, ...]] = Counter()
     for event in log:
         fields = tuple(
-            (f.name, getattr(event, f.name)) for f in dataclasses.fields(event) if f.name not in ids
+            (name, getattr(event, name)) for name in ev.field_names(event) if name not in ids
         )
         out[(type(event).__name__, *fields)] += 1
     return out

@@ -16,7 +16,8 @@ from sim.core.state import Observation
 from sim.engine.loop import simulate
 from sim.policies import REGISTRY, SideView
 from sim.policies.plugins import origin
-from sim.scenario.models import Scenario, load_scenario
+from sim.scenario.loading import load_scenario
+from sim.scenario.models import Scenario
 from sim.testing import (
     assert_causality,
     assert_conservation,
