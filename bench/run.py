@@ -265,7 +265,7 @@ def replay_fold(quick: bool, log: list[Any]) -> None:
     from sim.analysis.metrics import headcount_series, series_from_columns
     from sim.analysis.projections import events_frame
     from sim.core import events as ev
-    from sim.core.state import fold
+    from sim.core.working import fold
 
     missions = ["A", "B"]
     horizon = log[-1].day
@@ -297,7 +297,7 @@ def replay_fold(quick: bool, log: list[Any]) -> None:
     state = profiled("replay_fold", lambda: fold(log))
     full = time.perf_counter() - started
     check = series_from_table()
-    assert all(int(check[m][-1]) == state.missions[m].headcount for m in missions)
+    assert all(int(check[m][-1]) == state.mission(m).headcount for m in missions)
     assert type(log[0]) is ev.MissionOpened
     n = len(log)
     emit(
@@ -310,7 +310,7 @@ def replay_fold(quick: bool, log: list[Any]) -> None:
         series_from_columns_s=round(vectorised, 4),
         series_from_event_objects_per_s=round(n / from_objects),
         full_state_fold_per_s=round(n / full),
-        baseline_is="the full-state fold (sim.core.state.fold)",
+        baseline_is="the pure full-state fold (sim.core.state.fold_pure)",
     )
 
 

@@ -65,7 +65,7 @@ class LogBuilder:
     ) -> int:
         """A host measure of ``actor`` on ``target``'s mission: in force (its deadline reached)
         or pending (its deadline beyond every run here)."""
-        if "deadline" in {f for f in cls.__dataclass_fields__}:  # type: ignore[attr-defined]
+        if "deadline" in ev.field_names(cls):
             fields.setdefault("deadline", self.day if in_force else FAR)
         seq = self.add(cls, actor=actor, target=target, **fields)
         if in_force:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.core.state import fold
+from sim.core.working import fold
 from tests.helpers import BUNDLED as SCENARIOS
 from tests.helpers import bundled_run
 

@@ -44,7 +44,7 @@ def test_without_a_fork_day_a_log_continues_on_the_day_after_its_last() -> None:
     prefix = [*_prefix(), ev.StatementMade(seq=6, day=2, actor="A", target="B")]
     engine = Engine(make(days=5))
     engine.run(prefix)
-    assert engine.env.now == 6 and engine.log[: len(prefix)] == prefix
+    assert engine.now == 6 and engine.log[: len(prefix)] == prefix
 
 
 def test_a_prefix_reaching_into_the_fork_day_is_refused() -> None:

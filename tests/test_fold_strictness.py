@@ -17,7 +17,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sim.core import events as ev
-from sim.core.state import LogError, State, apply, fold
+from sim.core.state import LogError, State, apply
+from sim.core.working import fold
 from sim.engine.loop import simulate
 from sim.testing import scenarios
 from tests.test_state import kitchen_sink

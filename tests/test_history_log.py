@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.core.state import fold
+from sim.core.working import fold
 from sim.engine.loop import simulate
 from sim.scenario.documented import SeedsLog, load_seeds
 from sim.scenario.loading import load_scenario
@@ -112,10 +112,10 @@ def test_history_scenario_runs_and_keeps_the_cap() -> None:
     assert fold(engine.log) == engine.state
     day = scenario.day_of(dt.date(2017, 9, 2))
     state = fold(event for event in engine.log if event.day <= day)
-    assert state.missions["US"].headcount <= 455
+    assert state.mission("US").headcount <= 455
     start = fold(event for event in engine.log if event.day == 0)
-    assert start.missions["US"].headcount == 301 + 934
-    assert start.missions["RU"].headcount == 490
+    assert start.mission("US").headcount == 301 + 934
+    assert start.mission("RU").headcount == 490
 
 
 def test_a_log_rewritten_within_one_timestamp_tick_is_read_again(tmp_path: Path) -> None:

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from sim.core import events as ev
-from sim.core.state import Mission, State, apply, fold
+from sim.core.state import Mission, State, apply
+from sim.core.working import fold
 from sim.engine.loop import Engine, simulate
 from sim.scenario.models import Scenario
 

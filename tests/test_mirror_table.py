@@ -14,6 +14,7 @@ import pytest
 from sim.core import events as ev
 from sim.core.acts import ACT_KINDS, HOSTILE_KINDS, ActSpec, describe, particulars, to_event
 from sim.core.dated_acts import DatedAct
+from sim.core.kinds import is_hostile
 from sim.core.state import Observation
 from sim.policies import make_policy
 from sim.policies.base import SideView
@@ -350,7 +351,7 @@ def test_every_selection_rule_is_accepted(rule: str) -> None:
 @pytest.mark.parametrize(("spec", "event"), EVENTS, ids=[type(e).__name__ for _, e in EVENTS])
 def test_the_hostile_kinds_are_the_hostile_events(spec: ActSpec, event: ev.Event) -> None:
     """``HOSTILE_KINDS`` (what policies count as hostile) agrees with each event's own flag."""
-    assert (describe(event)[0] in HOSTILE_KINDS) == ev.is_hostile(event)
+    assert (describe(event)[0] in HOSTILE_KINDS) == is_hostile(event)
 
 
 @pytest.mark.parametrize("kind", ["tit_for_tat", "proportional", "grim_trigger"])

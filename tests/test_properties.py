@@ -10,7 +10,7 @@ from hypothesis import given, note
 from hypothesis import strategies as st
 
 from sim.core import events as ev
-from sim.core.state import fold
+from sim.core.working import fold
 from sim.engine.loop import Engine, fork, simulate
 from sim.scenario.models import Scenario
 from sim.store.sqlite import log_digest
@@ -174,7 +174,7 @@ def test_work_that_falls_due_again_the_same_day_is_done_that_day() -> None:
     overdue = [
         (name, rid)
         for name in engine.state.sides
-        for rid, r in engine.state.missions[name].requests.items()
+        for rid, r in engine.state.mission(name).requests.items()
         if r.arrives is None and r.due < scenario.horizon
     ]
     assert overdue == []

@@ -17,7 +17,8 @@ import pytest
 
 from sim.core import events as ev
 from sim.core import state as st
-from sim.core.state import LogError, State, apply, digest, fold
+from sim.core.state import LogError, State, apply, digest
+from sim.core.working import fold
 from sim.engine.loop import Engine, simulate
 from sim.scenario.models import Scenario
 

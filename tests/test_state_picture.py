@@ -12,7 +12,8 @@ from __future__ import annotations
 import pytest
 
 from sim.core import events as ev
-from sim.core.state import digest, fold, to_dict
+from sim.core.state import digest, to_dict
+from sim.core.working import fold
 
 SMALL = [
     ev.MissionOpened(

@@ -97,7 +97,7 @@ def test_an_answer_expels_only_people_who_are_there(scenario: str) -> None:
     for event in log:
         if type(event) is ev.ExpulsionOrdered and event.source == "simulated":
             present = sum(
-                n for (_, role), n in state.missions[event.target].counts.items() if role in event.roles
+                n for (_, role), n in state.mission(event.target).counts.items() if role in event.roles
             )
             assert 1 <= event.count <= present, (event, present)
             checked += 1

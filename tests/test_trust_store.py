@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.core.state import digest, fold
+from sim.core.state import digest
+from sim.core.working import fold
 from sim.store.replay import load_replay
 from sim.store.sqlite import log_digest
 from tests.cli_runner import sim_inline

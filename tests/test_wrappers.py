@@ -6,7 +6,8 @@ import datetime as dt
 from typing import Any
 
 from sim.core import events as ev
-from sim.core.state import fold, headcounts
+from sim.core.state import headcounts
+from sim.core.working import fold
 from sim.engine.loop import simulate
 from sim.scenario.models import Scenario
 

@@ -50,6 +50,7 @@ from sim.analysis.projections import roles_by_day
 from sim.core import events as ev
 from sim.core.acts import describe
 from sim.core.dated_acts import Observation
+from sim.core.kinds import is_hostile
 
 COLORS = MISSION_COLORS  # the missions' colours (the sweep charts use them)
 LANES = 5  # label lanes above each side's row of the timeline
@@ -134,7 +135,7 @@ def _draw_acts(axis: plt.Axes, acts: Sequence[ev.Event], missions: Sequence[str]
                 [_day(start, e.deadline) for e in timed], [row] * len(timed), marker="|", color=color, s=120
             )
         for hostile, marker, face in ((True, "v", color), (False, "o", "white")):
-            days = [_day(start, e.day) for e in mine if ev.is_hostile(e) == hostile]
+            days = [_day(start, e.day) for e in mine if is_hostile(e) == hostile]
             if days:
                 axis.scatter(
                     days,
@@ -219,7 +220,7 @@ def _worth_a_label(acts: Sequence[ev.Event]) -> list[ev.Event]:
 def _tier(event: ev.Event) -> int:
     if describe(event)[0] in ("expel", "cap", "rotation_limit", "close_post", "local_hire_ban"):
         return 0
-    return 1 if ev.is_hostile(event) else 2
+    return 1 if is_hostile(event) else 2
 
 
 def _days_per_px(axis: plt.Axes) -> float:

@@ -25,6 +25,7 @@ import networkx as nx
 
 from sim.analysis.labels import act_size, kind_name, long_label, short_label
 from sim.core import events as ev
+from sim.core.kinds import is_hostile
 
 FORMATS: tuple[str, ...] = ("svg", "png", "dot", "graphml", "json")
 
@@ -78,7 +79,7 @@ def _add_act(graph: nx.DiGraph, event: ev.Event, start: dt.date) -> None:
         source=event.source,
         reference=event.reference or "",
         act_id=event.act_id or "",
-        hostile=ev.is_hostile(event),
+        hostile=is_hostile(event),
     )
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 
 from sim.analysis.projections import totals_by_day
 from sim.core import events as ev
+from sim.core.kinds import is_hostile
 
 
 def mission_metrics(
@@ -31,7 +32,7 @@ def mission_metrics(
             departures[e.actor][e.reason] += 1
         elif type(e) is ev.StaffArrived and e.day > 0:
             arrivals[e.actor] += 1
-        elif e.IS_ACT and ev.is_hostile(e):
+        elif e.IS_ACT and is_hostile(e):
             hostile[e.actor] += 1
     rows = []
     for name in missions:
@@ -144,7 +145,7 @@ def run_metrics(
     - ``below_half_day_M``: the first day M's headcount is below half of its day-0 headcount
       (``None`` if never);
     - ``expelled_M``: people of mission M who left because they were expelled;
-    - ``hostile_acts_S``: hostile acts (``events.is_hostile``) side S took;
+    - ``hostile_acts_S``: hostile acts (``kinds.is_hostile``) side S took;
     - ``escalation_rounds``: the longest chain of answers (:func:`answer_depths`), 0 with no act;
     - ``last_actor``: the side whose hostile act came last, ``"both"`` if both sides' last
       hostile acts fall on the same day (same-day order is not a fact about the world),
@@ -162,7 +163,7 @@ def run_metrics(
         if kind is ev.StaffDeparted:
             if e.reason == "expelled":  # type: ignore[attr-defined]
                 expelled[e.actor] += 1
-        elif e.IS_ACT and ev.is_hostile(e):
+        elif e.IS_ACT and is_hostile(e):
             hostile[e.actor] += 1
             last_day[e.actor] = max(last_day.get(e.actor, e.day), e.day)
     out: dict[str, Any] = {}

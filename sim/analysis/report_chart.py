@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from sim.analysis.figure_style import MISSION_COLORS, ROLE_COLORS, ROLE_NAMES
 from sim.analysis.labels import long_label
 from sim.analysis.report_data import RunData
-from sim.core import events as ev
+from sim.core.kinds import is_hostile
 
 DASHES = ("solid", "dash", "dot", "dashdot")
 
@@ -115,7 +115,7 @@ def _acts(run: RunData, mission: str, color: str, suffix: str) -> go.Scatter:
         xs.append(date.isoformat())
         ys.append(int(totals.loc[stamp]))
         texts.append(long_label(event))
-        symbols.append("triangle-down" if ev.is_hostile(event) else "circle-open")
+        symbols.append("triangle-down" if is_hostile(event) else "circle-open")
     return go.Scatter(
         x=xs,
         y=ys,

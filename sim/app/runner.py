@@ -26,8 +26,9 @@ import sim
 from sim.analysis.metrics import mission_metrics
 from sim.analysis.projections import events_frame, staffing_changes
 from sim.core import events as ev
-from sim.core.state import State, digest, fold, headcounts
-from sim.engine.loop import Engine, simulate
+from sim.core.state import State, digest, headcounts
+from sim.core.working import fold
+from sim.engine.loop import fork, simulate
 from sim.infra.atomic import TMP_SUFFIX, write_atomic
 from sim.infra.outdir import (
     GENERATOR,
@@ -153,12 +154,7 @@ def _simulate_into(
         stored = list(store.events(run_id))
         resume_day = stored[-1].day if stored else 0
         store.truncate(run_id, resume_day)
-        prefix = [event for event in stored if event.day < resume_day]
-        engine = Engine(scenario, store, on_day)
-        if prefix:
-            engine.run(prefix, fork_day=resume_day, store_prefix=False)
-        else:
-            engine.run()
+        engine = fork(scenario, stored, resume_day, store, on_day, store_prefix=False)
     store.finish_run(len(engine.log), log_digest(engine.log), digest(engine.state))
     return engine.log, engine.state
 

@@ -21,6 +21,8 @@ The CAMEO codes used:
 
 from __future__ import annotations
 
+from sim.core.kinds import CAMEO as KINDS_CAMEO
+
 #: CAMEO code -> (PLOVER category, mode, context), the rows of the official table in use.
 CAMEO_TO_PLOVER: dict[str, tuple[str, str, str]] = {
     "010": ("", "", ""),
@@ -31,30 +33,8 @@ CAMEO_TO_PLOVER: dict[str, tuple[str, str, str]] = {
     "166": ("SANCTION", "expel", "diplomatic"),
 }
 
-#: act kind -> CAMEO code
-CAMEO: dict[str, str] = {
-    "expel": "166",
-    "cap": "161",
-    "rotation_limit": "161",
-    "close_post": "161",
-    "local_hire_ban": "161",
-    "close_compound": "161",
-    "close_own_post": "161",
-    "recall_ambassador": "161",
-    "cut_services": "161",
-    "visa_deny": "161",
-    "visa_one_for_one": "161",
-    "threaten": "1313",
-    "return_ambassador": "050",
-    "lift_cap": "050",
-    "lift_expulsions": "050",
-    "lift_rotation_limit": "050",
-    "lift_local_hire_ban": "050",
-    "visa_issue": "050",
-    "reopen_post": "054",
-    "reopen_own_post": "054",
-    "statement": "010",
-}
+#: observed act kind -> CAMEO code (from the kind table)
+CAMEO: dict[str, str] = KINDS_CAMEO
 
 # act kind -> (CAMEO code, PLOVER category, PLOVER mode), derived from the two tables above
 CODES: dict[str, tuple[str, str, str]] = {

@@ -52,8 +52,6 @@ class Event(msgspec.Struct, frozen=True, kw_only=True, gc=False):
 
     #: "actor" when the event concerns the actor's own mission, "target" for the other's.
     MISSION_OF: ClassVar[str] = "target"
-    #: True for acts that one side directs against the other's mission (policies react to them).
-    HOSTILE: ClassVar[bool] = False
     #: True for acts (announced by a side, observable by the other), False for mechanics.
     IS_ACT: ClassVar[bool] = False
 
@@ -173,7 +171,6 @@ class ExpulsionOrdered(Event, kw_only=True):
     rule: str
     deadline: int
     replaceable: bool = False
-    HOSTILE: ClassVar[bool] = True
     IS_ACT: ClassVar[bool] = True
 
 
@@ -190,7 +187,6 @@ class StaffCapImposed(Event, kw_only=True):
     roles: tuple[str, ...]
     rule: str
     deadline: int
-    HOSTILE: ClassVar[bool] = True
     IS_ACT: ClassVar[bool] = True
 
 
@@ -206,7 +202,6 @@ class RotationLimitImposed(Event, kw_only=True):
     limit_days: int
     roles: tuple[str, ...]
     deadline: int
-    HOSTILE: ClassVar[bool] = True
     IS_ACT: ClassVar[bool] = True
 
 
@@ -221,7 +216,6 @@ class PostClosureOrdered(Event, kw_only=True):
 
     post: str
     deadline: int
-    HOSTILE: ClassVar[bool] = True
     IS_ACT: ClassVar[bool] = True
 
 
@@ -253,7 +247,6 @@ class LocalHireBanImposed(Event, kw_only=True):
     """From ``deadline`` on, the target's mission may employ no local staff."""
 
     deadline: int
-    HOSTILE: ClassVar[bool] = True
     IS_ACT: ClassVar[bool] = True
 
 
@@ -293,7 +286,6 @@ class AmbassadorRecalled(Event, kw_only=True):
     """The actor called its ambassador home (not counted in headcounts)."""
 
     MISSION_OF: ClassVar[str] = "actor"
-    HOSTILE: ClassVar[bool] = True
     IS_ACT: ClassVar[bool] = True
 
 
@@ -311,7 +303,6 @@ class ThreatIssued(Event, kw_only=True):
     count: int = 0
     deadline: int | None = None
     note: str = ""
-    HOSTILE: ClassVar[bool] = True
     IS_ACT: ClassVar[bool] = True
 
 
@@ -320,7 +311,6 @@ class CompoundClosureOrdered(Event, kw_only=True):
 
     property: str
     deadline: int | None = None
-    HOSTILE: ClassVar[bool] = True
     IS_ACT: ClassVar[bool] = True
 
 
@@ -329,7 +319,6 @@ class ServicesCut(Event, kw_only=True):
 
     service: str
     MISSION_OF: ClassVar[str] = "actor"
-    HOSTILE: ClassVar[bool] = True
     IS_ACT: ClassVar[bool] = True
 
 
@@ -411,13 +400,6 @@ EVENT_TYPES: dict[str, type[Event]] = {
 }
 
 BASE_FIELDS: tuple[str, ...] = Event.__struct_fields__
-
-
-def is_hostile(event: Event) -> bool:
-    """True for acts a reciprocating side answers (a visa change counts unless it is ``issue``)."""
-    if isinstance(event, VisaPolicyChanged):
-        return event.hostile
-    return event.HOSTILE
 
 
 # Serialisation runs once per event for the store, the Parquet export and the log digest, so

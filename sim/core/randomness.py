@@ -35,3 +35,40 @@ def chance(p: float, seed: int, stream: str, *key: object) -> bool:
     if p >= 1.0:
         return True
     return uniform(seed, stream, *key) < p
+
+
+class Stream:
+    """Keyed draws that share a key prefix: ``Stream(seed, "tour", "US").integer(lo, hi, n)``
+    is ``integer(lo, hi, seed, "tour", "US", n)``, byte for byte.
+
+    The hasher is fed the prefix once and copied per draw (a copy of a blake2b state is
+    cheaper than hashing the prefix again), which is what the engine's hot path draws with.
+    """
+
+    __slots__ = ("_hasher",)
+
+    def __init__(self, seed: int, stream: str, *prefix: object) -> None:
+        text = f"{seed}\x1f{stream}\x1f" + "".join(f"{part}\x1f" for part in prefix)
+        self._hasher = hashlib.blake2b(text.encode(), digest_size=8)
+
+    def uniform(self, *rest: object) -> float:
+        """A float in [0, 1) for the key ``prefix + rest`` (``rest`` must not be empty)."""
+        hasher = self._hasher.copy()
+        hasher.update((str(rest[0]) if len(rest) == 1 else "\x1f".join(map(str, rest))).encode())
+        return int.from_bytes(hasher.digest(), "big") / _SCALE
+
+    def integer(self, low: int, high: int, *rest: object) -> int:
+        """An integer in [low, high] inclusive; ``low == high`` costs no hashing."""
+        if low >= high:
+            return low
+        hasher = self._hasher.copy()
+        hasher.update((str(rest[0]) if len(rest) == 1 else "\x1f".join(map(str, rest))).encode())
+        return low + math.floor(int.from_bytes(hasher.digest(), "big") / _SCALE * (high - low + 1))
+
+    def chance(self, p: float, *rest: object) -> bool:
+        """True with probability ``p``; ``p`` of 0 or 1 never hashes."""
+        if p <= 0.0:
+            return False
+        if p >= 1.0:
+            return True
+        return self.uniform(*rest) < p

@@ -109,11 +109,32 @@ class Mission(NamedTuple):
 class State(NamedTuple):
     day: int = 0
     last_seq: int = -1
-    missions: Map = Map()  # side name -> Mission
-    sides: tuple[str, ...] = ()  # in the order the scenario lists them
+    missions: Map = Map()  # (sender, host) -> Mission
+    sides: tuple[str, ...] = ()  # senders in the order their missions opened
 
-    def mission(self, name: str) -> Mission:
-        return self.missions[name]
+    def mission(self, sender: str, host: str | None = None) -> Mission:
+        """The mission of ``sender`` in ``host``'s capital; without ``host``, the sender's one
+        mission (``KeyError`` if it has none, ``ValueError`` if it has several)."""
+        if host is not None:
+            return self.missions[(sender, host)]
+        found = [m for (s, _), m in self.missions.items() if s == sender]
+        if len(found) != 1:
+            if not found:
+                raise KeyError(sender)
+            raise ValueError(f"{sender} has {len(found)} missions: name the host")
+        return found[0]
+
+    def mission_list(self) -> list[Mission]:
+        """Every mission, senders in the order their missions opened."""
+        order = {name: index for index, name in enumerate(self.sides)}
+        return sorted(self.missions.values(), key=lambda m: (order[m.name], m.host))
+
+
+def mission_key(event: ev.Event) -> tuple[str, str]:
+    """``(sender, host)`` of the mission ``event`` concerns: the mission's sender is
+    ``event.mission``, its host the other party of the event."""
+    sender = event.mission
+    return (sender, event.target if sender == event.actor else event.actor)
 
 
 def apply(state: State, event: ev.Event) -> State:
@@ -125,15 +146,16 @@ def apply(state: State, event: ev.Event) -> State:
     handler = _HANDLERS[type(event)]
     if isinstance(event, ev.MissionOpened):
         return handler(state, event)
-    name = event.mission
-    if name not in state.missions:
-        raise LogError(f"event seq {event.seq} concerns unknown mission {name!r}")
-    mission = handler(state.missions[name], event)
-    return state._replace(day=event.day, last_seq=event.seq, missions=state.missions.set(name, mission))
+    key = mission_key(event)
+    if key not in state.missions:
+        raise LogError(f"event seq {event.seq} concerns unknown mission {key[0]!r}")
+    mission = handler(state.missions[key], event)
+    return state._replace(day=event.day, last_seq=event.seq, missions=state.missions.set(key, mission))
 
 
-def fold(events: Iterable[ev.Event], state: State | None = None) -> State:
-    """Replay ``events`` from ``state`` (default: the empty world)."""
+def fold_pure(events: Iterable[ev.Event], state: State | None = None) -> State:
+    """Replay ``events`` from ``state`` (default: the empty world) with the pure ``apply``: the
+    oracle of :func:`sim.core.working.fold`, which replays use."""
     current = state if state is not None else State()
     for event in events:
         current = apply(current, event)
@@ -144,7 +166,10 @@ def fold(events: Iterable[ev.Event], state: State | None = None) -> State:
 
 
 def _opened(state: State, e: ev.MissionOpened) -> State:
-    if e.actor in state.missions:
+    key = (e.actor, e.target)
+    if e.actor == e.target:
+        raise LogError(f"event seq {e.seq}: mission {e.actor!r} cannot be hosted by its own side")
+    if key in state.missions:
         raise LogError(f"event seq {e.seq}: mission {e.actor!r} is already open")
     targets = Map({(post, role): n for post, role, n in e.targets})
     mission = Mission(
@@ -155,12 +180,8 @@ def _opened(state: State, e: ev.MissionOpened) -> State:
         visa_policy=e.visa_policy,
         visa_credit=e.visa_credit,
     )
-    return state._replace(
-        day=e.day,
-        last_seq=e.seq,
-        missions=state.missions.set(e.actor, mission),
-        sides=(*state.sides, e.actor),
-    )
+    sides = state.sides if e.actor in state.sides else (*state.sides, e.actor)
+    return state._replace(day=e.day, last_seq=e.seq, missions=state.missions.set(key, mission), sides=sides)
 
 
 def _bump(counts: Map, key: tuple[str, str], delta: int) -> Map:
@@ -403,7 +424,7 @@ _HANDLERS: dict[type, Callable[[Any, Any], Any]] = {
 
 def headcounts(state: State) -> dict[str, dict[str, int]]:
     """``{mission: {role: n}}`` for every mission, every role listed (zeros included)."""
-    return {name: {role: state.missions[name].role_count(role) for role in ev.ROLES} for name in state.sides}
+    return {m.name: {role: m.role_count(role) for role in ev.ROLES} for m in state.mission_list()}
 
 
 def to_dict(state: State) -> dict[str, Any]:
@@ -437,7 +458,7 @@ def to_dict(state: State) -> dict[str, Any]:
     return {
         "day": state.day,
         "last_seq": state.last_seq,
-        "missions": [mission(state.missions[name]) for name in state.sides],
+        "missions": [mission(m) for m in state.mission_list()],
     }
 
 

@@ -14,42 +14,14 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field, Strict
 
-from sim.core.acts import HOSTILE_KINDS, ActSpec
+from sim.core.acts import ActSpec
 from sim.core.dated_acts import MAX_SIZE, Int, Rule
+from sim.core.kinds import CONCILIATORY_KINDS, HOSTILE_KINDS, LIFTED_BY, PEOPLE_KINDS  # noqa: F401
 from sim.core.state import Observation
 from sim.policies.base import Policy, PolicyParams, SideView
 
 #: A real number that YAML must spell as one (``true`` and ``"0.3"`` are refused).
 Float = Annotated[float, Strict()]
-
-#: Kinds whose ``size`` counts people: the ones a policy can scale.
-PEOPLE_KINDS: frozenset[str] = frozenset({"expel", "threaten"})
-
-#: De-escalating kinds an observation can have (a side answering in kind mirrors them).
-CONCILIATORY_KINDS: frozenset[str] = frozenset(
-    {
-        "lift_cap",
-        "lift_rotation_limit",
-        "lift_local_hire_ban",
-        "visa_issue",
-        "reopen_post",
-        "return_ambassador",
-    }
-)
-
-
-#: Hostile kinds that stand until lifted, and the observed kind that lifts each (every closed
-#: post needs its own reopening).
-LIFTED_BY: dict[str, str] = {
-    "cap": "lift_cap",
-    "rotation_limit": "lift_rotation_limit",
-    "local_hire_ban": "lift_local_hire_ban",
-    "visa_deny": "visa_issue",
-    "visa_one_for_one": "visa_issue",
-    "close_post": "reopen_post",
-    "recall_ambassador": "return_ambassador",
-}
-
 
 class ReactiveParams(PolicyParams):
     """Timing shared by every policy that answers: when, with what deadline, whom it expels."""

@@ -34,8 +34,15 @@ class PolicyError(ValueError):
     """A policy broke its contract during a run (one line: policy, side, day, what)."""
 
 
-def where(policy: Any, side: str, when: str = "") -> str:
-    """``policy 'NAME' of side S on DATE`` (``when``: "on 2021-02-03", "in round 5")."""
+#: When a policy was asked: "on 2021-02-03", "in round 5", or a function that says so (the
+#: engine's hot path passes a function: the words are needed only for an error message).
+When = str | Callable[[], str]
+
+
+def where(policy: Any, side: str, when: When = "") -> str:
+    """``policy 'NAME' of side S on DATE``."""
+    if callable(when):
+        when = when()
     suffix = f" {when}" if when else ""
     return f"policy {getattr(policy, 'name', type(policy).__name__)!r} of side {side}{suffix}"
 
@@ -52,7 +59,7 @@ def check_reaction_days(policy: Any, side: str) -> int:
     return days
 
 
-def call_policy(policy: Any, side: str, when: str, call: Callable[[], Any]) -> Any:
+def call_policy(policy: Any, side: str, when: When, call: Callable[[], Any]) -> Any:
     """``call()``, with anything it raises (``SystemExit`` too) turned into a :class:`PolicyError`;
     the user's Ctrl-C still interrupts."""
     try:
@@ -68,20 +75,24 @@ def checked_answer(
     answer: Any,
     policy: Any,
     side: str,
-    when: str,
+    when: When,
     posts: dict[str, Sequence[str]],
 ) -> list[ActSpec]:
     """``answer`` as a list of valid acts, or :class:`PolicyError`. ``posts`` maps "mine" and
     "theirs" to the posts of the policy's own and the other mission."""
-    here = where(policy, side, when)
+
+    def here() -> str:
+        return where(policy, side, when)
+
     if answer is None:
-        raise PolicyError(f"{here}: returned None; return a sequence of ActSpec (empty for no answer)")
+        raise PolicyError(f"{here()}: returned None; return a sequence of ActSpec (empty for no answer)")
     if isinstance(answer, (str, bytes, ActSpec)) or not isinstance(answer, Iterable):
-        raise PolicyError(f"{here}: returned {_shown(answer)}; return a sequence of ActSpec")
+        raise PolicyError(f"{here()}: returned {_shown(answer)}; return a sequence of ActSpec")
     acts: list[ActSpec] = []
-    for item in call_policy(policy, side, when, lambda: _take(answer)):
+    items = answer if type(answer) is list and len(answer) <= MAX_ACTS_PER_ANSWER else None
+    for item in items if items is not None else call_policy(policy, side, when, lambda: _take(answer)):
         if not isinstance(item, ActSpec):
-            raise PolicyError(f"{here}: returned {_shown(item)} among its acts; each must be an ActSpec")
+            raise PolicyError(f"{here()}: returned {_shown(item)} among its acts; each must be an ActSpec")
         acts.append(_valid(item, here, posts))
     return acts
 
@@ -120,7 +131,7 @@ def _take(answer: Iterable[Any]) -> list[Any]:
     return items
 
 
-def _valid(spec: ActSpec, here: str, posts: dict[str, Sequence[str]]) -> ActSpec:
+def _valid(spec: ActSpec, here: When, posts: dict[str, Sequence[str]]) -> ActSpec:
     if spec not in _PASSED:  # answers repeat (a mirror answers in kind): each is checked once
         _check_rules(spec, here)
         if len(_PASSED) >= 4096:
@@ -131,11 +142,15 @@ def _valid(spec: ActSpec, here: str, posts: dict[str, Sequence[str]]) -> ActSpec
         if spec.post not in posts[owner]:
             whose = "its own" if owner == "mine" else "the other"
             message = f"a {spec.kind} act names post {spec.post!r}, which {whose} mission lacks"
-            raise PolicyError(f"{here}: {message}")
+            raise PolicyError(f"{_said(here)}: {message}")
     return spec
 
 
-def _check_rules(spec: ActSpec, here: str) -> None:
+def _said(here: When) -> str:
+    return here() if callable(here) else here
+
+
+def _check_rules(spec: ActSpec, here: When) -> None:
     """The rules a scenario's own acts obey (the same model, :class:`DatedAct`)."""
     fields = {field.name: getattr(spec, field.name) for field in dataclasses.fields(ActSpec)}
     try:  # the date is only where a dated act sits; an answer's rules do not depend on it
@@ -144,7 +159,7 @@ def _check_rules(spec: ActSpec, here: str) -> None:
         error = exc.errors()[0]
         parts, message = split_field(error["msg"].removeprefix("Value error, "))
         field = ".".join(str(part) for part in parts or error["loc"]) or "act"
-        raise PolicyError(f"{here}: returned an invalid {spec.kind} act: {field}: {message}") from None
+        raise PolicyError(f"{_said(here)}: returned an invalid {spec.kind} act: {field}: {message}") from None
 
 
 def _shown(value: Any) -> str:

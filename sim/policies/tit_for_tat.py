@@ -15,18 +15,14 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from sim.core.acts import ActSpec
+from sim.core.kinds import REVERSES_MEASURE
 from sim.core.state import Observation
 from sim.policies.base import SideView
 from sim.policies.common import Reactive, ReactiveParams
 
 #: De-escalating kinds and the measure (in ``SideView.my_measures``) each one lifts.
-_REVERSALS: dict[str, str] = {
-    "lift_expulsions": "expel",
-    "lift_cap": "cap",
-    "lift_rotation_limit": "rotation_limit",
-    "lift_local_hire_ban": "local_hire_ban",
-    "visa_issue": "visa_policy",
-}
+#: An observed lift, and the measure of one's own that answering it in kind lifts.
+_REVERSALS = REVERSES_MEASURE
 
 
 class TitForTatParams(ReactiveParams):

@@ -437,6 +437,17 @@ class Scenario(BaseModel):
     def day_of(self, date: dt.date) -> int:
         return (date - self.start).days
 
+    def mission_pairs(self) -> tuple[tuple[str, str], ...]:
+        """``(sender, host)`` of every mission, in the order the sides are listed: each side's
+        mission in the other's capital (the engine knows missions only by these pairs)."""
+        first, second = self.sides[0].name, self.sides[1].name
+        return ((first, second), (second, first))
+
+    def counterpart(self, name: str) -> str:
+        """Whom a scripted act of side ``name`` is directed at: with two sides, the other one."""
+        first, second = self.sides[0].name, self.sides[1].name
+        return second if name == first else first
+
     def date_of(self, day: int) -> dt.date:
         return self.start + dt.timedelta(days=day)
 

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from sim.core import events as ev
-from sim.core.state import Mission, State, apply, fold
+from sim.core.state import Mission, State, apply
+from sim.core.working import fold
 from sim.engine.loop import Engine, fork, simulate
 from sim.scenario.models import Scenario
 from sim.store.sqlite import log_digest
@@ -39,7 +40,7 @@ def assert_conservation(log: Sequence[ev.Event]) -> None:
     for event in log:
         state = apply(state, event)
         for name in state.sides:
-            m = state.missions[name]
+            m = state.mission(name)
             assert m.arrivals - m.departures == len(m.staff) >= 0, (
                 f"seq {event.seq}: {name} arrivals {m.arrivals} - departures {m.departures}"
                 f" != headcount {len(m.staff)}"
@@ -57,7 +58,7 @@ def assert_deadlines_hold(log: Sequence[ev.Event], horizon: int | None = None) -
     _check_at_deadlines(log)
     for day, state in _day_ends(log, horizon):
         for name in state.sides:
-            _check_measures_in_force(state.missions[name], day)
+            _check_measures_in_force(state.mission(name), day)
 
 
 def _check_at_deadlines(log: Sequence[ev.Event]) -> None:
@@ -69,7 +70,7 @@ def _check_at_deadlines(log: Sequence[ev.Event]) -> None:
             departed[event.cause] += 1
         if type(event) is not ev.DeadlineReached:
             continue
-        order, m = log[event.measure], state.missions[event.concerns]
+        order, m = log[event.measure], state.mission(event.concerns)
         assert event.day == order.deadline, f"seq {event.seq}: measure {order.seq} enforced on the wrong day"
         if type(order) is ev.ExpulsionOrdered:
             gone = departed[order.seq]

@@ -30,7 +30,7 @@ from sim.scenario.models import OWN_POST_KINDS, Scenario
 
 SIDE_NAMES = ("US", "RU", "A", "B", "Alpha", "Zulu")
 CONSULATES = ("north", "south")
-_DEADLINED = ("expel", "cap", "rotation_limit", "close_post", "close_own_post", "local_hire_ban")
+_DEADLINED = tuple(k for k in ACT_KINDS if k in DEADLINED)
 
 
 # --- strategies ---------------------------------------------------------------------------

@@ -1,0 +1,454 @@
+"""The working state: the fold the engine records into and a replay folds with, one mutable
+handler per event type, then :func:`freeze` into the persistent :class:`~sim.core.state.State`.
+
+The pure ``apply`` of :mod:`sim.core.state` builds a new persistent state per event (O(log n)
+with shared structure, but an allocation of every level it touches); the engine applies
+~10^4-10^6 events per run and reads the state between them, so here a mission is a plain
+object with dicts, changed in place, and the persistent snapshot is taken only when someone
+reads it (a finished run, a replay, a test). The handlers are the same rules as ``apply``'s,
+with the same :class:`~sim.core.state.LogError` for an event that cannot follow the state;
+``apply`` stays as the oracle a property compares them with (``fold(log) == fold_pure(log)``).
+
+Missions are keyed by ``(sender, host)``. Beside what the persistent state holds, a working
+mission keeps indexes that are functions of it (per-role headcounts, undecided visa requests
+by due day, a version of its orders): they are what makes the engine's questions cheap.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from immutables import Map
+
+from sim.core import events as ev
+from sim.core.state import LogError, Mission, Observation, Person, Request, State, mission_key
+
+
+class WorkingMission:
+    """The sender's mission in the host's capital, changed in place by the handlers below."""
+
+    __slots__ = (
+        "_due",
+        "_ready",
+        "ambassador_present",
+        "arrivals",
+        "cap",
+        "closed_by_host",
+        "closed_posts",
+        "compounds_closed",
+        "counts",
+        "departures",
+        "host",
+        "local_hire_ban",
+        "name",
+        "observed",
+        "orders",
+        "posts",
+        "requested",
+        "requested_roles",
+        "requests",
+        "requests_made",
+        "role_counts",
+        "rotation_limit",
+        "services_cut",
+        "staff",
+        "targets",
+        "threats_received",
+        "version",
+        "visa_blocked",
+        "visa_counted_from",
+        "visa_credit",
+        "visa_policy",
+        "visas_issued",
+        "visas_issued_day",
+        "visas_issued_that_day",
+    )  # fmt: skip
+
+    def __init__(self, e: ev.MissionOpened) -> None:
+        self.name, self.host, self.posts = e.actor, e.target, tuple(e.posts)
+        self.targets: dict[tuple[str, str], int] = {(post, role): n for post, role, n in e.targets}
+        self.staff: dict[int, Person] = {}
+        self.counts: dict[tuple[str, str], int] = {}
+        self.role_counts: dict[str, int] = dict.fromkeys(ev.ROLES, 0)
+        self.requests: dict[int, Request] = {}
+        self.requested: dict[tuple[str, str], int] = {}
+        self.requested_roles: dict[str, int] = dict.fromkeys(ev.ROLES, 0)
+        self.orders: dict[int, ev.Event] = {}
+        self.arrivals = self.departures = self.requests_made = 0
+        self.visa_policy, self.visa_credit, self.visa_blocked = e.visa_policy, e.visa_credit, False
+        self.visas_issued, self.visas_issued_day, self.visas_issued_that_day = 0, -1, 0
+        self.visa_counted_from = (0, 0)
+        self.cap: ev.StaffCapImposed | None = None
+        self.rotation_limit: ev.RotationLimitImposed | None = None
+        self.local_hire_ban = False
+        self.closed_posts: frozenset[str] = frozenset()
+        self.closed_by_host: frozenset[str] = frozenset()
+        self.ambassador_present = True
+        self.threats_received = 0
+        self.compounds_closed: list[str] = []
+        self.services_cut: list[str] = []
+        self.observed: list[Observation] = []
+        self.version = 0  # bumped whenever the orders or the closed posts change
+        self._due: list[tuple[int, int]] = []  # (due day, request id) of undecided requests
+        self._ready: set[int] = set()  # undecided requests whose due day has come
+
+    @property
+    def headcount(self) -> int:
+        return len(self.staff)
+
+    def counted(self, roles: Iterable[str]) -> int:
+        """People present of ``roles``."""
+        counts = self.role_counts
+        return sum(counts[role] for role in roles)
+
+    def requested_of(self, roles: Iterable[str]) -> int:
+        """Open visa requests of ``roles``."""
+        requested = self.requested_roles
+        return sum(requested[role] for role in roles)
+
+    def visas_issued_before(self, day: int) -> int:
+        """Visas issued to this mission before ``day``: the side-neutral basis of one-for-one."""
+        if self.visas_issued_day == day:
+            return self.visas_issued - self.visas_issued_that_day
+        return self.visas_issued
+
+    def due_requests(self, today: int) -> list[int]:
+        """Undecided visa requests due on or before ``today``, oldest first."""
+        due, ready, requests = self._due, self._ready, self.requests
+        while due and due[0][0] <= today:
+            _, rid = heapq.heappop(due)
+            request = requests.get(rid)
+            if request is not None and request.arrives is None:
+                ready.add(rid)
+        return sorted(ready)
+
+
+class World:
+    """Every mission's working state, in the order the missions opened."""
+
+    __slots__ = ("day", "last_seq", "missions", "sides")
+
+    def __init__(self) -> None:
+        self.day, self.last_seq = 0, -1
+        self.missions: dict[tuple[str, str], WorkingMission] = {}
+        self.sides: list[str] = []
+
+    def record(self, event: ev.Event) -> None:
+        """Fold ``event`` in, or raise :class:`LogError` if it cannot follow the state."""
+        if event.seq != self.last_seq + 1:
+            raise LogError(f"event seq {event.seq} follows seq {self.last_seq}: the log has a gap")
+        if event.day < self.day:
+            raise LogError(f"event seq {event.seq} on day {event.day} precedes day {self.day}")
+        cls = type(event)
+        if cls is ev.MissionOpened:
+            _opened(self, event)  # type: ignore[arg-type]
+        else:
+            side = _SENDER_IS_ACTOR.get(cls)
+            if side is None:
+                key = mission_key(event)
+            else:
+                key = (event.actor, event.target) if side else (event.target, event.actor)
+            mission = self.missions.get(key)
+            if mission is None:
+                raise LogError(f"event seq {event.seq} concerns unknown mission {key[0]!r}")
+            HANDLERS[cls](mission, event)
+        self.day, self.last_seq = event.day, event.seq
+
+
+def fold(events: Iterable[ev.Event]) -> State:
+    """Replay ``events`` from the empty world: the working handlers, then one freeze."""
+    world = World()
+    record = world.record
+    for event in events:
+        record(event)
+    return freeze(world)
+
+
+def freeze(world: World) -> State:
+    """The persistent snapshot of ``world`` (what ``fold_pure`` of the same log returns)."""
+    missions = {key: _frozen(m) for key, m in world.missions.items()}
+    return State(day=world.day, last_seq=world.last_seq, missions=Map(missions), sides=tuple(world.sides))
+
+
+def _frozen(m: WorkingMission) -> Mission:
+    return Mission(
+        name=m.name,
+        host=m.host,
+        posts=m.posts,
+        targets=Map(m.targets),
+        staff=Map(m.staff),
+        counts=Map(m.counts),
+        requests=Map(m.requests),
+        requested=Map(m.requested),
+        orders=Map(m.orders),
+        arrivals=m.arrivals,
+        departures=m.departures,
+        requests_made=m.requests_made,
+        visa_policy=m.visa_policy,
+        visa_credit=m.visa_credit,
+        visa_blocked=m.visa_blocked,
+        visas_issued=m.visas_issued,
+        visas_issued_day=m.visas_issued_day,
+        visas_issued_that_day=m.visas_issued_that_day,
+        visa_counted_from=m.visa_counted_from,
+        cap=m.cap,
+        rotation_limit=m.rotation_limit,
+        local_hire_ban=m.local_hire_ban,
+        closed_posts=m.closed_posts,
+        closed_by_host=m.closed_by_host,
+        ambassador_present=m.ambassador_present,
+        threats_received=m.threats_received,
+        compounds_closed=tuple(m.compounds_closed),
+        services_cut=tuple(m.services_cut),
+        observed=tuple(m.observed),
+    )
+
+
+# --- handlers: (mission, event) -> None, each beside the rule it keeps ---------------------
+
+
+def _opened(world: World, e: ev.MissionOpened) -> None:
+    key = (e.actor, e.target)
+    if e.actor == e.target:
+        raise LogError(f"event seq {e.seq}: mission {e.actor!r} cannot be hosted by its own side")
+    if key in world.missions:
+        raise LogError(f"event seq {e.seq}: mission {e.actor!r} is already open")
+    world.missions[key] = WorkingMission(e)
+    if e.actor not in world.sides:
+        world.sides.append(e.actor)
+
+
+def _bump(counts: dict[Any, int], key: Any, delta: int) -> None:
+    counts[key] = counts.get(key, 0) + delta
+
+
+def _arrived(m: WorkingMission, e: ev.StaffArrived) -> None:
+    if e.post not in m.posts:
+        raise LogError(f"event seq {e.seq}: {m.name} has no post {e.post!r}")
+    if e.request is not None:
+        filled = m.requests.pop(e.request, None)
+        if filled is None:
+            raise LogError(f"event seq {e.seq}: arrival fills unknown request {e.request}")
+        _bump(m.requested, (filled.post, filled.role), -1)
+        m.requested_roles[filled.role] -= 1
+        m._ready.discard(e.request)
+    m.staff[e.seq] = Person(e.role, e.post, e.arrived, e.tour_end, m.arrivals)
+    _bump(m.counts, (e.post, e.role), 1)
+    m.role_counts[e.role] += 1
+    m.arrivals += 1
+
+
+def _departed(m: WorkingMission, e: ev.StaffDeparted) -> None:
+    person = _present(m, e.person, e.seq)
+    order = m.orders.get(e.cause) if e.cause is not None else None
+    if type(order) is ev.ExpulsionOrdered and not order.replaceable:
+        key = (person.post, person.role)
+        m.targets[key] = max(0, m.targets.get(key, 0) - 1)
+    del m.staff[e.person]
+    _bump(m.counts, (person.post, person.role), -1)
+    m.role_counts[person.role] -= 1
+    m.departures += 1
+
+
+def _reassigned(m: WorkingMission, e: ev.StaffReassigned) -> None:
+    person = _present(m, e.person, e.seq)
+    if e.post not in m.posts:
+        raise LogError(f"event seq {e.seq}: {m.name} has no post {e.post!r}")
+    _bump(m.counts, (person.post, person.role), -1)
+    _bump(m.counts, (e.post, person.role), 1)
+    m.staff[e.person] = person._replace(post=e.post)
+
+
+def _present(m: WorkingMission, person: int, seq: int) -> Person:
+    try:
+        return m.staff[person]
+    except KeyError:
+        raise LogError(f"event seq {seq}: person {person} is not on {m.name}'s staff") from None
+
+
+def _requested(m: WorkingMission, e: ev.VisaRequested) -> None:
+    m.requests[e.seq] = Request(e.role, e.post, e.due, None)
+    _bump(m.requested, (e.post, e.role), 1)
+    m.requested_roles[e.role] += 1
+    m.requests_made += 1
+    heapq.heappush(m._due, (e.due, e.seq))
+
+
+def _request(m: WorkingMission, request: int, seq: int) -> Request:
+    try:
+        return m.requests[request]
+    except KeyError:
+        raise LogError(f"event seq {seq}: no open visa request {request}") from None
+
+
+def _issued(m: WorkingMission, e: ev.VisaIssued) -> None:
+    request = _request(m, e.request, e.seq)
+    m.requests[e.request] = request._replace(arrives=e.arrives)
+    m._ready.discard(e.request)
+    same_day = m.visas_issued_day == e.day
+    m.visas_issued += 1
+    m.visas_issued_day = e.day
+    m.visas_issued_that_day = (m.visas_issued_that_day + 1) if same_day else 1
+
+
+def _closed_request(m: WorkingMission, request: int, seq: int) -> None:
+    """``m`` without open request ``request`` (denied, withdrawn)."""
+    closed = _request(m, request, seq)
+    del m.requests[request]
+    _bump(m.requested, (closed.post, closed.role), -1)
+    m.requested_roles[closed.role] -= 1
+    m._ready.discard(request)
+
+
+def _denied(m: WorkingMission, e: ev.VisaDenied) -> None:
+    _closed_request(m, e.request, e.seq)
+    m.visa_blocked = True
+
+
+def _withdrawn(m: WorkingMission, e: ev.VisaRequestWithdrawn) -> None:
+    _closed_request(m, e.request, e.seq)
+
+
+def _ordered(m: WorkingMission, e: ev.Event) -> None:
+    m.orders[e.seq] = e
+    m.version += 1
+
+
+def _deadline(m: WorkingMission, e: ev.DeadlineReached) -> None:
+    order = m.orders.pop(e.measure, None)
+    if order is None:
+        raise LogError(f"event seq {e.seq}: measure {e.measure} is not awaiting a deadline")
+    m.version += 1
+    cls = type(order)
+    if cls is ev.StaffCapImposed:
+        m.cap = order  # type: ignore[assignment]
+    elif cls is ev.RotationLimitImposed:
+        m.rotation_limit = order  # type: ignore[assignment]
+    elif cls is ev.LocalHireBanImposed:
+        m.local_hire_ban = True
+    elif cls is ev.PostClosureOrdered or cls is ev.OwnPostClosureOrdered:
+        # Closing the embassy closes the mission: every post shuts with it.
+        post = order.post  # type: ignore[attr-defined]
+        shut = frozenset(m.posts) if post == "embassy" else frozenset({post})
+        m.closed_posts = m.closed_posts | shut
+        if cls is ev.PostClosureOrdered:
+            m.closed_by_host = m.closed_by_host | shut
+
+
+def _drop_orders(
+    m: WorkingMission, kinds: tuple[type, ...], keep: Callable[[Any], bool] = lambda o: False
+) -> None:
+    """Cancel the pending orders of ``kinds`` (a lift cancels them too)."""
+    for seq in [s for s, o in m.orders.items() if isinstance(o, kinds) and not keep(o)]:
+        del m.orders[seq]
+    m.version += 1
+
+
+def _expulsions_lifted(m: WorkingMission, e: ev.ExpulsionsLifted) -> None:
+    _drop_orders(m, (ev.ExpulsionOrdered,))
+
+
+def _cap_lifted(m: WorkingMission, e: ev.StaffCapLifted) -> None:
+    m.cap = None
+    _drop_orders(m, (ev.StaffCapImposed,))
+
+
+def _limit_lifted(m: WorkingMission, e: ev.RotationLimitLifted) -> None:
+    m.rotation_limit = None
+    _drop_orders(m, (ev.RotationLimitImposed,))
+
+
+def _ban_lifted(m: WorkingMission, e: ev.LocalHireBanLifted) -> None:
+    m.local_hire_ban = False
+    _drop_orders(m, (ev.LocalHireBanImposed,))
+
+
+def _reopened(m: WorkingMission, e: ev.PostReopened) -> None:
+    if e.post not in m.posts:
+        raise LogError(f"event seq {e.seq}: {m.name} has no post {e.post!r}")
+    _drop_orders(m, (ev.PostClosureOrdered, ev.OwnPostClosureOrdered), keep=lambda o: o.post != e.post)
+    m.closed_posts = m.closed_posts - {e.post}
+    m.closed_by_host = m.closed_by_host - {e.post}
+
+
+def _own_reopened(m: WorkingMission, e: ev.OwnPostReopened) -> None:
+    if e.post not in m.posts:
+        raise LogError(f"event seq {e.seq}: {m.name} has no post {e.post!r}")
+    if e.post in m.closed_by_host:
+        return  # the host closed it too: only the host can let it reopen
+    _drop_orders(m, (ev.OwnPostClosureOrdered,), keep=lambda o: o.post != e.post)
+    m.closed_posts = m.closed_posts - {e.post}
+
+
+def _visa_policy(m: WorkingMission, e: ev.VisaPolicyChanged) -> None:
+    m.visa_policy, m.visa_credit, m.visa_blocked = e.policy, e.credit, False
+    m.visa_counted_from = (e.issued_to_target, e.issued_to_actor)
+
+
+def _recalled(m: WorkingMission, e: ev.AmbassadorRecalled) -> None:
+    m.ambassador_present = False
+
+
+def _returned(m: WorkingMission, e: ev.AmbassadorReturned) -> None:
+    m.ambassador_present = True
+
+
+def _threat(m: WorkingMission, e: ev.ThreatIssued) -> None:
+    m.threats_received += 1
+
+
+def _compound(m: WorkingMission, e: ev.CompoundClosureOrdered) -> None:
+    m.compounds_closed.append(e.property)
+
+
+def _services(m: WorkingMission, e: ev.ServicesCut) -> None:
+    m.services_cut.append(e.service)
+
+
+def _statement(m: WorkingMission, e: ev.StatementMade) -> None:
+    return None
+
+
+def _observed(m: WorkingMission, e: ev.ActObserved) -> None:
+    m.observed.append(Observation(e.act, e.day, e.kind, e.size, e.roles, e.detail, e.missed))
+
+
+HANDLERS: dict[type, Callable[[Any, Any], None]] = {
+    ev.StaffArrived: _arrived,
+    ev.StaffDeparted: _departed,
+    ev.StaffReassigned: _reassigned,
+    ev.VisaRequested: _requested,
+    ev.VisaIssued: _issued,
+    ev.VisaDenied: _denied,
+    ev.VisaRequestWithdrawn: _withdrawn,
+    ev.ExpulsionOrdered: _ordered,
+    ev.StaffCapImposed: _ordered,
+    ev.RotationLimitImposed: _ordered,
+    ev.PostClosureOrdered: _ordered,
+    ev.OwnPostClosureOrdered: _ordered,
+    ev.LocalHireBanImposed: _ordered,
+    ev.StaffCapLifted: _cap_lifted,
+    ev.ExpulsionsLifted: _expulsions_lifted,
+    ev.RotationLimitLifted: _limit_lifted,
+    ev.LocalHireBanLifted: _ban_lifted,
+    ev.PostReopened: _reopened,
+    ev.OwnPostReopened: _own_reopened,
+    ev.VisaPolicyChanged: _visa_policy,
+    ev.AmbassadorRecalled: _recalled,
+    ev.AmbassadorReturned: _returned,
+    ev.ThreatIssued: _threat,
+    ev.CompoundClosureOrdered: _compound,
+    ev.ServicesCut: _services,
+    ev.StatementMade: _statement,
+    ev.DeadlineReached: _deadline,
+    ev.ActObserved: _observed,
+}
+
+
+#: Whether an event of each class concerns its actor's own mission (True) or the target's
+#: (False); classes whose mission is named by a field (``DeadlineReached``) are left out.
+_SENDER_IS_ACTOR: dict[type, bool] = {
+    cls: cls.MISSION_OF == "actor" for cls in HANDLERS if cls.mission is ev.Event.mission
+}

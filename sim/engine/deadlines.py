@@ -1,0 +1,106 @@
+"""Phase 2: deadlines fall. People ordered out leave, caps and limits come into force, posts
+close; the order's ``DeadlineReached`` then puts the measure in force (or ends it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sim.core import events as ev
+from sim.core.state import Person
+from sim.core.working import WorkingMission
+
+_ROLE_RANK = {"local": 0, "admin_technical": 1, "diplomat": 2}
+
+
+class Deadlines:
+    """What each kind of order does on its deadline (a mixin of :class:`~sim.engine.loop.Engine`)."""
+
+    def _deadline(self, midx: int, seq: int) -> None:
+        mission = self.m[midx]
+        order = mission.orders.get(seq)
+        if order is None:  # lifted before its deadline, or already done
+            return
+        today = self.calendar.today
+        cls = type(order)
+        if cls is ev.ExpulsionOrdered:
+            leaving = self._pick(midx, mission, order.roles, order.count, order.rule)
+            self._depart(midx, leaving, "expelled", seq)
+        elif cls is ev.StaffCapImposed:
+            excess = mission.counted(order.roles) - order.cap
+            if excess > 0:
+                self._depart(midx, self._pick(midx, mission, order.roles, excess, order.rule), "cap", seq)
+        elif cls is ev.RotationLimitImposed:
+            roles, limit = order.roles, order.limit_days
+            past = sorted(
+                pid for pid, p in mission.staff.items() if p.role in roles and today - p.arrived >= limit
+            )
+            self._depart(midx, past, "rotation_limit", seq)
+        elif cls is ev.PostClosureOrdered or cls is ev.OwnPostClosureOrdered:
+            self._close_post(midx, mission, order.post, seq)
+        elif cls is ev.LocalHireBanImposed:
+            locals_ = sorted(pid for pid, p in mission.staff.items() if p.role == "local")
+            self._depart(midx, locals_, "local_hire_ban", seq)
+        self._emit(
+            ev.DeadlineReached,
+            actor=order.actor,
+            target=order.target,
+            cause=seq,
+            measure=seq,
+            concerns=mission.name,
+        )
+        if cls is ev.RotationLimitImposed:
+            for pid, person in mission.staff.items():
+                self._schedule_departure(midx, mission, pid, person, today)
+        self._review_soon(midx)
+
+    def _close_post(self, midx: int, mission: WorkingMission, post: str, cause: int) -> None:
+        """Locals at ``post`` are let go; the others move to the embassy if it is still open,
+        else they go home too. Closing the embassy closes the mission: everyone goes home."""
+        if post == "embassy":
+            self._depart(midx, sorted(mission.staff), "post_closed", cause)
+            return
+        embassy_open = "embassy" in self._open_posts(mission)
+        for pid in sorted(pid for pid, p in mission.staff.items() if p.post == post):
+            if embassy_open and mission.staff[pid].role != "local":
+                self._emit(
+                    ev.StaffReassigned,
+                    actor=mission.name,
+                    target=mission.host,
+                    cause=cause,
+                    person=pid,
+                    post="embassy",
+                )
+            else:
+                self._depart(midx, [pid], "post_closed", cause)
+
+    def _pick(
+        self, midx: int, mission: WorkingMission, roles: Iterable[str], count: int, rule: str
+    ) -> list[int]:
+        """Who leaves under ``rule``: a side-neutral order with the person id as tie-break.
+
+        ``random`` ranks people by a draw keyed by mission, day and the person's arrival
+        number, never by ``seq``, so listing the sides in the other order changes nothing.
+        """
+        day = self.calendar.today
+        roles = set(roles)
+        pool = [(pid, p) for pid, p in mission.staff.items() if p.role in roles]
+        draws = self.pick_draws[midx]
+        keys: dict[str, Callable[[tuple[int, Person]], Any]] = {
+            "longest_serving": lambda item: (item[1].arrived, item[0]),
+            "newest": lambda item: (-item[1].arrived, -item[0]),
+            "random": lambda item: (draws.uniform(day, item[1].number), item[0]),
+            "locals_first": lambda item: (_ROLE_RANK[item[1].role], item[1].arrived, item[0]),
+        }
+        pool.sort(key=keys[rule])
+        return [pid for pid, _ in pool[: max(count, 0)]]
+
+    def _depart(self, midx: int, people: Iterable[int], reason: str, cause: int | None) -> None:
+        name, host = self.senders[midx], self.hosts[midx]
+        observes = self.policies[name].observes
+        for pid in people:
+            event = self._emit(
+                ev.StaffDeparted, actor=name, target=host, cause=cause, person=pid, reason=reason
+            )
+            if observes and self._false_alarm(event):  # type: ignore[arg-type]
+                self._schedule_reaction(name, event)

@@ -1,0 +1,164 @@
+"""What the engine reads of a scenario, compiled once: missions by ``(sender, host)`` with
+plain numbers for the hot path (tours, travel, visa processing, keyed random streams), each
+side's policy, timing and noise, and the acts fixed in advance.
+
+The pydantic models are read here and nowhere else in the engine: a run asks "what is this
+mission's tour range for diplomats" tens of thousands of times, and a tuple in a list answers
+faster than a validated model's attribute chain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sim.core import events as ev
+from sim.core.acts import ActSpec
+from sim.core.randomness import Stream
+from sim.engine.calendar import MAX_MISSIONS
+from sim.policies import Policy
+from sim.policies.guard import check_reaction_days, checked_schedule
+
+if TYPE_CHECKING:
+    from sim.core.working import WorkingMission
+    from sim.scenario.models import Scenario
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """An act fixed in advance: documented (from the prelude) or scripted (a policy's plan)."""
+
+    day: int
+    actor: str
+    target: str
+    spec: ActSpec
+    source: str
+    act_id: str | None
+    reference: str | None
+    answers: tuple[str, ...]
+
+
+class Setup:
+    """The engine's compiled scenario (a mixin of :class:`~sim.engine.loop.Engine`)."""
+
+    m: list[WorkingMission]
+
+    def _compile(self, scenario: Scenario) -> None:
+        self.seed, self.horizon = scenario.seed, scenario.horizon
+        self.names: tuple[str, ...] = tuple(side.name for side in scenario.sides)
+        self.slot = {name: index for index, name in enumerate(self.names)}
+        config = {side.name: side for side in scenario.sides}
+        self.policies: dict[str, Policy] = {side.name: side.build_policy() for side in scenario.sides}
+        for name, policy in self.policies.items():
+            check_reaction_days(policy, name)
+        self.mission_keys = scenario.mission_pairs()
+        if len(self.mission_keys) > MAX_MISSIONS:
+            raise ValueError(f"at most {MAX_MISSIONS} missions in one run")
+        self.midx = {key: index for index, key in enumerate(self.mission_keys)}
+        self.senders = [sender for sender, _ in self.mission_keys]
+        self.hosts = [host for _, host in self.mission_keys]
+        missions = [config[sender].mission for sender in self.senders]
+        self.tours = [dict(mission.tour_days) for mission in missions]
+        self.travel = [mission.travel_days for mission in missions]
+        self.processing = [tuple(config[host].visas.processing_days) for host in self.hosts]
+        self.tour_draws = [Stream(self.seed, "tour", sender) for sender in self.senders]
+        self.visa_draws = [Stream(self.seed, "visa", sender) for sender in self.senders]
+        self.pick_draws = [Stream(self.seed, "pick", sender) for sender in self.senders]
+        self.delay_range = {name: config[name].timing.delay_days for name in self.names}
+        self.answer_deadline = {name: config[name].timing.deadline_days for name in self.names}
+        self.delay_draws = {name: Stream(self.seed, "delay", name) for name in self.names}
+        self.miss_chance = {name: config[name].noise.miss for name in self.names}
+        self.miss_draws = {name: Stream(self.seed, "miss", name) for name in self.names}
+        self.false_alarm_chance = {name: config[name].noise.false_alarm for name in self.names}
+        self.false_alarm_draws = Stream(self.seed, "false_alarm")
+        self.posts_of = {
+            (sender, host): {"mine": tuple(mission.posts), "theirs": tuple(config[host].mission.posts)}
+            for (sender, host), mission in zip(self.mission_keys, missions, strict=True)
+        }
+        self.planned = self._planned_acts(scenario)
+        self.m = []
+
+    def _planned_acts(self, scenario: Scenario) -> list[Planned]:
+        planned: list[Planned] = []
+        log = scenario.prelude_log
+        for act in log.acts if log is not None else ():
+            day = scenario.day_of(act.date)
+            planned.append(
+                Planned(
+                    day,
+                    act.actor,
+                    act.target,
+                    act.spec(),
+                    "documented",
+                    act.id,
+                    act.source,
+                    act.in_response_to,
+                )
+            )
+        for act in scenario.acts:
+            target = scenario.counterpart(act.actor)
+            planned.append(
+                Planned(
+                    scenario.day_of(act.date),
+                    act.actor,
+                    target,
+                    act.spec(),
+                    "exogenous",
+                    act.id,
+                    act.source,
+                    (),
+                )
+            )
+        for sender, host in self.mission_keys:
+            posts = self.posts_of[(sender, host)]
+            for it in checked_schedule(self.policies[sender], sender, scenario.start, posts):
+                planned.append(
+                    Planned(it.day, sender, host, it.spec, "exogenous", it.act_id, it.reference, ())
+                )
+        return planned
+
+    def _open_missions(self) -> None:
+        """Day 0: every mission opens with its targets, then its staff, who arrived uniformly
+        within their tours before day 0."""
+        config = {side.name: side for side in self.scenario.sides}  # type: ignore[attr-defined]
+        for midx, (sender, host) in enumerate(self.mission_keys):
+            mission, terms = config[sender].mission, config[host].visas
+            targets = tuple(
+                (post, role, n)
+                for post in mission.posts
+                for role, n in mission.target(post).by_role().items()
+            )
+            self._emit(  # type: ignore[attr-defined]
+                ev.MissionOpened,
+                actor=sender,
+                target=host,
+                source="exogenous",
+                posts=tuple(mission.posts),
+                targets=targets,
+                visa_policy=terms.policy,
+                visa_credit=terms.credit,
+            )
+            opened = self.world.missions[(sender, host)]  # type: ignore[attr-defined]
+            tenures = Stream(self.seed, "tenure", sender)
+            for post, staffing in mission.posts.items():
+                for role, count in staffing.by_role().items():
+                    low, high = self.tours[midx][role]
+                    for _ in range(count):
+                        number = opened.arrivals
+                        tour = self.tour_draws[midx].integer(low, high, number)
+                        served = tenures.integer(0, tour - 1, number)
+                        self._emit(  # type: ignore[attr-defined]
+                            ev.StaffArrived,
+                            actor=sender,
+                            target=host,
+                            source="exogenous",
+                            role=role,
+                            post=post,
+                            arrived=-served,
+                            tour_end=tour - served,
+                        )
+        self._bind_missions()
+
+    def _bind_missions(self) -> None:
+        """The working missions by index, once they are open (fresh run or prefix)."""
+        self.m = [self.world.missions[key] for key in self.mission_keys]  # type: ignore[attr-defined]
