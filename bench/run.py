@@ -383,6 +383,28 @@ def cli_startup(quick: bool) -> None:
     emit("cli_startup", value, "s", baseline, "value <= 0.3 s", runs=runs, baseline_is="python -c pass")
 
 
+# --- 7. the kernel rebuild's baselines (issue 12) -------------------------------------------------
+
+
+def engine_rotation_rule(quick: bool) -> None:
+    """The engine on rotation-rule-2021, then on the big scenario, against the raw-SimPy and
+    heapq models and the engine before the rebuild (aaac934), all in this run: one line each
+    (bench/baselines.py)."""
+    from bench.baselines import compare
+    from bench.reference_engine import reference_copy
+    from sim.scenario.loading import load_scenario
+
+    path = ROOT / "scenarios" / "rotation-rule-2021.yaml"
+    years = 5 if quick else 20
+    big = big_scenario(years)
+    with reference_copy(ROOT) as copy:
+        if isinstance(copy, str):
+            print(copy, file=sys.stderr)
+        compare("engine_rotation_rule", load_scenario(path), copy, emit, 5 if quick else 15, {"path": path})
+        data = big.model_dump(mode="json", exclude_defaults=True)
+        compare(f"engine_big_{years}y", big, copy, emit, 3 if quick else 5, {"data": data})
+
+
 BENCHMARKS = (
     "engine_vs_simpy",
     "sweep_parallel_efficiency",
@@ -390,6 +412,7 @@ BENCHMARKS = (
     "replay_fold",
     "store_append",
     "cli_startup",
+    "engine_rotation_rule",
 )
 
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
 
 from sim.analysis.metrics import answer_depths, headcount_series, metric_columns, run_metrics
 from sim.core import events as ev
+from sim.engine.loop import simulate
+from sim.testing import scenarios
 
 
 class Log:
@@ -166,3 +171,20 @@ def test_run_metrics_agree_with_the_sim_run_table() -> None:
         assert flat[f"expelled_{name}"] == row["expelled"]
         assert flat[f"hostile_acts_{name}"] == row["hostile_acts_by_side"]
     assert flat["escalation_rounds"] > 2
+
+
+@settings(max_examples=20, deadline=None)
+@given(scenarios())
+def test_the_one_pass_of_a_sweep_gives_the_three_passes_numbers(scenario: Any) -> None:
+    """``series_and_counts`` (what a sweep worker computes) against the separate passes."""
+    from sim.analysis.metrics import series_and_counts
+
+    engine = simulate(scenario)
+    names = list(engine.names)
+    series, counts = series_and_counts(engine.log, names, scenario.horizon)
+    apart = headcount_series(engine.log, names, scenario.horizon)
+    assert all((series[n] == apart[n]).all() for n in names)
+    assert counts[3] == answer_depths(engine.log)
+    assert run_metrics(engine.log, names, scenario.horizon, series, counts) == run_metrics(
+        engine.log, names, scenario.horizon
+    )

@@ -133,13 +133,88 @@ def answer_depths(log: Sequence[ev.Event]) -> dict[int, int]:
     return depths
 
 
+Counts = tuple[Counter[str], Counter[str], dict[str, int], dict[int, int]]
+
+
+def series_and_counts(
+    log: Sequence[ev.Event], missions: Sequence[str], horizon: int
+) -> tuple[dict[str, np.ndarray], Counts]:
+    """:func:`headcount_series` and what :func:`run_metrics` counts, in one pass over the log
+    (a sweep does this for every run: once the engine is fast, three passes were a tenth of
+    the time)."""
+    index = {name: i for i, name in enumerate(missions)}
+    days: list[int] = []
+    rows: list[int] = []
+    signs: list[int] = []
+    expelled: Counter[str] = Counter()
+    hostile: Counter[str] = Counter()
+    last_day: dict[str, int] = {}
+    depths: dict[int, int] = {}
+    arrived, departed = ev.StaffArrived, ev.StaffDeparted
+    for e in log:
+        kind = type(e)
+        if kind is arrived:
+            signs.append(1)
+            days.append(e.day)
+            rows.append(index[e.actor])
+        elif kind is departed:
+            signs.append(-1)
+            days.append(e.day)
+            rows.append(index[e.actor])
+            if e.reason == "expelled":  # type: ignore[attr-defined]
+                expelled[e.actor] += 1
+        elif kind.IS_ACT:
+            _count_act(e, log, hostile, last_day, depths)
+    as_int = np.asarray
+    series = series_from_columns(
+        as_int(rows, dtype=np.int64), as_int(days, dtype=np.int64), as_int(signs), missions, horizon
+    )
+    return series, (expelled, hostile, last_day, depths)
+
+
+def _count_act(
+    e: ev.Event,
+    log: Sequence[ev.Event],
+    hostile: Counter[str],
+    last_day: dict[str, int],
+    depths: dict[int, int],
+) -> None:
+    """One act's part of the counts: hostility, its day, and its depth in a chain of answers
+    (:func:`answer_depths`; a log's ``seq`` is its index)."""
+    if is_hostile(e):
+        hostile[e.actor] += 1
+        last_day[e.actor] = max(last_day.get(e.actor, e.day), e.day)
+    parent = e.cause
+    seen = 0
+    while parent is not None and 0 <= parent < len(log) and type(log[parent]) is ev.ActObserved and seen < 8:
+        parent = log[parent].act  # type: ignore[attr-defined]
+        seen += 1
+    depths[e.seq] = depths.get(parent, 0) + 1 if parent is not None else 1
+
+
+def _counts(log: Sequence[ev.Event]) -> Counts:
+    expelled: Counter[str] = Counter()
+    hostile: Counter[str] = Counter()
+    last_day: dict[str, int] = {}
+    depths: dict[int, int] = {}
+    for e in log:
+        if type(e) is ev.StaffDeparted:
+            if e.reason == "expelled":  # type: ignore[attr-defined]
+                expelled[e.actor] += 1
+        elif e.IS_ACT:
+            _count_act(e, log, hostile, last_day, depths)
+    return expelled, hostile, last_day, depths
+
+
 def run_metrics(
     log: Sequence[ev.Event],
     missions: Sequence[str],
     horizon: int,
     series: dict[str, np.ndarray] | None = None,
+    counts: Counts | None = None,
 ) -> dict[str, Any]:
-    """One flat dict of numbers per run, keyed as :func:`metric_columns` lists them.
+    """One flat dict of numbers per run, keyed as :func:`metric_columns` lists them
+    (``series`` and ``counts`` from :func:`series_and_counts`, if already at hand).
 
     - ``final_M``, ``min_M``: mission M's headcount on the last day, and its lowest over the run;
     - ``below_half_day_M``: the first day M's headcount is below half of its day-0 headcount
@@ -154,18 +229,10 @@ def run_metrics(
     - ``events``: the log's length.
     """
     if series is None:
-        series = headcount_series(log, missions, horizon)
-    hostile: Counter[str] = Counter()
-    expelled: Counter[str] = Counter()
-    last_day: dict[str, int] = {}
-    for e in log:
-        kind = type(e)
-        if kind is ev.StaffDeparted:
-            if e.reason == "expelled":  # type: ignore[attr-defined]
-                expelled[e.actor] += 1
-        elif e.IS_ACT and is_hostile(e):
-            hostile[e.actor] += 1
-            last_day[e.actor] = max(last_day.get(e.actor, e.day), e.day)
+        series, counts = series_and_counts(log, missions, horizon)
+    elif counts is None:
+        counts = _counts(log)
+    expelled, hostile, last_day, depths = counts
     out: dict[str, Any] = {}
     for name in missions:
         values = series[name]
@@ -176,7 +243,6 @@ def run_metrics(
         out[f"expelled_{name}"] = expelled[name]
     for name in missions:
         out[f"hostile_acts_{name}"] = hostile[name]
-    depths = answer_depths(log)
     out["escalation_rounds"] = max(depths.values(), default=0)
     if last_day:
         latest = max(last_day.values())

@@ -103,7 +103,7 @@ def run_chunk(
     """Worker side: simulate each ``(run_id, seed)`` of one cell and return its metrics and its
     staffing sampled every ``step_days``. The cell's scenario arrives as plain data (``spec``)
     and is rebuilt once per process (cached under ``key``)."""
-    from sim.analysis.metrics import headcount_series, run_metrics
+    from sim.analysis.metrics import run_metrics, series_and_counts
     from sim.engine.loop import simulate
 
     scenario = _SCENARIOS.get(key)
@@ -116,8 +116,8 @@ def run_chunk(
         variant = scenario.model_copy(update={"seed": seed})
         engine = simulate(variant)
         names = list(engine.names)
-        series = headcount_series(engine.log, names, variant.horizon)
-        metrics = run_metrics(engine.log, names, variant.horizon, series)
+        series, counts = series_and_counts(engine.log, names, variant.horizon)
+        metrics = run_metrics(engine.log, names, variant.horizon, series, counts)
         out.append((rid, metrics, {name: series[name][::step_days].astype(np.int32) for name in names}))
     return out
 

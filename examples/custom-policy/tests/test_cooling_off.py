@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sim_cooling_off import CoolingOff
 
 from sim.core import events as ev
+from sim.core.kinds import is_hostile
 from sim.core.state import Observation
 from sim.engine.loop import simulate
 from sim.policies import REGISTRY, SideView
@@ -141,7 +142,7 @@ def test_no_answer_comes_within_the_cooling_off_period(scenario: Scenario) -> No
     cooling = {side.name: side.policy.cooling_days for side in scenario.sides}
     last: dict[str, int] = {}
     for event in simulate(scenario).log:
-        if not getattr(event, "IS_ACT", False) or not ev.is_hostile(event):
+        if not getattr(event, "IS_ACT", False) or not is_hostile(event):
             continue
         if event.source == "simulated" and event.actor in last:
             assert event.day - last[event.actor] >= cooling[event.actor], event
