@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pyarrow.parquet as pq
 import pytest
 
 import sim
+from tests import store_rows
 from tests.cli_runner import sim_inline, sim_process, sim_script
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -144,7 +146,7 @@ def test_sqlite_store_schema_mode_and_run_row(spiral: Run, run_copy: Path) -> No
     db = run_copy / "events.sqlite"
     m = spiral.manifest
     tables = {r[0] for r in _rows(db, "SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert tables == {"runs", "events"}
+    assert tables == {"runs", "event_types", "event_days"}
     assert _rows(db, "PRAGMA journal_mode") == [("wal",)]
     runs = _rows(
         db,
@@ -162,17 +164,30 @@ def test_sqlite_store_schema_mode_and_run_row(spiral: Run, run_copy: Path) -> No
             m["log_sha256"],
         )
     ]
-    assert _rows(db, "SELECT count(*) FROM events") == [(m["events"],)]
-    seqs = [r[0] for r in _rows(db, "SELECT seq FROM events ORDER BY seq")]
+    seqs = [event["seq"] for event in store_rows.stored(db)]
     assert seqs == list(range(m["events"])), "seq must run 0..n-1 without gaps"
+    days = _rows(db, "SELECT first_seq, last_seq, day FROM event_days ORDER BY first_seq")
+    assert [first for first, _, _ in days[1:]] == [last + 1 for _, last, _ in days[:-1]]
+    assert len({day for _, _, day in days}) == len(days), "one row per day (a run written in one go)"
 
 
-def test_sqlite_store_refuses_a_duplicate_seq(run_copy: Path) -> None:
-    """UNIQUE(run_id, seq) is what makes the log append-only per run; it must be enforced."""
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "INSERT INTO event_days SELECT * FROM event_days WHERE first_seq = 0",
+        "INSERT INTO event_days SELECT run_id, last_seq, last_seq, day, X'00', X'90' FROM event_days"
+        " WHERE first_seq = 0",
+        "INSERT INTO event_days SELECT run_id, 1, 1, day, X'00', X'90' FROM event_days WHERE first_seq = 0",
+    ],
+    ids=["same-row", "its-last-seq", "inside-a-row"],
+)
+def test_sqlite_store_refuses_a_duplicate_seq(run_copy: Path, sql: str) -> None:
+    """No seq of a run is stored twice (what makes the log append-only per run); the database
+    enforces it for any writer, also for a row that only overlaps another."""
     conn = sqlite3.connect(run_copy / "events.sqlite")
     try:
         with pytest.raises(sqlite3.IntegrityError):
-            conn.execute("INSERT INTO events SELECT * FROM events WHERE seq = 0")
+            conn.execute(sql)
     finally:
         conn.close()
 
@@ -205,12 +220,10 @@ def test_staffing_csv_agrees_with_the_stored_events(spiral: Run, run_copy: Path)
     db = run_copy / "events.sqlite"
     role_of: dict[int, tuple[str, str]] = {}
     delta: dict[tuple[str, str, int], int] = {}
-    for seq, day, kind, actor, payload in _rows(
-        db,
-        "SELECT seq, day, type, actor, payload FROM events"
-        " WHERE type IN ('StaffArrived', 'StaffDeparted') ORDER BY seq",
-    ):
-        data = json.loads(payload)
+    for data in store_rows.stored(db):
+        seq, day, kind, actor = data["seq"], data["day"], data["type"], data["actor"]
+        if kind not in ("StaffArrived", "StaffDeparted"):
+            continue
         if kind == "StaffArrived":
             role_of[seq] = (actor, data["role"])
             key, step = (actor, data["role"], day), 1
@@ -245,7 +258,7 @@ def test_same_seed_gives_the_same_log(spiral: Run, spiral_again: Run) -> None:
     """Reproducibility: same scenario and seed, different process and hash seed, same log."""
     assert spiral_again.manifest["log_sha256"] == spiral.manifest["log_sha256"]
     assert spiral_again.manifest["final_state_sha256"] == spiral.manifest["final_state_sha256"]
-    query = "SELECT * FROM events ORDER BY run_id, seq"
+    query = "SELECT * FROM event_days ORDER BY run_id, first_seq"
     assert _rows(spiral_again.out / "events.sqlite", query) == _rows(spiral.out / "events.sqlite", query)
     assert (spiral_again.out / "staffing.csv").read_bytes() == (spiral.out / "staffing.csv").read_bytes()
 
@@ -319,46 +332,34 @@ def test_replay_of_a_directory_without_a_store(tmp_path: Path) -> None:
     assert outcome.stderr.strip() == f"{tmp_path}: no events.sqlite here (is it a run directory?)"
 
 
+def _first_arrival(db: Path) -> int:
+    return next(event["seq"] for event in store_rows.stored(db) if event["type"] == "StaffArrived")
+
+
 TAMPERING: list[Any] = [
-    pytest.param("DELETE FROM events WHERE seq = (SELECT max(seq) FROM events)", id="delete-last-event"),
+    pytest.param(lambda db: store_rows.delete(db, len(store_rows.stored(db)) - 1), id="delete-last-event"),
     pytest.param(
-        "UPDATE events SET payload = json_set(payload, '$.role', 'local')"
-        " WHERE seq = (SELECT min(seq) FROM events WHERE type = 'StaffArrived')",
-        id="edit-payload-role",
+        lambda db: store_rows.set_field(db, _first_arrival(db), "role", "local"), id="edit-payload-role"
     ),
-    pytest.param("UPDATE runs SET finished = 0", id="run-not-finished"),
+    pytest.param(lambda db: store_rows.execute(db, "UPDATE runs SET finished = 0"), id="run-not-finished"),
+    pytest.param(lambda db: store_rows.delete(db, 100), id="delete-middle-event"),
+    pytest.param(lambda db: store_rows.edit(db, 500, lambda e: {**e, "day": e["day"] + 1}), id="edit-day"),
     pytest.param(
-        "DELETE FROM events WHERE seq = 100",
-        id="delete-middle-event",
+        lambda db: store_rows.edit(db, 50, lambda e: msgspec.Raw(b"not msgpack")), id="payload-not-msgpack"
     ),
-    pytest.param(
-        "UPDATE events SET day = day + 1 WHERE seq = 500",
-        id="edit-day",
-    ),
-    pytest.param(
-        "UPDATE events SET payload = 'not json' WHERE seq = 50",
-        id="payload-not-json",
-    ),
-    pytest.param(
-        "UPDATE events SET payload = '{}' WHERE seq = 50",
-        id="payload-emptied",
-    ),
-    pytest.param(
-        "UPDATE events SET type = 'Bogus' WHERE seq = 50",
-        id="unknown-event-type",
-    ),
+    pytest.param(lambda db: store_rows.edit(db, 50, lambda e: {}), id="payload-emptied"),
+    pytest.param(lambda db: store_rows.set_type(db, 50, "Bogus"), id="unknown-event-type"),
 ]
 
 
-@pytest.mark.parametrize("sql", TAMPERING)
-def test_replay_detects_a_tampered_store(run_copy: Path, sql: str) -> None:
+@pytest.mark.parametrize("tamper", TAMPERING)
+def test_replay_detects_a_tampered_store(run_copy: Path, tamper: Any) -> None:
     """Any edit to the stored log must fail replay (1 or 2) with a one-line message, no traceback."""
-    conn = sqlite3.connect(run_copy / "events.sqlite")
-    try:
-        assert conn.execute(sql).rowcount >= 1, "the tampering must change something"
-        conn.commit()
-    finally:
-        conn.close()
+    db = run_copy / "events.sqlite"
+    before = _rows(db, "SELECT * FROM event_days ORDER BY first_seq") + _rows(db, "SELECT * FROM runs")
+    tamper(db)
+    after = _rows(db, "SELECT * FROM event_days ORDER BY first_seq") + _rows(db, "SELECT * FROM runs")
+    assert after != before, "the tampering must change something"
     outcome = sim_process("replay", run_copy)
     outcome.assert_no_traceback()
     assert outcome.code in (1, 2), (outcome.code, outcome.stdout, outcome.stderr)

@@ -61,7 +61,9 @@ def check_store(path: Path) -> tuple[int, bool]:
             return 0, False
         run_id, finished, recorded = runs[0]
         count, top = conn.execute(
-            "SELECT count(*), coalesce(max(seq), -1) FROM events WHERE run_id = ?", (run_id,)
+            "SELECT coalesce(sum(last_seq - first_seq + 1), 0), coalesce(max(last_seq), -1) FROM event_days"
+            " WHERE run_id = ?",
+            (run_id,),
         ).fetchone()
         assert count == top + 1, f"gaps in seq: {count} events up to seq {top}"
         if finished:
@@ -87,7 +89,7 @@ def stored_events(path: Path) -> int:
     except sqlite3.OperationalError:
         return 0
     try:
-        return conn.execute("SELECT coalesce(max(seq), -1) + 1 FROM events").fetchone()[0]
+        return conn.execute("SELECT coalesce(max(last_seq), -1) + 1 FROM event_days").fetchone()[0]
     except sqlite3.OperationalError:  # the schema is not there yet
         return 0
     finally:

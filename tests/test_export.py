@@ -7,7 +7,6 @@ import hashlib
 import io
 import json
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +15,7 @@ import pytest
 from sim.app.runner import run_scenario
 from sim.core import events as ev
 from sim.store.replay import load_replay
+from tests import store_rows
 from tests.cli_runner import ROOT, sim_inline
 
 
@@ -73,10 +73,7 @@ def test_a_tampered_store_is_not_exported(run_dir: Path, tmp_path: Path) -> None
     """One stored event edited after the run: exit 1, one line, and no output file."""
     copy = tmp_path / "run"
     shutil.copytree(run_dir, copy)
-    conn = sqlite3.connect(copy / "events.sqlite")
-    with conn:
-        conn.execute("UPDATE events SET reference = 'edited' WHERE seq = 3")
-    conn.close()
+    store_rows.set_field(copy / "events.sqlite", 3, "reference", "edited")
     out = tmp_path / "events.jsonl"
     outcome = sim_inline("export", copy, "--out", out)
     assert outcome.code == 1

@@ -14,9 +14,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
@@ -25,6 +25,7 @@ import pytest
 
 from sim.infra.outdir import recover
 from sim.sweep.parts import RESULTS, STAFFING
+from tests import store_rows
 from tests.cli_runner import Outcome, sim_inline, sim_process
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -174,23 +175,20 @@ def test_a_worker_that_dies_is_one_line_and_the_stored_runs_stay(tmp_path: Path)
 # --- damaged stores and run folders ----------------------------------------------------------------
 
 
-def _sql(folder: Path, statement: str) -> None:
-    with sqlite3.connect(folder / "events.sqlite") as conn:
-        conn.execute(statement)
-    conn.close()
-
-
 @pytest.mark.parametrize(
-    "statement",
+    "damage",
     [
-        "UPDATE runs SET start_date = 'garbage'",
-        "UPDATE runs SET end_date = '2024-13-01'",
-        'UPDATE events SET payload = replace(payload, \'"role":"diplomat"\', \'"role":7\') WHERE seq = 2',
+        lambda db: store_rows.execute(db, "UPDATE runs SET start_date = 'garbage'"),
+        lambda db: store_rows.execute(db, "UPDATE runs SET end_date = '2024-13-01'"),
+        lambda db: store_rows.set_field(db, 2, "role", 7),
     ],
+    ids=["start-date", "end-date", "payload-type"],
 )
 @pytest.mark.parametrize("command", ["replay", "export"])
-def test_damaged_records_and_payload_types_are_named(copy: Path, statement: str, command: str) -> None:
-    _sql(copy, statement)
+def test_damaged_records_and_payload_types_are_named(
+    copy: Path, damage: Callable[[Path], None], command: str
+) -> None:
+    damage(copy / "events.sqlite")
     assert "damaged store" in _one_line(sim_inline(command, copy), 1)
 
 

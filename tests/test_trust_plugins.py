@@ -5,12 +5,12 @@ expulsion of -5 people, a closure of a post that does not exist)."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from sim.policies.guard import MAX_ACTS_PER_ANSWER
+from tests import store_rows
 from tests.cli_runner import sim_inline, sim_process
 
 FILES = Path(__file__).parent / "plugin_files"
@@ -65,11 +65,8 @@ def test_a_misbehaving_policy_stops_the_run_in_one_line(tmp_path: Path, cls: str
     assert fault in lines[0]
     assert not out.exists()
     store = tmp_path / ".run.partial" / "events.sqlite"
-    with sqlite3.connect(store) as conn:  # nothing the policy said was recorded
-        acts = conn.execute(
-            "SELECT count(*) FROM events WHERE actor = 'US' AND type LIKE '%Ordered'"
-        ).fetchone()
-    assert acts == (0,)
+    acts = [e for e in store_rows.stored(store) if e["actor"] == "US" and e["type"].endswith("Ordered")]
+    assert acts == []  # nothing the policy said was recorded
 
 
 @pytest.mark.parametrize(

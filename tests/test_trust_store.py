@@ -12,14 +12,18 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import msgspec
 import pytest
 
 from sim.core.state import digest
 from sim.core.working import fold
 from sim.store.replay import load_replay
 from sim.store.sqlite import log_digest
+from tests import store_rows as rows
 from tests.cli_runner import sim_inline
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,23 +62,65 @@ def _one_line(outcome: object, code: int) -> str:
 
 @pytest.mark.parametrize("command", ["replay", "export"])
 def test_a_text_day_is_a_damaged_store(copy: Path, command: str) -> None:
-    _sql(copy, "UPDATE events SET day = 'abc' WHERE seq = 5")
+    rows.set_field(copy / "events.sqlite", 5, "day", "abc")
     line = _one_line(sim_inline(command, copy), 1)
     assert "damaged store" in line and "seq 5" in line and "day" in line
 
 
+def test_a_text_day_column_names_the_row(copy: Path) -> None:
+    _sql(copy, "UPDATE event_days SET day = 'abc' WHERE first_seq = 0")
+    line = _one_line(sim_inline("export", copy), 1)
+    assert "damaged store" in line and "events seq 0 to" in line and "column day holds 'abc'" in line
+
+
+def _raw(data: bytes) -> Callable[[dict[str, Any]], msgspec.Raw]:
+    return lambda fields: msgspec.Raw(data)
+
+
 @pytest.mark.parametrize(
-    "statement",
+    ("damage", "said"),
     [
-        "UPDATE events SET type = 'Nonsense' WHERE seq = 2",
-        "UPDATE events SET payload = '[1, 2]' WHERE seq = 2",
-        "UPDATE events SET payload = '{\"nope\": 1}' WHERE seq = 2",
-        "UPDATE events SET cause = 'x' WHERE seq = 2",
+        (lambda db: rows.set_type(db, 2, "Nonsense"), "seq 2: unknown event type 'Nonsense'"),
+        (lambda db: rows.set_type(db, 2, 200), "seq 2: unknown event type code 200"),
+        (lambda db: rows.edit(db, 2, lambda fields: [1, 2]), "seq 2: Expected `object`, got `array`"),
+        (lambda db: rows.edit(db, 2, lambda fields: {"nope": 1}), "seq 2: Object missing required field"),
+        (lambda db: rows.edit(db, 2, lambda fields: {**fields, "nope": 1}), "seq 2: 14 fields stored"),
+        (lambda db: rows.edit(db, 2, _raw(b"\xc1")), "events seq 0 to 901: its events are not MessagePack"),
+        (lambda db: rows.set_field(db, 2, "cause", "x"), "seq 2: Expected `int | null`, got `str`"),
+        (lambda db: rows.set_field(db, 2, "seq", 3), "seq 2: it holds seq 3 of day 0"),
+        (lambda db: rows.set_field(db, 2, "day", 1), "seq 2: it holds seq 2 of day 1"),
+        (lambda db: rows.set_field(db, 2, "role", 7), "seq 2: Expected `str`, got `int` - at `$.role`"),
+        (
+            lambda db: _sql(db.parent, "UPDATE event_days SET events = X'C1' WHERE first_seq = 0"),
+            "its events are not MessagePack",
+        ),
+        (
+            lambda db: _sql(db.parent, "UPDATE event_days SET events = X'90' WHERE first_seq = 0"),
+            "the row holds 0 events and",
+        ),
+    ],
+    ids=[
+        "unknown-name",
+        "unknown-code",
+        "not-a-map",
+        "missing-fields",
+        "unknown-field",
+        "not-msgpack",
+        "text-cause",
+        "wrong-seq",
+        "wrong-day",
+        "field-of-another-type",
+        "row-not-msgpack",
+        "row-of-no-events",
     ],
 )
-def test_other_damaged_rows_are_one_line(copy: Path, statement: str) -> None:
-    _sql(copy, statement)
-    _one_line(sim_inline("export", copy), 1)
+def test_other_damaged_rows_are_one_line_naming_the_run_and_seq(
+    copy: Path, damage: Callable[[Path], None], said: str
+) -> None:
+    damage(copy / "events.sqlite")
+    line = _one_line(sim_inline("export", copy), 1)
+    run_id = json.loads((copy / "manifest.json").read_text())["run_id"]
+    assert f"damaged store: run {run_id}, event" in line and said in line, line
 
 
 def test_an_unfinished_run_is_bad_input_with_a_hint(copy: Path) -> None:
@@ -105,10 +151,9 @@ def test_a_manifest_that_disagrees_with_the_store_is_not_exported(copy: Path, tm
 def test_a_store_whose_last_event_was_deleted_and_rehashed_is_caught(copy: Path, tmp_path: Path) -> None:
     replay = load_replay(copy)
     shortened = replay.log[:-1]
-    last = replay.log[-1].seq
+    rows.delete(copy / "events.sqlite", replay.log[-1].seq)
     _sql(
         copy,
-        f"DELETE FROM events WHERE seq = {last}",
         f"UPDATE runs SET events = {len(shortened)}, log_sha256 = '{log_digest(shortened)}',"
         f" final_state_sha256 = '{digest(fold(shortened))}'",
     )
