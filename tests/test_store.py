@@ -19,8 +19,8 @@ from typing import Any
 
 import msgspec
 import pytest
-from sim.analysis.export import to_csv, to_jsonl
 
+from sim.analysis.export import to_csv, to_jsonl
 from sim.app.runner import run_scenario
 from sim.core import events as ev
 from sim.store import sqlite as st
