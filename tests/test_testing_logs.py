@@ -310,3 +310,25 @@ def test_scenario_with_log_runs_the_real_logs(name: str) -> None:
     assert_causality(engine.log)
     assert_replays(engine.log, engine.state)
     assert {e.act_id for e in engine.log if e.source == "documented"} == {act.id for act in log.acts}
+
+
+def test_policies_draws_every_registered_kind_plugins_included() -> None:
+    """``sim.testing.policies()`` reads the registry: every kind but the scripted one (whose
+    acts ``scenarios()`` draws) comes out, an installed plugin's too, each a valid policy."""
+    from hypothesis import HealthCheck, given, settings
+
+    from sim.policies import make_policy, registry
+    from sim.testing import policies
+    from sim.testing.strategies import DRAWN_ELSEWHERE
+
+    seen: set[str] = set()
+
+    @settings(max_examples=400, suppress_health_check=list(HealthCheck), database=None)
+    @given(policies())
+    def draw(config: dict) -> None:  # type: ignore[type-arg]
+        make_policy(config)
+        seen.add(config["kind"])
+
+    draw()
+    assert seen == set(registry()) - DRAWN_ELSEWHERE
+    assert "cooling_off" in seen  # the example plugin (installed with the test extra)

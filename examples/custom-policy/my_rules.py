@@ -12,11 +12,18 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from sim.core.acts import ActSpec
-from sim.core.state import Observation
-from sim.policies import SideView
-from sim.policies.common import PEOPLE_KINDS, Reactive, ReactiveParams, clamp, hostile, with_size
-from sim.policies.tit_for_tat import mirror
+from sim.policies import (
+    PEOPLE_KINDS,
+    ActSpec,
+    Observation,
+    Reactive,
+    ReactiveParams,
+    SideView,
+    clamp,
+    hostile,
+    mirror,
+    with_size,
+)
 
 
 class HardLinerParams(ReactiveParams):
@@ -25,7 +32,7 @@ class HardLinerParams(ReactiveParams):
     factor: float = Field(2.0, ge=1.0, le=10.0, description="answers expel/threaten this many times as many")
 
 
-class HardLiner(Reactive):
+class HardLiner(Reactive[HardLinerParams]):
     """Answers every hostile act in kind, expulsions multiplied by factor; never lifts first."""
 
     name = "hard_liner"
@@ -41,7 +48,7 @@ class HardLiner(Reactive):
         seen = history[-1]
         if not hostile(seen):
             return ()  # a hard liner does not answer a concession with one
-        p: HardLinerParams = self.params  # type: ignore[assignment]
+        p = self.params
         answer = mirror(seen, view, p.deadline_days, p.rule)
         if answer is None:
             return ()
@@ -54,7 +61,7 @@ class GrudgeParams(ReactiveParams):
     """Only the shared timing."""
 
 
-class Grudge(Reactive):
+class Grudge(Reactive[GrudgeParams]):
     """Lets the first hostile act pass and answers every later one in kind.
 
     The corrected form of broken/forgetful_grudge.py (see docs/custom-policies.md): whether the
@@ -77,6 +84,6 @@ class Grudge(Reactive):
             return ()
         if not any(hostile(earlier) for earlier in history[:-1]):
             return ()  # the first hostile act this side perceived: forgiven
-        p: GrudgeParams = self.params  # type: ignore[assignment]
+        p = self.params
         answer = mirror(seen, view, p.deadline_days, p.rule)
         return (answer,) if answer is not None else ()

@@ -12,8 +12,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from sim.core import randomness
+from sim.core.acts import ActSpec
+from sim.core.dated_acts import Int
+from sim.core.kinds import HOSTILE_KINDS
+from sim.core.state import Observation
 from sim.policies.always_hostile import AlwaysHostile
 from sim.policies.base import Policy, PolicyParams, ScheduledAct, SideView
+from sim.policies.common import PEOPLE_KINDS, Float, Reactive, ReactiveParams, clamp, hostile, with_size
 from sim.policies.escalate import Escalate
 from sim.policies.generous_tit_for_tat import GenerousTitForTat
 from sim.policies.graduated import Graduated
@@ -34,7 +40,7 @@ from sim.policies.proportional import Proportional
 from sim.policies.reverse_if_reversed import ReverseIfReversed
 from sim.policies.scripted import Scripted
 from sim.policies.threshold import Threshold
-from sim.policies.tit_for_tat import TitForTat
+from sim.policies.tit_for_tat import TitForTat, mirror
 from sim.policies.tit_for_two_tats import TitForTwoTats
 from sim.policies.win_stay_lose_shift import WinStayLoseShift
 
@@ -109,18 +115,32 @@ def make_policy(config: dict[str, Any], base: Path | None = None) -> Policy:
     return cls(cls.Params(**params))
 
 
+#: Everything a policy author needs comes from here: ``from sim.policies import Reactive, ...``.
 __all__ = [
     "BUILTIN_KINDS",
+    "HOSTILE_KINDS",
+    "PEOPLE_KINDS",
     "REGISTRY",
+    "ActSpec",
+    "Float",
+    "Int",
+    "Observation",
     "PluginError",
     "Policy",
     "PolicyParams",
+    "Reactive",
+    "ReactiveParams",
     "ScheduledAct",
     "SideView",
     "UnknownPolicy",
     "ValidationError",
+    "clamp",
+    "hostile",
     "kind_of",
     "make_policy",
+    "mirror",
     "policy_class",
+    "randomness",
     "registry",
+    "with_size",
 ]

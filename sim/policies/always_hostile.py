@@ -35,7 +35,7 @@ class AlwaysHostileParams(ReactiveParams):
     count: Int | None = Field(None, ge=0, le=_LAST_DAY, description="unprovoked expulsions [default: no end]")
 
 
-class AlwaysHostile(Reactive):
+class AlwaysHostile(Reactive[AlwaysHostileParams]):
     """ALL D: periodic unprovoked expulsions, and an expulsion in answer to anything."""
 
     name = "always_hostile"
@@ -48,7 +48,7 @@ class AlwaysHostile(Reactive):
     Params = AlwaysHostileParams
 
     def scheduled(self, start: dt.date) -> Sequence[ScheduledAct]:
-        p: AlwaysHostileParams = self.params  # type: ignore[assignment]
+        p = self.params
         days = range(p.first_day, _LAST_DAY + 1, p.period_days)
         if p.count is not None:
             days = days[: p.count]
@@ -58,5 +58,5 @@ class AlwaysHostile(Reactive):
     def respond(self, history: Sequence[Observation], view: SideView) -> Sequence[ActSpec]:
         if history[-1].missed:
             return ()
-        p: AlwaysHostileParams = self.params  # type: ignore[assignment]
+        p = self.params
         return (expel(p.size, p.deadline_days, p.rule),)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -68,17 +68,22 @@ class ScheduledAct:
 MAX_ACTS_PER_ANSWER = 10_000
 
 
-class Policy:
-    """Base class: never acts. Subclasses set ``name``, ``classifier`` and ``Params``."""
+P = TypeVar("P", bound=PolicyParams)
+
+
+class Policy(Generic[P]):
+    """Base class: never acts. Subclasses set ``name``, ``classifier`` and ``Params``, and name
+    their parameter class in the base (``class Mine(Reactive[MyParams])``), so that
+    ``self.params`` is typed as it is."""
 
     name: ClassVar[str] = ""
     classifier: ClassVar[dict[str, Any]] = {}
-    Params: ClassVar[type[PolicyParams]] = PolicyParams
+    Params: ClassVar[type[Any]] = PolicyParams
     #: False for policies that never react: the engine then records no observations for them.
     observes: ClassVar[bool] = True
 
-    def __init__(self, params: PolicyParams | None = None, **kwargs: Any) -> None:
-        self.params = params if params is not None else self.Params(**kwargs)
+    def __init__(self, params: P | None = None, **kwargs: Any) -> None:
+        self.params: P = params if params is not None else self.Params(**kwargs)
 
     @property
     def reaction_days(self) -> int:
@@ -90,11 +95,11 @@ class Policy:
     def respond(self, history: Sequence[Observation], view: SideView) -> Sequence[ActSpec]:
         return ()
 
-    def clone(self) -> Policy:
+    def clone(self) -> Policy[P]:
         return type(self)(self.params)
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.params == self.params  # type: ignore[attr-defined]
+        return isinstance(other, Policy) and type(other) is type(self) and other.params == self.params
 
     def __hash__(self) -> int:
         return hash((type(self), self.params))

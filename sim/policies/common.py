@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Iterator, Sequence
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
 from pydantic import Field, Strict
 
@@ -31,14 +31,17 @@ class ReactiveParams(PolicyParams):
     rule: Rule = Field("longest_serving", description="who the answer's expulsions pick")
 
 
-class Reactive(Policy):
+RP = TypeVar("RP", bound=ReactiveParams)
+
+
+class Reactive(Policy[RP]):
     """Base of the answering policies: ``reaction_days`` is the ``delay_days`` parameter."""
 
-    Params: ClassVar[type[PolicyParams]] = ReactiveParams
+    Params: ClassVar[type[Any]] = ReactiveParams
 
     @property
     def reaction_days(self) -> int:
-        return self.params.delay_days  # type: ignore[attr-defined]
+        return self.params.delay_days
 
 
 def hostile(seen: Observation) -> bool:

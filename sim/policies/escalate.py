@@ -32,7 +32,7 @@ class EscalateParams(ReactiveParams):
     rung_up: bool = Field(False, description="answer one rung up: expulsion -> cap -> closure")
 
 
-class Escalate(Reactive):
+class Escalate(Reactive[EscalateParams]):
     """Answers every hostile act with a bigger one (size x multiply + add), or one rung up."""
 
     name = "escalate"
@@ -45,18 +45,18 @@ class Escalate(Reactive):
     Params = EscalateParams
 
     def bigger(self, size: int) -> int:
-        p: EscalateParams = self.params  # type: ignore[assignment]
+        p = self.params
         return clamp(size * p.multiply + p.add)
 
     def tighter(self, cap: int) -> int:
-        p: EscalateParams = self.params  # type: ignore[assignment]
+        p = self.params
         return clamp(cap / p.multiply - p.add)
 
     def respond(self, history: Sequence[Observation], view: SideView) -> Sequence[ActSpec]:
         seen = history[-1]
         if seen.missed:
             return ()
-        p: EscalateParams = self.params  # type: ignore[assignment]
+        p = self.params
         if p.rung_up and seen.kind in ("expel", "cap", "close_post"):
             answer = self._rung_up(seen, view)
             if answer is not None:
@@ -72,7 +72,7 @@ class Escalate(Reactive):
 
     def _rung_up(self, seen: Observation, view: SideView) -> ActSpec | None:
         """One rung above ``seen``; ``None`` when there is no rung left (no consulate to close)."""
-        p: EscalateParams = self.params  # type: ignore[assignment]
+        p = self.params
         if seen.kind == "expel":
             cap = max(0, view.their_headcount - self.bigger(seen.size))
             return ActSpec(kind="cap", size=cap, deadline_days=p.deadline_days, rule=p.rule)

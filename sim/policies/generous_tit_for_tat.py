@@ -39,7 +39,7 @@ class GenerousTitForTatParams(ReactiveParams):
     seed: Int = Field(0, ge=0, lt=2**63, description="key of this side's forgiveness draws")
 
 
-class GenerousTitForTat(Reactive):
+class GenerousTitForTat(Reactive[GenerousTitForTatParams]):
     """Answers in kind, but forgives each hostile act with probability ``g`` (a keyed draw)."""
 
     name = "generous_tit_for_tat"
@@ -53,7 +53,7 @@ class GenerousTitForTat(Reactive):
 
     def forgives(self, history: Sequence[Observation], view: SideView) -> bool:
         """The keyed draw for ``history[-1]``: a pure function of the act, the side and the seed."""
-        p: GenerousTitForTatParams = self.params  # type: ignore[assignment]
+        p = self.params
         seen = history[-1]
         key = (view.me, len(history), seen.day, seen.kind, seen.size)
         return rnd.chance(p.g, p.seed, "generous_tit_for_tat", view.run_seed, *key)
@@ -62,6 +62,6 @@ class GenerousTitForTat(Reactive):
         seen = history[-1]
         if seen.missed or (hostile(seen) and self.forgives(history, view)):
             return ()
-        p: GenerousTitForTatParams = self.params  # type: ignore[assignment]
+        p = self.params
         answer = mirror(seen, view, p.deadline_days, p.rule)
         return (answer,) if answer is not None else ()

@@ -51,7 +51,7 @@ _FOLDS: dict[tuple[Any, int], tuple[tuple[Observation, ...], tuple[int, int, int
 _MAX_FOLDS = 64
 
 
-class Graduated(Reactive):
+class Graduated(Reactive[GraduatedParams]):
     """Answers the n-th hostile act with n acts in kind, then ``calm`` statements offering calm."""
 
     name = "graduated"
@@ -70,7 +70,7 @@ class Graduated(Reactive):
         shorter version of the same history stopped (see ``_FOLDS``): a run no longer folds
         every prefix again in Python (quadratic in a long spiral). Any other history is folded
         from its start; the answer is the same."""
-        p: GraduatedParams = self.params  # type: ignore[assignment]
+        p = self.params
         start, count, skip, n = 0, 0, 0, 0
         key = (p, id(history[0])) if history and type(history) is tuple else None
         earlier = _FOLDS.get(key) if key is not None else None
@@ -102,7 +102,7 @@ class Graduated(Reactive):
         seen = history[-1]
         if seen.missed:
             return ()
-        p: GraduatedParams = self.params  # type: ignore[assignment]
+        p = self.params
         answer = mirror(seen, view, p.deadline_days, p.rule)
         if not hostile(seen):
             return (answer,) if answer is not None else ()

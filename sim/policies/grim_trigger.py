@@ -31,7 +31,7 @@ def trigger(history: Sequence[Observation]) -> Observation | None:
     return next((seen for seen in history if hostile(seen)), None)
 
 
-class GrimTrigger(Reactive):
+class GrimTrigger(Reactive[GrimTriggerParams]):
     """Answers in kind until the first hostile act; after it, answers everything with hostility."""
 
     name = "grim_trigger"
@@ -47,7 +47,7 @@ class GrimTrigger(Reactive):
         seen = history[-1]
         if seen.missed:
             return ()
-        p: GrimTriggerParams = self.params  # type: ignore[assignment]
+        p = self.params
         first = trigger(history)
         if first is None:
             answer = mirror(seen, view, p.deadline_days, p.rule)

@@ -56,7 +56,7 @@ def _step_spec(kind: str) -> ActSpec:
     return ActSpec(kind=kind)
 
 
-class Grit(Reactive):
+class Grit(Reactive[GritParams]):
     """Osgood's GRIT: tit for tat, then announced conciliatory steps on schedule, answering only
     fresh encroachment meanwhile."""
 
@@ -71,11 +71,11 @@ class Grit(Reactive):
 
     def step_days(self) -> range:
         """The announcement day and the step days."""
-        p: GritParams = self.params  # type: ignore[assignment]
+        p = self.params
         return range(p.first_day, p.first_day + p.steps * p.interval_days + 1, p.interval_days)
 
     def scheduled(self, start: dt.date) -> Sequence[ScheduledAct]:
-        p: GritParams = self.params  # type: ignore[assignment]
+        p = self.params
         days = self.step_days()
         plan = ", ".join(p.step_kinds[k % len(p.step_kinds)] for k in range(p.steps))
         note = f"announces {p.steps} unilateral steps, one every {p.interval_days} days: {plan}"
@@ -88,7 +88,7 @@ class Grit(Reactive):
         seen = history[-1]
         if seen.missed:
             return ()
-        p: GritParams = self.params  # type: ignore[assignment]
+        p = self.params
         programme = hostile(seen) and view.day >= p.first_day
         if programme and (view.day in self.step_days() or not encroaches(history)):
             return ()

@@ -17,7 +17,7 @@ class NeverRespondParams(ReactiveParams):
     """The shared timing: when it takes note of an act (it never answers)."""
 
 
-class NeverRespond(Reactive):
+class NeverRespond(Reactive[NeverRespondParams]):
     """ALL C: observes everything, answers nothing."""
 
     name = "never_respond"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from sim.policies.base import Policy
+from sim.policies.base import Policy, PolicyParams
 
 
-class NoPolicy(Policy):
+class NoPolicy(Policy[PolicyParams]):
     """Does nothing, ever. With documented acts alone this replays history as it happened."""
 
     name = "none"

@@ -26,7 +26,7 @@ class ParityParams(ReactiveParams):
     """Only the shared timing."""
 
 
-class Parity(Reactive):
+class Parity(Reactive[ParityParams]):
     """Caps the other side's mission at the size of its own whenever parity is broken."""
 
     name = "parity"
@@ -42,7 +42,7 @@ class Parity(Reactive):
         seen = history[-1]
         if seen.missed:
             return ()
-        p: ParityParams = self.params  # type: ignore[assignment]
+        p = self.params
         if not hostile(seen):
             answer = mirror(seen, view, p.deadline_days, p.rule)
             return (answer,) if answer is not None else ()

@@ -35,7 +35,7 @@ class ProportionalParams(ReactiveParams):
     factor: Float = Field(1.0, gt=0.0, le=100.0, description="size multiplier (scale: factor)")
 
 
-class Proportional(Reactive):
+class Proportional(Reactive[ProportionalParams]):
     """Answers each act in kind, its size (people) scaled by a factor or by the missions' ratio."""
 
     name = "proportional"
@@ -49,7 +49,7 @@ class Proportional(Reactive):
 
     def ratio(self, view: SideView) -> float:
         """How much bigger the answer is than the act."""
-        p: ProportionalParams = self.params  # type: ignore[assignment]
+        p = self.params
         if p.scale == "factor":
             return p.factor
         return view.their_headcount / max(view.my_headcount, 1)
@@ -58,7 +58,7 @@ class Proportional(Reactive):
         seen = history[-1]
         if seen.missed:
             return ()
-        p: ProportionalParams = self.params  # type: ignore[assignment]
+        p = self.params
         answer = mirror(seen, view, p.deadline_days, p.rule)
         if answer is None:
             return ()

@@ -47,7 +47,7 @@ class ReverseIfReversedParams(ReactiveParams):
     )
 
 
-class ReverseIfReversed(Reactive):
+class ReverseIfReversed(Reactive[ReverseIfReversedParams]):
     """Tit for tat whose answer to any reversal is to reverse all of its own measures."""
 
     name = "reverse_if_reversed"
@@ -63,7 +63,7 @@ class ReverseIfReversed(Reactive):
         seen = history[-1]
         if seen.missed:
             return ()
-        p: ReverseIfReversedParams = self.params  # type: ignore[assignment]
+        p = self.params
         if seen.kind in CONCILIATORY_KINDS:
             if p.condition == "all" and their_measures_in_force(history):
                 return ()

@@ -16,7 +16,7 @@ class ScriptedParams(PolicyParams):
     acts: tuple[DatedAct, ...] = Field(default=(), max_length=10_000)
 
 
-class Scripted(Policy):
+class Scripted(Policy[ScriptedParams]):
     """Acts on the listed dates and ignores the other side: an exogenous shock or a plan.
 
     The acts enter the log with source ``exogenous`` (a documented act belongs in a seeds log,
@@ -34,7 +34,7 @@ class Scripted(Policy):
     observes = False
 
     def scheduled(self, start: dt.date) -> Sequence[ScheduledAct]:
-        params: ScriptedParams = self.params  # type: ignore[assignment]
+        params = self.params
         return tuple(
             ScheduledAct(day=(act.date - start).days, spec=act.spec(), act_id=act.id) for act in params.acts
         )

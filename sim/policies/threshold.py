@@ -26,7 +26,7 @@ class ThresholdParams(ReactiveParams):
     min_size: Int = Field(3, ge=1, le=100_000, description="smallest expulsion or threat answered")
 
 
-class Threshold(Reactive):
+class Threshold(Reactive[ThresholdParams]):
     """Ignores expulsions and threats of fewer than ``min_size`` people; answers the rest in kind."""
 
     name = "threshold"
@@ -40,7 +40,7 @@ class Threshold(Reactive):
 
     def respond(self, history: Sequence[Observation], view: SideView) -> Sequence[ActSpec]:
         seen = history[-1]
-        p: ThresholdParams = self.params  # type: ignore[assignment]
+        p = self.params
         if seen.missed or (seen.kind in PEOPLE_KINDS and seen.size < p.min_size):
             return ()
         answer = mirror(seen, view, p.deadline_days, p.rule)

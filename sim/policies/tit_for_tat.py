@@ -69,7 +69,7 @@ def mirror(seen: Observation, view: SideView, deadline_days: int, rule: str) -> 
     return None
 
 
-class TitForTat(Reactive):
+class TitForTat(Reactive[TitForTatParams]):
     """Answers each act with its mirror image after ``delay_days``, with its own deadline."""
 
     name = "tit_for_tat"
@@ -85,6 +85,6 @@ class TitForTat(Reactive):
         seen = history[-1]
         if seen.missed:
             return ()
-        p: TitForTatParams = self.params  # type: ignore[assignment]
+        p = self.params
         answer = mirror(seen, view, p.deadline_days, p.rule)
         return (answer,) if answer is not None else ()

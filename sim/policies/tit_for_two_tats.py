@@ -23,7 +23,7 @@ class TitForTwoTatsParams(ReactiveParams):
     """Only the shared timing."""
 
 
-class TitForTwoTats(Reactive):
+class TitForTwoTats(Reactive[TitForTwoTatsParams]):
     """Lets a lone hostile act pass; answers in kind when two come in a row."""
 
     name = "tit_for_two_tats"
@@ -45,6 +45,6 @@ class TitForTwoTats(Reactive):
             before = next(recent, None)
             if before is None or not hostile(before):
                 return ()
-        p: TitForTwoTatsParams = self.params  # type: ignore[assignment]
+        p = self.params
         answer = mirror(seen, view, p.deadline_days, p.rule)
         return (answer,) if answer is not None else ()

@@ -54,7 +54,7 @@ def my_last_hostile(history: Sequence[Observation], view: SideView) -> tuple[int
     return None
 
 
-class WinStayLoseShift(Reactive):
+class WinStayLoseShift(Reactive[WinStayLoseShiftParams]):
     """Pavlov: repeats its stance after a calm act of the other side, flips it after a hostile one."""
 
     name = "win_stay_lose_shift"
@@ -70,7 +70,7 @@ class WinStayLoseShift(Reactive):
         seen = history[-1]
         if seen.missed:
             return ()
-        p: WinStayLoseShiftParams = self.params  # type: ignore[assignment]
+        p = self.params
         mine = my_last_hostile(history, view)
         if mine is None:  # calm: mirror (answers a hostile act in kind, a calm one in kind)
             answer = mirror(seen, view, p.deadline_days, p.rule)

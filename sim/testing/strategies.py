@@ -18,6 +18,7 @@ bans, visa terms, tit-for-tat and scripted sides.
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from collections.abc import Sequence
 from typing import Any
 
@@ -113,58 +114,94 @@ def noises() -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries({"miss": chance, "false_alarm": chance})
 
 
+#: Draws chosen per kind where the automatic ones (below) would make examples slow or dull:
+#: a grit programme that starts within the run, an always-hostile period that acts a few
+#: times, escalation by addition, multiplication or a rung up. Graduated answers with at most
+#: 5 acts at once: two graduated sides double their answers each round up to that bound, and
+#: the default of 1,000 would make one example a run of millions of events.
+CHOSEN_DRAWS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
+    "proportional": {
+        "scale": st.sampled_from(("factor", "mission_ratio")),
+        "factor": st.sampled_from((0.5, 1.0, 2.0)),
+    },
+    "escalate": {
+        "add": st.integers(0, 3),
+        "multiply": st.sampled_from((1.0, 1.5, 2.0)),
+        "rung_up": st.booleans(),
+    },
+    "generous_tit_for_tat": {"g": st.sampled_from((0.0, 1 / 3, 1.0)), "seed": st.integers(0, 5)},
+    "graduated": {"calm": st.integers(0, 3), "most": st.integers(1, 5)},
+    "threshold": {"min_size": st.integers(1, 6)},
+    "reverse_if_reversed": {"condition": st.sampled_from(("any", "all"))},
+    "grit": {
+        "first_day": st.integers(0, 400),
+        "interval_days": st.integers(1, 90),
+        "steps": st.integers(1, 5),
+    },
+    "always_hostile": {
+        "first_day": st.integers(0, 200),
+        "period_days": st.integers(20, 200),
+        "size": st.integers(1, 5),
+    },
+}
+#: Kinds drawn elsewhere: a scripted side's acts need the scenario's dates and posts
+#: (:func:`scenarios` draws them).
+DRAWN_ELSEWHERE: frozenset[str] = frozenset({"scripted"})
+_SHARED = {
+    "delay_days": st.integers(1, 45),
+    "deadline_days": st.integers(0, 45),
+    "rule": st.sampled_from(SELECTION_RULES),
+}
+
+
 def policies() -> st.SearchStrategy[dict[str, Any]]:
-    """A policy configuration of any built-in kind, with its timing and its own parameters
-    drawn too (a grit programme that starts within the run, an always-hostile period that
-    acts a few times, escalation by addition, multiplication or a rung up). Graduated answers
-    with at most 5 acts at once: two graduated sides double their answers each round up to
-    that bound, and the default of 1,000 would make one example a run of millions of events."""
-    return st.one_of(
-        st.just({"kind": "none"}),
-        st.just({"kind": "never_respond"}),
-        _reactive("tit_for_tat"),
-        _reactive("tit_for_two_tats"),
-        _reactive("grim_trigger"),
-        _reactive("win_stay_lose_shift"),
-        _reactive("parity"),
-        _reactive(
-            "proportional",
-            scale=st.sampled_from(("factor", "mission_ratio")),
-            factor=st.sampled_from((0.5, 1.0, 2.0)),
-        ),
-        _reactive(
-            "escalate",
-            add=st.integers(0, 3),
-            multiply=st.sampled_from((1.0, 1.5, 2.0)),
-            rung_up=st.booleans(),
-        ),
-        _reactive("generous_tit_for_tat", g=st.sampled_from((0.0, 1 / 3, 1.0)), seed=st.integers(0, 5)),
-        _reactive("graduated", calm=st.integers(0, 3), most=st.integers(1, 5)),
-        _reactive("threshold", min_size=st.integers(1, 6)),
-        _reactive("reverse_if_reversed", condition=st.sampled_from(("any", "all"))),
-        _reactive(
-            "grit", first_day=st.integers(0, 400), interval_days=st.integers(1, 90), steps=st.integers(1, 5)
-        ),
-        _reactive(
-            "always_hostile",
-            first_day=st.integers(0, 200),
-            period_days=st.integers(20, 200),
-            size=st.integers(1, 5),
-        ),
-    )
+    """A policy configuration of any registered kind (built-in and installed plugins alike),
+    its parameters drawn too: by :data:`CHOSEN_DRAWS` where a kind has them, otherwise from
+    each field's declared type and bounds (small ranges from the lower bound), so a new policy
+    is drawn into the seven properties without anyone listing it here."""
+    from sim.policies import registry
+
+    kinds = [name for name in registry() if name not in DRAWN_ELSEWHERE]
+    return st.sampled_from(kinds).flatmap(_config_of)
 
 
-def _reactive(kind: str, **params: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
-    """``kind`` with the shared timing parameters and ``params``."""
-    return st.fixed_dictionaries(
-        {
-            "kind": st.just(kind),
-            "delay_days": st.integers(1, 45),
-            "deadline_days": st.integers(0, 45),
-            "rule": st.sampled_from(SELECTION_RULES),
-            **params,
-        }
-    )
+def _config_of(kind: str) -> st.SearchStrategy[dict[str, Any]]:
+    """``{"kind": kind, **params}`` with every parameter that can be drawn drawn."""
+    from sim.policies import policy_class
+
+    fields = policy_class(kind).Params.model_fields
+    chosen = CHOSEN_DRAWS.get(kind, {})
+    params: dict[str, st.SearchStrategy[Any]] = {"kind": st.just(kind)}
+    for name, info in fields.items():
+        drawn = chosen[name] if name in chosen else _SHARED[name] if name in _SHARED else _from_field(info)
+        if drawn is not None:
+            params[name] = drawn
+    return st.fixed_dictionaries(params)
+
+
+def _from_field(info: Any) -> st.SearchStrategy[Any] | None:
+    """A strategy for a pydantic field from its annotation and bounds (``None``: keep the
+    default): whole numbers from their lower bound up to 20 more, reals over at most 2 from
+    theirs, booleans, and a ``Literal``'s values."""
+    bounds = {
+        type(m).__name__: getattr(m, type(m).__name__.lower())
+        for m in info.metadata
+        if type(m).__name__ in ("Ge", "Gt", "Le", "Lt")
+    }
+    annotation = info.annotation
+    if typing.get_origin(annotation) is typing.Literal:
+        return st.sampled_from(typing.get_args(annotation))
+    if annotation is bool:
+        return st.booleans()
+    if annotation is int:
+        low = bounds.get("Ge", 0 if bounds.get("Gt") is None else bounds["Gt"] + 1)
+        high = min(low + 20, bounds.get("Le", low + 20), bounds.get("Lt", low + 21) - 1)
+        return st.integers(low, high)
+    if annotation is float:
+        low = bounds.get("Ge", bounds.get("Gt", 0.0))
+        high = min(low + 2.0, bounds.get("Le", low + 2.0))
+        return st.floats(low, high, exclude_min="Gt" in bounds, allow_nan=False)
+    return None
 
 
 @st.composite

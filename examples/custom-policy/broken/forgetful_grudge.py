@@ -13,18 +13,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from sim.core.acts import ActSpec
-from sim.core.state import Observation
-from sim.policies import PolicyParams, SideView
-from sim.policies.common import Reactive, ReactiveParams, hostile
-from sim.policies.tit_for_tat import mirror
+from sim.policies import (
+    ActSpec,
+    Observation,
+    PolicyParams,
+    Reactive,
+    ReactiveParams,
+    SideView,
+    hostile,
+    mirror,
+)
 
 
 class ForgetfulGrudgeParams(ReactiveParams):
     """Only the shared timing."""
 
 
-class ForgetfulGrudge(Reactive):
+class ForgetfulGrudge(Reactive[ForgetfulGrudgeParams]):
     """Forgives the first hostile act, answers later ones in kind (memory kept on self: a bug)."""
 
     name = "forgetful_grudge"
@@ -47,6 +52,6 @@ class ForgetfulGrudge(Reactive):
         if not self.forgiven:
             self.forgiven = True
             return ()
-        p: ForgetfulGrudgeParams = self.params  # type: ignore[assignment]
+        p = self.params
         answer = mirror(seen, view, p.deadline_days, p.rule)
         return (answer,) if answer is not None else ()

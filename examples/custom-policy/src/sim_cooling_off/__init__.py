@@ -18,12 +18,17 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from sim.core.acts import HOSTILE_KINDS, ActSpec
-from sim.core.dated_acts import Int
-from sim.core.state import Observation
-from sim.policies import SideView
-from sim.policies.common import Reactive, ReactiveParams, hostile
-from sim.policies.tit_for_tat import mirror
+from sim.policies import (
+    HOSTILE_KINDS,
+    ActSpec,
+    Int,
+    Observation,
+    Reactive,
+    ReactiveParams,
+    SideView,
+    hostile,
+    mirror,
+)
 
 __all__ = ["CoolingOff", "CoolingOffParams"]
 
@@ -36,7 +41,7 @@ class CoolingOffParams(ReactiveParams):
     )
 
 
-class CoolingOff(Reactive):
+class CoolingOff(Reactive[CoolingOffParams]):
     """Answers in kind, but takes no hostile act within cooling_days of its previous one."""
 
     name = "cooling_off"
@@ -52,7 +57,7 @@ class CoolingOff(Reactive):
         seen = history[-1]
         if seen.missed:
             return ()
-        p: CoolingOffParams = self.params  # type: ignore[assignment]
+        p = self.params
         if hostile(seen) and self.cooling(view, p.cooling_days):
             return ()
         answer = mirror(seen, view, p.deadline_days, p.rule)
