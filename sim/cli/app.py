@@ -15,6 +15,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
+from sim.core.randomness import seed_problem
 from sim.infra.errors import InputError
 from sim.infra.paths import output_file_problem, unwritable
 
@@ -62,8 +63,9 @@ def _seed_option(text: str) -> int:
     digits = text.strip().removeprefix("-").removeprefix("+")
     if not (digits.isascii() and digits.isdecimal()):
         _fail([f"--seed: {text[:40]!r} is not a whole number"])
-    if len(digits) > 19 or not 0 <= int(text) < 2**63:
-        _fail([f"--seed: {text[:40]} is not between 0 and 2**63 - 1"])
+    wrong = seed_problem(int(text))
+    if wrong:
+        _fail([wrong])
     return int(text)
 
 

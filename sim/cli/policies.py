@@ -118,14 +118,16 @@ def game(
     NAME:key=value,key=value; see 'sim policies' for the names and their parameters.
     """
     from sim.analysis.game import MAX_ROUNDS, PolicySpecError, make, play
+    from sim.core.randomness import seed_problem
     from sim.policies.guard import PolicyError
 
     if not 1 <= rounds <= MAX_ROUNDS:
         _fail(f"--rounds: {rounds} is not between 1 and {MAX_ROUNDS:,}")
     if not 0.0 <= noise <= 1.0:
         _fail(f"--noise: {noise} is not between 0 and 1")
-    if not 0 <= seed < 2**63:
-        _fail(f"--seed: {seed} is not between 0 and 2**63 - 1")
+    wrong = seed_problem(seed)
+    if wrong:
+        _fail(wrong)
     built = []
     for label, text in (("POLICY_A", policy_a), ("POLICY_B", policy_b)):
         try:

@@ -19,6 +19,7 @@ from pydantic import (
 
 from sim.core.acts import ACT_KINDS, DEADLINED, POST_KINDS, SELECTION_RULES, ActSpec
 from sim.core.events import ROLES, VISA_POLICIES
+from sim.core.randomness import SEED_LIMIT
 from sim.infra.errors import field_error
 
 NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]{0,31}$"
@@ -37,6 +38,8 @@ Name = Annotated[
 
 #: An integer that YAML must spell as one: ``true`` is not 1, ``"5"`` is not 5.
 Int = Annotated[int, Strict()]
+#: A seed: the one bound of :data:`sim.core.randomness.SEED_LIMIT`.
+Seed = Annotated[int, Strict(), Field(ge=0, lt=SEED_LIMIT)]
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 

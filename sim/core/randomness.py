@@ -13,6 +13,20 @@ import math
 
 _SCALE = float(1 << 64)
 
+#: Seeds are whole numbers in [0, SEED_LIMIT): what SQLite and Parquet store as a signed 64-bit
+#: integer. Every seed (a scenario's, a sweep's, a fork's, a policy's, an option) is checked
+#: against this one bound.
+SEED_LIMIT = 2**63
+
+
+def seed_problem(seed: object, label: str = "--seed") -> str | None:
+    """Why ``seed`` is not a seed, in one line, or ``None``."""
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        return f"{label}: {str(seed)[:40]!r} is not a whole number"
+    if not 0 <= seed < SEED_LIMIT:
+        return f"{label}: {str(seed)[:40]} is not between 0 and 2**63 - 1"
+    return None
+
 
 def uniform(seed: int, stream: str, *key: object) -> float:
     """A float in [0, 1) determined by ``seed``, ``stream`` and ``key`` alone."""

@@ -24,7 +24,7 @@ from pydantic import Field
 
 from sim.core import randomness as rnd
 from sim.core.acts import ActSpec
-from sim.core.dated_acts import Int
+from sim.core.dated_acts import Seed
 from sim.core.state import Observation
 from sim.policies.base import SideView
 from sim.policies.common import Float, Reactive, ReactiveParams, hostile
@@ -36,7 +36,7 @@ DEFAULT_GENEROSITY = 1 / 3
 
 class GenerousTitForTatParams(ReactiveParams):
     g: Float = Field(DEFAULT_GENEROSITY, ge=0.0, le=1.0, description="chance of letting a hostile act pass")
-    seed: Int = Field(0, ge=0, lt=2**63, description="key of this side's forgiveness draws")
+    seed: Seed = Field(0, description="key of this side's forgiveness draws")
 
 
 class GenerousTitForTat(Reactive[GenerousTitForTatParams]):

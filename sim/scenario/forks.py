@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim.core.dated_acts import Date, Int, SideAct
+from sim.core.dated_acts import Date, Seed, SideAct
 from sim.infra.errors import InputError, split_field
 from sim.infra.yaml_io import Positions, dotted, parse, read_text, validate
 from sim.scenario.documented import SeedsLog, load_seeds
@@ -51,7 +51,7 @@ class ForkFile(BaseModel):
     name: str | None = Field(None, min_length=1, max_length=100)
     description: str = ""
     end: Date | None = None
-    seed: Int | None = Field(None, ge=0, lt=2**63)
+    seed: Seed | None = None
     fork: ForkConfig
     sides: tuple[SideChange, ...] = Field(default=(), max_length=2)
     acts: tuple[SideAct, ...] = Field(default=(), max_length=10_000)

@@ -34,7 +34,7 @@ from pydantic import (
 )
 
 from sim.core.acts import OWN_POST_KINDS
-from sim.core.dated_acts import MAX_SIZE, Date, Int, Name, Role, SideAct, VisaPolicy
+from sim.core.dated_acts import MAX_SIZE, Date, Int, Name, Role, Seed, SideAct, VisaPolicy
 from sim.core.events import ROLES
 from sim.infra.errors import InputError, Problem, field_error
 from sim.infra.yaml_io import Positions, dotted
@@ -329,7 +329,7 @@ class Scenario(BaseModel):
     description: str = ""
     start: Date
     end: Date
-    seed: Int = Field(0, ge=0, lt=2**63)
+    seed: Seed = 0
     prelude: str | None = Field(None, description="a documented log (seeds/*.yaml), relative to this file")
     sides: Annotated[tuple[SideConfig, SideConfig], BeforeValidator(_two_sides)]
     acts: tuple[SideAct, ...] = Field(

@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 
 import sim
+from sim.core.dated_acts import Seed
+from sim.core.randomness import seed_problem
 from sim.infra.errors import InputError
 from sim.scenario.loading import load_scenario
 from sim.scenario.models import Scenario
@@ -134,8 +136,9 @@ def plan_sweep(
         raise ValueError(f"--seeds: {seeds} is not between 1 and {MAX_SEEDS:,}")
     if sweep_seed is None:
         sweep_seed = scenario.seed
-    if not 0 <= sweep_seed < 2**63:
-        raise ValueError(f"--seed: {sweep_seed} is not between 0 and 2**63 - 1")
+    wrong = seed_problem(sweep_seed)
+    if wrong:
+        raise ValueError(wrong)
     count = math.prod(len(axis.values) for axis in axes)  # counted, not built: a huge grid is
     if count > MAX_CELLS:  # refused before it takes the memory
         raise ValueError(
@@ -225,7 +228,7 @@ def load_sweep_file(path: Path) -> SweepFile:
         scenario: str = Field(min_length=1, description="the scenario file, relative to this file")
         grid: dict[str, list[Any]] = Field(default_factory=dict)
         seeds: Int | None = Field(None, ge=1, le=MAX_SEEDS)
-        seed: Int | None = Field(None, ge=0, lt=2**63)
+        seed: Seed | None = None
         out: str | None = None
         workers: Int | None = Field(None, ge=1, le=1024)
         scheduler: str | None = None
