@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 import sim
 from sim.analysis.metrics import mission_metrics
 from sim.analysis.projections import events_frame, staffing_changes
@@ -59,7 +57,37 @@ class RunResult:
 
 def run_id_for(scenario: Scenario) -> str:
     """Deterministic: the same scenario content and seed always make the same run id."""
-    return f"{scenario.name}-{scenario.sha256()[:12]}-s{scenario.seed}"
+    return run_identity(scenario).run_id
+
+
+def run_identity(scenario: Scenario) -> RunInfo:
+    """What produced a run, in one place: the store's ``runs`` row and the manifest's identity
+    fields (:func:`manifest_identity`) are both this record."""
+    sha = scenario.sha256()
+    return RunInfo(
+        run_id=f"{scenario.name}-{sha[:12]}-s{scenario.seed}",
+        scenario_name=scenario.name,
+        scenario_sha256=sha,
+        seed=scenario.seed,
+        start_date=scenario.start.isoformat(),
+        end_date=scenario.end.isoformat(),
+        package_version=sim.__version__,
+        schema_version=ev.SCHEMA_VERSION,
+    )
+
+
+def manifest_identity(info: RunInfo) -> dict[str, Any]:
+    """The identity fields of ``manifest.json``, under the names the manifest has always used."""
+    return {
+        "run_id": info.run_id,
+        "scenario": info.scenario_name,
+        "scenario_sha256": info.scenario_sha256,
+        "seed": info.seed,
+        "start": info.start_date,
+        "end": info.end_date,
+        "version": info.package_version,
+        "schema_version": info.schema_version,
+    }
 
 
 def run_scenario(
@@ -122,7 +150,8 @@ def _simulate_into(
     decided whole) and the engine forks the stored log there, which reproduces exactly what
     an uninterrupted run would have written.
     """
-    run_id = run_id_for(scenario)
+    identity = run_identity(scenario)
+    run_id = identity.run_id
     known = {info.run_id: info for info in store.runs()}
     if set(known) - {run_id}:
         store.clear()
@@ -136,18 +165,7 @@ def _simulate_into(
         store.clear()
         info = None
     if info is None:
-        store.begin_run(
-            RunInfo(
-                run_id=run_id,
-                scenario_name=scenario.name,
-                scenario_sha256=scenario.sha256(),
-                seed=scenario.seed,
-                start_date=scenario.start.isoformat(),
-                end_date=scenario.end.isoformat(),
-                package_version=sim.__version__,
-                schema_version=ev.SCHEMA_VERSION,
-            )
-        )
+        store.begin_run(identity)
         engine = simulate(scenario, store, on_day)
     else:
         store.run_id = run_id
@@ -198,7 +216,6 @@ def _write_run(
 ) -> RunResult:
     from sim.analysis.charts import staffing_chart  # matplotlib is slow to import: only when drawing
 
-    run_id = run_id_for(scenario)
     store = _open_partial(work / "events.sqlite")
     try:
         log, state = _simulate_into(scenario, store, on_day)
@@ -234,14 +251,7 @@ def _write_run(
     metrics = mission_metrics(log, changes, missions, scenario.start, scenario.horizon)
     manifest = {
         "generator": GENERATOR,
-        "run_id": run_id,
-        "scenario": scenario.name,
-        "scenario_sha256": scenario.sha256(),
-        "seed": scenario.seed,
-        "start": scenario.start.isoformat(),
-        "end": scenario.end.isoformat(),
-        "version": sim.__version__,
-        "schema_version": ev.SCHEMA_VERSION,
+        **manifest_identity(run_identity(scenario)),
         "events": len(log),
         "log_sha256": log_sha,
         "final_state_sha256": digest(state),
@@ -265,7 +275,3 @@ def _fork_info(scenario: Scenario) -> dict[str, Any] | None:
         "base_scenario": base.name,
         "base_scenario_sha256": base.sha256(),
     }
-
-
-def summary_frame(metrics: list[dict[str, Any]]) -> pd.DataFrame:
-    return pd.DataFrame(metrics).set_index("mission")
