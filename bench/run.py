@@ -315,6 +315,36 @@ def replay_fold(quick: bool, log: list[Any]) -> None:
     )
 
 
+def fold_working(quick: bool, log: list[Any]) -> None:
+    """Replay's fold (the working handlers plus one freeze) against the pure full-state fold
+    it replaced, on the same log, in this run (issue 12: at least 3x)."""
+    from sim.core.state import digest, fold_pure
+    from sim.core.working import fold
+
+    n = len(log)
+    times = 2 if quick else 3
+    working = min(_timed(lambda: fold(log)) for _ in range(times))
+    pure = min(_timed(lambda: fold_pure(log)) for _ in range(times))
+    assert digest(fold(log)) == digest(fold_pure(log))
+    emit(
+        "fold_working",
+        n / working,
+        "events/s",
+        n / pure,
+        "ratio >= 3",
+        events=n,
+        working_s=round(working, 3),
+        pure_s=round(pure, 3),
+        baseline_is="the pure full-state fold (sim.core.state.fold_pure), same log",
+    )
+
+
+def _timed(fn: Callable[[], Any]) -> float:
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started
+
+
 def _old_row(event: Any, run_id: str) -> tuple[object, ...]:
     """What the store wrote per event before day rows (one row per event, a JSON payload):
     the baseline's rows, kept so that the ratio stays comparable with earlier results."""
@@ -452,6 +482,7 @@ BENCHMARKS = (
     "sweep_parallel_efficiency",
     "sweep_10k",
     "replay_fold",
+    "fold_working",
     "store_append",
     "cli_startup",
     "engine_rotation_rule",
@@ -483,7 +514,7 @@ def main() -> None:
     )
     log: list[Any] | None = None
     for name in chosen:
-        if name in ("replay_fold", "store_append"):
+        if name in ("replay_fold", "fold_working", "store_append"):
             if log is None:
                 log = large_log(200_000 if args.quick else 1_000_000)
             globals()[name](args.quick, log)
