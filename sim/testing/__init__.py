@@ -25,18 +25,17 @@ from sim.testing.invariants import (
     assert_symmetric,
     canonical,
 )
+from sim.testing.logs import documented_logs, scenario_with_log
 from sim.testing.strategies import (
     CONSULATES,
     SIDE_NAMES,
     acts,
-    documented_logs,
     missions,
     noises,
     observations,
     policies,
     policy_inputs,
     reversed_sides,
-    scenario_with_log,
     scenarios,
     timings,
     visa_terms,
