@@ -11,7 +11,7 @@ import os
 import re
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 import typer
 
@@ -67,11 +67,33 @@ def sweep(
 
     Each run's seed derives from the sweep seed and its grid key: any executor gives the same results.
     """
-    from sim.policies.guard import PolicyError
-    from sim.sweep.execute import SweepConflict, SweepSetupError, SweepWorkerDied
-    from sim.sweep.grid import GridError, parse_option
-    from sim.sweep.parts import SweepDamaged
-    from sim.sweep.plan import is_sweep_file, load_sweep_file, plan_sweep
+    settings = _settings(target, seeds, seed, workers, scheduler, out)
+    plan = _plan(settings, grid)
+    _run(plan, settings, force, progress)
+
+
+class _Settings(NamedTuple):
+    """The options, with the sweep file's values where the command line gave none."""
+
+    scenario: Path
+    file_axes: list[Any]
+    seeds: int
+    seed: int | None
+    workers: int
+    scheduler: str | None
+    out: Path
+
+
+def _settings(
+    target: Path,
+    seeds: int | None,
+    seed: str | None,
+    workers: int | None,
+    scheduler: str | None,
+    out: Path | None,
+) -> _Settings:
+    """Read a sweep file if ``target`` is one, then check every option in one line each."""
+    from sim.sweep.plan import is_sweep_file, load_sweep_file
 
     scenario_path = target
     file_axes: list[Any] = []
@@ -79,8 +101,7 @@ def sweep(
     try:
         if target.is_file() and is_sweep_file(target):
             spec = load_sweep_file(target)
-            scenario_path = spec.scenario
-            file_axes = spec.axes
+            scenario_path, file_axes = spec.scenario, spec.axes
             defaults = {
                 "seeds": spec.seeds,
                 "seed": spec.seed,
@@ -90,12 +111,21 @@ def sweep(
             }
     except InputError as exc:
         _input_error(exc)
-    seeds = seeds if seeds is not None else (defaults.get("seeds") or 10)
-    seed = _seed_option(seed) if seed is not None else defaults.get("seed")
+    chosen_seed = _seed_option(seed) if seed is not None else defaults.get("seed")
     workers = workers if workers is not None else (defaults.get("workers") or os.cpu_count() or 1)
     scheduler = scheduler if scheduler is not None else defaults.get("scheduler")
     if out is None:
         out = Path(defaults["out"]) if defaults.get("out") else Path("reports") / f"{target.stem}-sweep"
+    _check_out(out)
+    if not 1 <= workers <= MAX_WORKERS:
+        _fail([f"--workers: {workers} is not between 1 and {MAX_WORKERS:,}"])
+    if scheduler is not None and not _ADDRESS.match(scheduler):
+        _fail([f"--scheduler: {scheduler!r} is not tcp://HOST:PORT"])
+    count = seeds if seeds is not None else (defaults.get("seeds") or 10)
+    return _Settings(scenario_path, file_axes, count, chosen_seed, workers, scheduler, out)
+
+
+def _check_out(out: Path) -> None:
     if out.name in ("", ".", ".."):
         _fail([f"--out: {out} names no directory of its own (give one, e.g. reports/NAME-sweep)"])
     unwritable = _unwritable(out)
@@ -103,36 +133,44 @@ def sweep(
         _fail([f"--out: {unwritable}"])
     if out.exists() and not out.is_dir():
         _fail([f"--out: {out} exists and is not a directory"])
-    if not 1 <= workers <= MAX_WORKERS:
-        _fail([f"--workers: {workers} is not between 1 and {MAX_WORKERS:,}"])
-    if scheduler is not None and not _ADDRESS.match(scheduler):
-        _fail([f"--scheduler: {scheduler!r} is not tcp://HOST:PORT"])
+
+
+def _plan(settings: _Settings, grid: list[str] | None) -> Any:
+    """The sweep's plan: the file's axes, those of ``--grid`` replacing any with the same key."""
+    from sim.policies.guard import PolicyError
+    from sim.sweep.grid import GridError, parse_option
+    from sim.sweep.plan import determinism_problem, plan_sweep
+
     try:
         cli_axes = [parse_option(text) for text in grid or []]
         replaced = {axis.key for axis in cli_axes}
-        axes = [axis for axis in file_axes if axis.key not in replaced] + cli_axes
-        plan = plan_sweep(scenario_path, axes, seeds=seeds, sweep_seed=seed)
+        axes = [axis for axis in settings.file_axes if axis.key not in replaced] + cli_axes
+        plan = plan_sweep(settings.scenario, axes, seeds=settings.seeds, sweep_seed=settings.seed)
     except InputError as exc:
         _input_error(exc)
     except GridError as exc:
         _fail(exc.lines)
     except ValueError as exc:
         _fail([str(exc)])
-    if out.exists() and not out.is_dir():
-        _fail([f"--out: {out} exists and is not a directory"])
-
-    from sim.sweep.execute import make_executor, run_sweep
-    from sim.sweep.plan import determinism_problem
-
+    _check_out(settings.out)
     try:
         not_deterministic = determinism_problem(plan)
     except PolicyError as exc:
         _fail([str(exc)])
     if not_deterministic:
         _fail([not_deterministic])
+    return plan
 
+
+def _run(plan: Any, settings: _Settings, force: bool, progress: bool) -> None:
+    """Run the plan into ``out`` on the chosen executor; a Ctrl-C says how to resume."""
+    from sim.policies.guard import PolicyError
+    from sim.sweep.execute import SweepConflict, SweepSetupError, SweepWorkerDied, make_executor, run_sweep
+    from sim.sweep.parts import SweepDamaged
+
+    out = settings.out
     try:
-        executor = make_executor(workers, scheduler)
+        executor = make_executor(settings.workers, settings.scheduler)
     except SweepSetupError as exc:
         _fail([str(exc)])
     runs = len(plan.variants) * plan.seeds
