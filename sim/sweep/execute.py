@@ -33,7 +33,7 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import BrokenExecutor
 from pathlib import Path
 from typing import Any
@@ -340,22 +340,7 @@ def _run_locked(
     started = time.perf_counter()
     ran = 0
     interrupted = lost = False
-    cells = plan.cells
-    types = grid_column_types(plan)
-    pending: list[tuple[Run, Result]] = []
-    last_flush = time.perf_counter()
-
-    def flush() -> None:
-        nonlocal last_flush
-        if pending:
-            rows = [result_row(types, cells, run, result) for run, result in pending]
-            table = store.staffing_table(
-                ((run.run_id, run.cell, result[2], plan.days(run.cell)) for run, result in pending),
-                plan.sides,
-            )
-            parts.append(rows, table)
-            pending.clear()
-        last_flush = time.perf_counter()
+    pending = _Pending(plan, parts)
 
     if on_progress is not None:
         on_progress(len(done), len(runs), 0)
@@ -365,11 +350,8 @@ def _run_locked(
         width = getattr(executor, "workers", workers)
         try:
             for batch in executor.results(plan, chunks(todo, width)):
-                for result in batch:
-                    pending.append((by_id[result[0]], result))
+                pending.add((by_id[result[0]], result) for result in batch)
                 ran += len(batch)
-                if len(pending) >= FLUSH_RUNS or time.perf_counter() - last_flush >= FLUSH_SECONDS:
-                    flush()
                 if on_progress is not None:
                     on_progress(len(done) + ran, len(runs), ran)
         except KeyboardInterrupt:
@@ -378,7 +360,7 @@ def _run_locked(
             lost = True
         finally:
             executor.close(interrupted or lost)
-            flush()
+            pending.flush()
         if lost:
             raise SweepWorkerDied(
                 f"a worker process died (killed, out of memory, or a policy ended its process);"
@@ -394,6 +376,35 @@ def _run_locked(
 
         write_report(plan, outcome)
     return outcome
+
+
+class _Pending:
+    """Results waiting to be written: a part every ``FLUSH_RUNS`` runs or ``FLUSH_SECONDS``,
+    whichever comes first, so a killed sweep loses seconds of work, never a stored part."""
+
+    def __init__(self, plan: SweepPlan, parts: Any) -> None:
+        from sim.sweep import parts as store
+
+        self.plan, self.parts, self.staffing_table = plan, parts, store.staffing_table
+        self.types = grid_column_types(plan)
+        self.items: list[tuple[Run, Result]] = []
+        self.last = time.perf_counter()
+
+    def add(self, items: Iterable[tuple[Run, Result]]) -> None:
+        self.items.extend(items)
+        if len(self.items) >= FLUSH_RUNS or time.perf_counter() - self.last >= FLUSH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        plan, items = self.plan, self.items
+        if items:
+            rows = [result_row(self.types, plan.cells, run, result) for run, result in items]
+            table = self.staffing_table(
+                ((run.run_id, run.cell, result[2], plan.days(run.cell)) for run, result in items), plan.sides
+            )
+            self.parts.append(rows, table)
+            items.clear()
+        self.last = time.perf_counter()
 
 
 def _prepare(out: Path, manifest: dict[str, Any], force: bool) -> None:
