@@ -192,3 +192,34 @@ def test_a_python_example_runs(block: Block, project: Path) -> None:
         [sys.executable, str(script)], cwd=project, capture_output=True, text=True, timeout=900
     )
     assert done.returncode == 0, f"{block.name}:\n{done.stderr}"
+
+
+# --- pycon: sessions whose output is checked ------------------------------------------------------
+
+_DOCTEST = """
+import doctest, sys
+flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+failed, _ = doctest.testfile(sys.argv[1], module_relative=False, optionflags=flags, report=True)
+sys.exit(1 if failed else 0)
+"""
+
+
+def sessions() -> list[list[Block]]:
+    """A page's ``pycon`` blocks, in order: one session, as a reader types them."""
+    by_page: dict[Path, list[Block]] = {}
+    for block in blocks("pycon"):
+        by_page.setdefault(block.page, []).append(block)
+    return list(by_page.values())
+
+
+@pytest.mark.parametrize("session", sessions(), ids=lambda s: s[0].page.name)
+def test_a_python_session_prints_what_the_page_shows(session: list[Block], project: Path) -> None:
+    """``pycon`` blocks are doctests: each ``>>>`` line runs in a copy of the project (a
+    page's blocks are one session, so later blocks use earlier names), and what it prints
+    must be what the page shows (whitespace runs and ``...`` aside)."""
+    path = project / f"session_{session[0].page.stem}.txt"
+    path.write_text("\n".join(block.text for block in session), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", _DOCTEST, str(path)], cwd=project, capture_output=True, text=True, timeout=900
+    )
+    assert done.returncode == 0, f"{session[0].page.name}:\n{done.stdout}\n{done.stderr}"

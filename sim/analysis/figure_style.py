@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -19,7 +20,10 @@ from typing import Any, TypeVar
 
 import matplotlib
 
-matplotlib.use("Agg")
+# Figures are files: no window, no display needed. In a Jupyter kernel (which names its inline
+# backend in MPLBACKEND) the notebook's own figures must stay inline, so it is left alone there.
+if "inline" not in os.environ.get("MPLBACKEND", ""):
+    matplotlib.use("Agg")
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import matplotlib.ticker

@@ -8,6 +8,7 @@ Exit codes: 0 success, 1 a check failed, 2 bad input (each problem on one line a
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,6 +29,14 @@ app = typer.Typer(
 )
 
 EXIT_FAILED, EXIT_INPUT, EXIT_INTERRUPTED = 1, 2, 130
+
+#: ``--json`` on every command that prints a table: the same numbers, one JSON document on
+#: standard output (notes and file paths stay on standard error).
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the table as JSON instead.")]
+
+
+def _print_json(data: object) -> None:
+    typer.echo(json.dumps(data, indent=2, default=str))
 
 
 def _show_version(value: bool) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from sim.cli.app import EXIT_FAILED, _fail, _seed_option, app
+from sim.cli.app import EXIT_FAILED, JsonOption, _fail, _print_json, _seed_option, app
 
 
 @app.command()
@@ -27,6 +27,7 @@ def check(
     only: Annotated[
         list[str] | None, typer.Option("--only", help="Check only this property; repeatable (default: all).")
     ] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Check conservation, deadlines, replay, determinism, causality, symmetry and forks over
     generated scenarios in which POLICY plays one side or both; exit 1 and write the shrunk
@@ -48,7 +49,14 @@ def check(
     except PolicySpecError as exc:
         _fail([f"POLICY: {exc}"])
     outcomes = run_checks(chosen, examples=examples, seed=search_seed, out_dir=out, only=tuple(only or ()))
-    for outcome in outcomes:
+    if as_json:
+        fields = ("message", "counterexample", "fork")
+        rows = [
+            {"property": o.name, "passed": o.passed, **{k: getattr(o, k) or None for k in fields}}
+            for o in outcomes
+        ]
+        _print_json(rows)
+    for outcome in [] if as_json else outcomes:
         status = "passed" if outcome.passed else "FAILED"
         line = f"{outcome.name:<13} {status}"
         if not outcome.passed:

@@ -15,10 +15,12 @@ import typer
 from sim.cli.app import (
     EXIT_FAILED,
     EXIT_INPUT,
+    JsonOption,
     _check_output_file,
     _date_option,
     _fail,
     _input_error,
+    _print_json,
     _seed_option,
     _unwritable,
     app,
@@ -55,6 +57,7 @@ def run(
     date_to: ToOption = None,
     font_scale: FontScaleOption = "1",
     title: TitleOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Simulate SCENARIO and write the event log, staffing table, chart and manifest.
 
@@ -88,6 +91,11 @@ def run(
     finally:
         if bar is not None:
             bar.stop()
+    if as_json:
+        keys = ("scenario", "seed", "start", "end", "events", "log_sha256", "final_headcounts")
+        summary = {k: result.manifest[k] for k in keys}
+        _print_json({"run": summary, "metrics": result.metrics, "out": str(result.out_dir)})
+        return
     _print_summary(result)
 
 
@@ -165,6 +173,7 @@ def replay(
         list[str] | None,
         typer.Option("--at", help="Date (YYYY-MM-DD) to report; repeatable (default: the end)."),
     ] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Fold RUN_DIR's stored log and print headcounts; exit 1 if it differs from the recorded state."""
     from sim.store.replay import ReplayError, load_replay
@@ -184,16 +193,24 @@ def replay(
     for date in dates:
         if not start <= date <= end:
             _fail([f"--at: {date} is outside the run ({start} to {end})"])
-    for date in dates or [end]:
+    wrong = replayed.mismatch()
+    if as_json:
+        rows = [
+            {"date": date.isoformat(), "mission": mission, "headcount": sum(roles.values()), "roles": roles}
+            for date in dates or [end]
+            for mission, roles in replayed.headcounts_at(date).items()
+        ]
+        _print_json({"headcounts": rows, "events": len(replayed.log), "replay_ok": not wrong})
+    for date in [] if as_json else dates or [end]:
         counts = replayed.headcounts_at(date)
         for mission, roles in counts.items():
             parts = ", ".join(f"{role} {n}" for role, n in roles.items())
             typer.echo(f"{date}  {mission}: {sum(roles.values())} ({parts})")
-    wrong = replayed.mismatch()
     if wrong:
         typer.echo(f"{run_dir}: replay failed: {wrong}", err=True)
         raise typer.Exit(EXIT_FAILED)
-    typer.echo(f"replay ok: {len(replayed.log):,} events fold to the recorded final state")
+    if not as_json:
+        typer.echo(f"replay ok: {len(replayed.log):,} events fold to the recorded final state")
 
 
 @app.command()
@@ -255,6 +272,7 @@ def compare(
     date_to: ToOption = None,
     font_scale: FontScaleOption = "1",
     title: TitleOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Overlay the staffing of several runs (fork dates marked) and tabulate their differences."""
     from sim.analysis.charts_compare import compare_chart
@@ -289,6 +307,9 @@ def compare(
         _fail([f"--out: {write_failure(out, exc)}"])
     for line in unrelated(runs):
         typer.echo(line, err=True)
+    if as_json:
+        _print_json({"differences": json.loads(table.to_json(orient="records")), "chart": str(out)})
+        return
     typer.echo(table.to_string(index=False))
     typer.echo(f"chart -> {out}")
 
@@ -299,6 +320,7 @@ def history(
     csv: Annotated[
         Path | None, typer.Option(help="Also export the table, with CAMEO and PLOVER codes.")
     ] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Print a documented log's acts (date, actor, kind, size, deadline, answered act, source)."""
     from rich.console import Console
@@ -314,6 +336,9 @@ def history(
     except InputError as exc:
         _input_error(exc)
     frame = history_frame(log)
+    if as_json:
+        acts = json.loads(frame.to_json(orient="records", date_format="iso"))
+        _print_json({"title": log.title, "acts": acts})
     table = Table(title=log.title)
     for column in ("id", "date", "actor", "kind", "size", "deadline", "answers", "cameo", "source"):
         table.add_column(column, overflow="fold", max_width=60 if column == "source" else None)
@@ -324,10 +349,11 @@ def history(
                 for c in ("id", "date", "actor", "kind", "size", "deadline", "answers", "cameo", "source")
             )
         )
-    Console(width=160).print(table)
+    if not as_json:
+        Console(width=160).print(table)
     if csv is not None:
         try:
             write_csv(frame, csv)
         except OSError as exc:
             _fail([f"--csv: {write_failure(csv, exc)}"])
-        typer.echo(f"{len(frame)} acts -> {csv}")
+        typer.echo(f"{len(frame)} acts -> {csv}", err=as_json)

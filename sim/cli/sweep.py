@@ -58,6 +58,7 @@ def sweep(
         bool, typer.Option("--force", help="Start over: delete this directory's sweep results first.")
     ] = False,
     progress: Annotated[bool, typer.Option(help="Show the progress bar.")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary table as JSON.")] = False,
 ) -> None:
     """Run a scenario over a parameter grid and many seeds, in parallel.
 
@@ -69,7 +70,7 @@ def sweep(
     """
     settings = _settings(target, seeds, seed, workers, scheduler, out)
     plan = _plan(settings, grid)
-    _run(plan, settings, force, progress)
+    _run(plan, settings, force, progress, as_json)
 
 
 class _Settings(NamedTuple):
@@ -162,7 +163,7 @@ def _plan(settings: _Settings, grid: list[str] | None) -> Any:
     return plan
 
 
-def _run(plan: Any, settings: _Settings, force: bool, progress: bool) -> None:
+def _run(plan: Any, settings: _Settings, force: bool, progress: bool, as_json: bool = False) -> None:
     """Run the plan into ``out`` on the chosen executor; a Ctrl-C says how to resume."""
     from sim.policies.guard import PolicyError
     from sim.sweep.execute import SweepConflict, SweepSetupError, SweepWorkerDied, make_executor, run_sweep
@@ -210,25 +211,40 @@ def _run(plan: Any, settings: _Settings, force: bool, progress: bool) -> None:
             err=True,
         )
         raise typer.Exit(EXIT_INTERRUPTED)
+    if as_json:
+        _print_json_report(plan, outcome, out)
+        return
     _print_report(plan, outcome)
 
 
-class _Bar:
-    """A Rich progress bar on stderr: runs done, runs per second, time left."""
+def _print_json_report(plan: Any, outcome: Any, out: Path) -> None:
+    import json
 
-    def __init__(self) -> None:
+    from sim.sweep.report import readable
+
+    summary = json.loads(readable(outcome.summary, plan.keys).to_json(orient="records"))
+    counts = {"runs": outcome.total, "ran": outcome.ran, "already_done": outcome.skipped}
+    report = {"sweep": {**plan.manifest(), **counts, "out": str(out)}, "summary": summary}
+    typer.echo(json.dumps(report, indent=2))
+
+
+class _Bar:
+    """A Rich progress bar on stderr: runs (or ``unit``) done, per second, time left."""
+
+    def __init__(self, unit: str = "runs") -> None:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         self.progress = Progress(
-            TextColumn("runs"),
+            TextColumn(unit),
             BarColumn(bar_width=30),
             MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]} runs/s  ETA {task.fields[eta]}  elapsed"),
+            TextColumn("{task.fields[rate]} " + unit + "/s  ETA {task.fields[eta]}  elapsed"),
             TimeElapsedColumn(),
             console=Console(stderr=True),
             auto_refresh=False,
         )
+        self.unit = unit
         self.task: Any = None
         self.started = time.perf_counter()
         self.shown = 0.0
@@ -237,7 +253,7 @@ class _Bar:
         now = time.perf_counter()
         if self.task is None:
             self.progress.start()
-            self.task = self.progress.add_task("runs", total=total, rate="-", eta="-")
+            self.task = self.progress.add_task(self.unit, total=total, rate="-", eta="-")
             self.started = now
         elapsed = now - self.started
         rate = ran / elapsed if ran and elapsed > 0 else 0.0

@@ -9,6 +9,7 @@ main metrics of every cell side by side, median and 10-90% range).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +50,17 @@ def load_results(plan: SweepPlan, out: Path) -> pd.DataFrame:
     unique = unique.sort_values(["cell", "replicate"]).reset_index(drop=True)
     unique.attrs["duplicates_dropped"] = len(frame) - len(unique)
     return unique
+
+
+def readable(summary: pd.DataFrame, keys: Sequence[str] = ()) -> pd.DataFrame:
+    """The summary rounded as a person reads it (summary.csv): shares to 3 decimals, other
+    numbers (percentiles of counts and days) to 1; grid values are kept as given."""
+    places = {
+        column: 3 if "share" in column else 1
+        for column in summary.columns
+        if column not in keys and pd.api.types.is_float_dtype(summary[column])
+    }
+    return summary.round(places)
 
 
 def load_staffing(plan: SweepPlan, out: Path) -> pd.DataFrame:
@@ -315,7 +327,8 @@ def write_report(plan: SweepPlan, outcome: SweepOutcome) -> None:
     shutil.rmtree(stage, ignore_errors=True)
     stage.mkdir()
     try:
-        write_atomic(stage / "summary.csv", summary.to_csv(index=False, lineterminator="\n").encode())
+        text = readable(summary, plan.keys).to_csv(index=False, lineterminator="\n")
+        write_atomic(stage / "summary.csv", text.encode())
         drawn = fan_charts(plan, load_staffing(plan, out), stage)
         drawn.append(metrics_chart(plan, results, stage))
         for old in out.glob("fan-*.png"):
