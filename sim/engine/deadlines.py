@@ -41,13 +41,16 @@ class Deadlines:
         elif cls is ev.LocalHireBanImposed:
             locals_ = sorted(pid for pid, p in mission.staff.items() if p.role == "local")
             self._depart(midx, locals_, "local_hire_ban", seq)
-        self._emit(
-            ev.DeadlineReached,
-            actor=order.actor,
-            target=order.target,
-            cause=seq,
-            measure=seq,
-            concerns=mission.name,
+        self.record(
+            ev.DeadlineReached(
+                seq=len(self.log),
+                day=today,
+                actor=order.actor,
+                target=order.target,
+                cause=seq,
+                measure=seq,
+                concerns=mission.name,
+            )
         )
         if cls is ev.RotationLimitImposed:
             for pid, person in mission.staff.items():
@@ -63,13 +66,16 @@ class Deadlines:
         embassy_open = "embassy" in self._open_posts(mission)
         for pid in sorted(pid for pid, p in mission.staff.items() if p.post == post):
             if embassy_open and mission.staff[pid].role != "local":
-                self._emit(
-                    ev.StaffReassigned,
-                    actor=mission.name,
-                    target=mission.host,
-                    cause=cause,
-                    person=pid,
-                    post="embassy",
+                self.record(
+                    ev.StaffReassigned(
+                        seq=len(self.log),
+                        day=self.calendar.today,
+                        actor=mission.name,
+                        target=mission.host,
+                        cause=cause,
+                        person=pid,
+                        post="embassy",
+                    )
                 )
             else:
                 self._depart(midx, [pid], "post_closed", cause)
@@ -98,9 +104,12 @@ class Deadlines:
     def _depart(self, midx: int, people: Iterable[int], reason: str, cause: int | None) -> None:
         name, host = self.senders[midx], self.hosts[midx]
         observes = self.policies[name].observes
+        record, log, today = self.record, self.log, self.calendar.today
         for pid in people:
-            event = self._emit(
-                ev.StaffDeparted, actor=name, target=host, cause=cause, person=pid, reason=reason
+            event = record(
+                ev.StaffDeparted(
+                    seq=len(log), day=today, actor=name, target=host, cause=cause, person=pid, reason=reason
+                )
             )
             if observes and self._false_alarm(event):  # type: ignore[arg-type]
                 self._schedule_reaction(name, event)

@@ -68,6 +68,8 @@ from sim.engine.setup import Setup
 from sim.engine.staffing import Staffing
 from sim.scenario.models import Scenario
 
+_DEPARTED, _OBSERVED = ev.StaffDeparted, ev.ActObserved
+
 
 class Store(Protocol):
     """Where recorded events go besides the engine's own list (see ``sim.store``)."""
@@ -85,9 +87,13 @@ class Engine(Perception, Deadlines, Staffing, Setup):
         self.on_day = on_day  # called at the start of each simulated day (progress bars)
         self.store = store
         self.world = World()
+        self._fold = self.world.record
         self.log: list[ev.Event] = []
         self.calendar = Calendar(scenario.horizon)
         self._compile(scenario)
+        # A departure's number in its mission keys the draws about how it is perceived; only
+        # false alarms (a departure taken for an expulsion) draw about departures.
+        self._number_departures = any(q > 0 for q in self.false_alarm_chance.values())
         self._slot1 = {name: slot + 1 for name, slot in self.slot.items()}  # calendar items' slot field
         self._act_seq: dict[str, int] = {}  # documented/scripted act id -> seq
         self._acts_by: dict[str, list[tuple[int, str, int]]] = {name: [] for name in self.names}
@@ -156,28 +162,29 @@ class Engine(Perception, Deadlines, Staffing, Setup):
         return self.state
 
     def record(self, event: ev.Event) -> ev.Event:
-        """The one path by which anything changes: fold the event in and store it."""
-        self.world.record(event)
+        """The one path by which anything changes: fold the event in and store it.
+
+        Callers build the event themselves (``ev.X(seq=len(self.log), day=today, ...)``): a
+        helper taking ``**fields`` cost a dict and msgspec's slow keyword path, ~0.5 us an event.
+        """
+        self._fold(event)
         self.log.append(event)
         if self.store is not None:
             self.store.append(event)
         if event.act_id is not None:
             self._act_seq[event.act_id] = event.seq
         cls = type(event)
-        if cls is ev.StaffDeparted:
-            self._departure_number[event.seq] = (
-                self.world.missions[(event.actor, event.target)].departures - 1
-            )
-        elif cls is ev.ActObserved:
-            self._observed[event.actor].add(event.act)  # type: ignore[attr-defined]
-        if cls.IS_ACT:
+        if cls is _DEPARTED:
+            if self._number_departures:
+                mission = self.world.missions[(event.actor, event.target)]
+                self._departure_number[event.seq] = mission.departures - 1
+        elif cls.IS_ACT:
             acts = self._acts_by[event.actor]
             self._act_number[event.seq] = len(acts)
             acts.append((event.day, *describe(event)))
+        elif cls is _OBSERVED:
+            self._observed[event.actor].add(event.act)  # type: ignore[attr-defined]
         return event
-
-    def _emit(self, cls: type[ev.Event], **fields: object) -> ev.Event:
-        return self.record(cls(seq=len(self.log), day=self.calendar.today, **fields))  # type: ignore[arg-type]
 
     # --- the calendar -----------------------------------------------------------------------
 

@@ -103,17 +103,20 @@ class Perception:
             kind, size = describe(act)
             roles, detail = particulars(act)
             missed = self.miss_draws[observer].chance(self.miss_chance[observer], *self._perceived_key(act))
-        self._emit(
-            ev.ActObserved,
-            actor=observer,
-            target=other,
-            cause=act_seq,
-            act=act_seq,
-            kind=kind,
-            size=size,
-            roles=roles,
-            detail=detail,
-            missed=missed,
+        self.record(
+            ev.ActObserved(
+                seq=len(self.log),
+                day=self.calendar.today,
+                actor=observer,
+                target=other,
+                cause=act_seq,
+                act=act_seq,
+                kind=kind,
+                size=size,
+                roles=roles,
+                detail=detail,
+                missed=missed,
+            )
         )
         if missed:
             return
@@ -232,4 +235,6 @@ class Perception:
         if event.reason != "tour_end" or self.log[event.person].role == "local":  # type: ignore[attr-defined]
             return False
         q = self.false_alarm_chance[event.actor]
+        if q <= 0.0:  # no draw, so no departure number needed (they are kept only when q > 0)
+            return False
         return self.false_alarm_draws.chance(q, *self._perceived_key(event))

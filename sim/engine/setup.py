@@ -121,6 +121,7 @@ class Setup:
         """Day 0: every mission opens with its targets, then its staff, who arrived uniformly
         within their tours before day 0."""
         config = {side.name: side for side in self.scenario.sides}  # type: ignore[attr-defined]
+        record, log, today = self.record, self.log, self.calendar.today  # type: ignore[attr-defined]
         for midx, (sender, host) in enumerate(self.mission_keys):
             mission, terms = config[sender].mission, config[host].visas
             targets = tuple(
@@ -128,15 +129,18 @@ class Setup:
                 for post in mission.posts
                 for role, n in mission.target(post).by_role().items()
             )
-            self._emit(  # type: ignore[attr-defined]
-                ev.MissionOpened,
-                actor=sender,
-                target=host,
-                source="exogenous",
-                posts=tuple(mission.posts),
-                targets=targets,
-                visa_policy=terms.policy,
-                visa_credit=terms.credit,
+            self.record(  # type: ignore[attr-defined]
+                ev.MissionOpened(
+                    seq=len(log),
+                    day=today,
+                    actor=sender,
+                    target=host,
+                    source="exogenous",
+                    posts=tuple(mission.posts),
+                    targets=targets,
+                    visa_policy=terms.policy,
+                    visa_credit=terms.credit,
+                )
             )
             opened = self.world.missions[(sender, host)]  # type: ignore[attr-defined]
             tenures = Stream(self.seed, "tenure", sender)
@@ -147,15 +151,18 @@ class Setup:
                         number = opened.arrivals
                         tour = self.tour_draws[midx].integer(low, high, number)
                         served = tenures.integer(0, tour - 1, number)
-                        self._emit(  # type: ignore[attr-defined]
-                            ev.StaffArrived,
-                            actor=sender,
-                            target=host,
-                            source="exogenous",
-                            role=role,
-                            post=post,
-                            arrived=-served,
-                            tour_end=tour - served,
+                        record(
+                            ev.StaffArrived(
+                                seq=len(log),
+                                day=today,
+                                actor=sender,
+                                target=host,
+                                source="exogenous",
+                                role=role,
+                                post=post,
+                                arrived=-served,
+                                tour_end=tour - served,
+                            )
                         )
         self._bind_missions()
 

@@ -61,16 +61,23 @@ class Staffing:
             allowance = received + mission.visa_credit - (mission.visas_issued - ours_then)
         arrives = today + self.travel[midx]
         deny = mission.visa_policy == "deny"
+        record, log = self.record, self.log
         issued = 0
         for rid in due:
             if deny:
-                self._emit(ev.VisaDenied, actor=host, target=name, cause=rid, request=rid)
+                record(
+                    ev.VisaDenied(seq=len(log), day=today, actor=host, target=name, cause=rid, request=rid)
+                )
                 continue
             if allowance is not None:
                 if allowance <= 0:
                     break
                 allowance -= 1
-            self._emit(ev.VisaIssued, actor=host, target=name, cause=rid, request=rid, arrives=arrives)
+            record(
+                ev.VisaIssued(
+                    seq=len(log), day=today, actor=host, target=name, cause=rid, request=rid, arrives=arrives
+                )
+            )
             self._arrival_on(arrives, midx, rid)
             issued += 1
         if issued and self.world.missions[(host, name)].visa_policy == "one_for_one":
@@ -80,11 +87,19 @@ class Staffing:
     def _arrive(self, midx: int, rid: int) -> None:
         mission = self.m[midx]
         request = mission.requests.get(rid)
-        if request is None or request.arrives is None or request.arrives > self.calendar.today:
+        today = self.calendar.today
+        if request is None or request.arrives is None or request.arrives > today:
             return
         if not self._fits(mission, request.post, request.role):
-            self._emit(
-                ev.VisaRequestWithdrawn, actor=mission.name, target=mission.host, cause=rid, request=rid
+            self.record(
+                ev.VisaRequestWithdrawn(
+                    seq=len(self.log),
+                    day=today,
+                    actor=mission.name,
+                    target=mission.host,
+                    cause=rid,
+                    request=rid,
+                )
             )
             return
         self._hire(midx, request.role, request.post, rid)
@@ -94,16 +109,19 @@ class Staffing:
         low, high = self.tours[midx][role]
         tour = self.tour_draws[midx].integer(low, high, mission.arrivals)
         today = self.calendar.today
-        event = self._emit(
-            ev.StaffArrived,
-            actor=mission.name,
-            target=mission.host,
-            cause=request,
-            role=role,
-            post=post,
-            arrived=today,
-            tour_end=today + tour,
-            request=request,
+        event = self.record(
+            ev.StaffArrived(
+                seq=len(self.log),
+                day=today,
+                actor=mission.name,
+                target=mission.host,
+                cause=request,
+                role=role,
+                post=post,
+                arrived=today,
+                tour_end=today + tour,
+                request=request,
+            )
         )
         self._schedule_departure(midx, mission, event.seq, mission.staff[event.seq], today)
 
@@ -175,10 +193,13 @@ class Staffing:
             return
         low, high = self.processing[midx]
         draws, today = self.visa_draws[midx], self.calendar.today
+        name, host, record, log = mission.name, mission.host, self.record, self.log
         for _ in range(vacancies):
             due = today + draws.integer(low, high, mission.requests_made)
-            self._emit(
-                ev.VisaRequested, actor=mission.name, target=mission.host, role=role, post=post, due=due
+            record(
+                ev.VisaRequested(
+                    seq=len(log), day=today, actor=name, target=host, role=role, post=post, due=due
+                )
             )
             self._visa_desk_on(due, midx)
 
@@ -195,7 +216,15 @@ class Staffing:
             over_cap = room is not None and room < 0 and request.role in cap_roles
             if request.post in open_posts and not over_target and not over_cap:
                 continue
-            self._emit(ev.VisaRequestWithdrawn, actor=mission.name, target=mission.host, request=rid)
+            self.record(
+                ev.VisaRequestWithdrawn(
+                    seq=len(self.log),
+                    day=self.calendar.today,
+                    actor=mission.name,
+                    target=mission.host,
+                    request=rid,
+                )
+            )
             pending[key] -= 1
             if request.role in cap_roles:
                 room += 1  # type: ignore[operator]
