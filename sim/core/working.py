@@ -25,6 +25,8 @@ from immutables import Map
 from sim.core import events as ev
 from sim.core.state import LogError, Mission, Observation, Person, Request, State, mission_key
 
+_tuple = tuple.__new__  # a named tuple from a tuple of its fields, without its Python-level __new__
+
 
 class WorkingMission:
     """The sender's mission in the host's capital, changed in place by the handlers below."""
@@ -136,25 +138,32 @@ class World:
         self.sides: list[str] = []
 
     def record(self, event: ev.Event) -> None:
-        """Fold ``event`` in, or raise :class:`LogError` if it cannot follow the state."""
-        if event.seq != self.last_seq + 1:
-            raise LogError(f"event seq {event.seq} follows seq {self.last_seq}: the log has a gap")
-        if event.day < self.day:
-            raise LogError(f"event seq {event.seq} on day {event.day} precedes day {self.day}")
+        """Fold ``event`` in, or raise :class:`LogError` if it cannot follow the state.
+
+        One table lookup routes an event to its handler and tells which party sends the
+        mission it concerns (every event passes here, so this is the fold's per-event cost).
+        """
+        seq, day = event.seq, event.day
+        if seq != self.last_seq + 1:
+            raise LogError(f"event seq {seq} follows seq {self.last_seq}: the log has a gap")
+        if day < self.day:
+            raise LogError(f"event seq {seq} on day {day} precedes day {self.day}")
         cls = type(event)
-        if cls is ev.MissionOpened:
+        route = _ROUTES.get(cls)
+        if route is not None:
+            handler, sender_is_actor = route
+            key = (event.actor, event.target) if sender_is_actor else (event.target, event.actor)
+        elif cls is ev.MissionOpened:
             _opened(self, event)  # type: ignore[arg-type]
-        else:
-            side = _SENDER_IS_ACTOR.get(cls)
-            if side is None:
-                key = mission_key(event)
-            else:
-                key = (event.actor, event.target) if side else (event.target, event.actor)
-            mission = self.missions.get(key)
-            if mission is None:
-                raise LogError(f"event seq {event.seq} concerns unknown mission {key[0]!r}")
-            HANDLERS[cls](mission, event)
-        self.day, self.last_seq = event.day, event.seq
+            self.day, self.last_seq = day, seq
+            return
+        else:  # the mission is named by a field (DeadlineReached)
+            handler, key = None, mission_key(event)
+        mission = self.missions.get(key)
+        if mission is None:
+            raise LogError(f"event seq {seq} concerns unknown mission {key[0]!r}")
+        (handler or HANDLERS[cls])(mission, event)
+        self.day, self.last_seq = day, seq
 
 
 def fold(events: Iterable[ev.Event]) -> State:
@@ -225,29 +234,40 @@ def _bump(counts: dict[Any, int], key: Any, delta: int) -> None:
 
 
 def _arrived(m: WorkingMission, e: ev.StaffArrived) -> None:
-    if e.post not in m.posts:
-        raise LogError(f"event seq {e.seq}: {m.name} has no post {e.post!r}")
+    # The busiest handlers (arrivals, departures, requests, visas) spell ``_bump`` out and
+    # build their named tuples with ``tuple.__new__``: the same values, without a Python-level
+    # call for each (a named tuple's constructor is one).
+    post, role = e.post, e.role
+    if post not in m.posts:
+        raise LogError(f"event seq {e.seq}: {m.name} has no post {post!r}")
     if e.request is not None:
         filled = m.requests.pop(e.request, None)
         if filled is None:
             raise LogError(f"event seq {e.seq}: arrival fills unknown request {e.request}")
-        _bump(m.requested, (filled.post, filled.role), -1)
+        requested, key = m.requested, (filled.post, filled.role)
+        requested[key] = requested.get(key, 0) - 1
         m.requested_roles[filled.role] -= 1
         m._ready.discard(e.request)
-    m.staff[e.seq] = Person(e.role, e.post, e.arrived, e.tour_end, m.arrivals)
-    _bump(m.counts, (e.post, e.role), 1)
-    m.role_counts[e.role] += 1
+    m.staff[e.seq] = _tuple(Person, (role, post, e.arrived, e.tour_end, m.arrivals))
+    counts, key = m.counts, (post, role)
+    counts[key] = counts.get(key, 0) + 1
+    m.role_counts[role] += 1
     m.arrivals += 1
 
 
 def _departed(m: WorkingMission, e: ev.StaffDeparted) -> None:
-    person = _present(m, e.person, e.seq)
-    order = m.orders.get(e.cause) if e.cause is not None else None
-    if type(order) is ev.ExpulsionOrdered and not order.replaceable:
-        key = (person.post, person.role)
-        m.targets[key] = max(0, m.targets.get(key, 0) - 1)
+    try:
+        person = m.staff[e.person]
+    except KeyError:
+        raise LogError(f"event seq {e.seq}: person {e.person} is not on {m.name}'s staff") from None
+    key = (person.post, person.role)
+    if e.cause is not None:
+        order = m.orders.get(e.cause)
+        if type(order) is ev.ExpulsionOrdered and not order.replaceable:
+            m.targets[key] = max(0, m.targets.get(key, 0) - 1)
     del m.staff[e.person]
-    _bump(m.counts, (person.post, person.role), -1)
+    counts = m.counts
+    counts[key] = counts.get(key, 0) - 1
     m.role_counts[person.role] -= 1
     m.departures += 1
 
@@ -269,8 +289,10 @@ def _present(m: WorkingMission, person: int, seq: int) -> Person:
 
 
 def _requested(m: WorkingMission, e: ev.VisaRequested) -> None:
-    m.requests[e.seq] = Request(e.role, e.post, e.due, None)
-    _bump(m.requested, (e.post, e.role), 1)
+    key = (e.post, e.role)
+    m.requests[e.seq] = _tuple(Request, (e.role, e.post, e.due, None))
+    requested = m.requested
+    requested[key] = requested.get(key, 0) + 1
     m.requested_roles[e.role] += 1
     m.requests_made += 1
     heapq.heappush(m._due, (e.due, e.seq))
@@ -285,7 +307,7 @@ def _request(m: WorkingMission, request: int, seq: int) -> Request:
 
 def _issued(m: WorkingMission, e: ev.VisaIssued) -> None:
     request = _request(m, e.request, e.seq)
-    m.requests[e.request] = request._replace(arrives=e.arrives)
+    m.requests[e.request] = _tuple(Request, (request.role, request.post, request.due, e.arrives))
     m._ready.discard(e.request)
     same_day = m.visas_issued_day == e.day
     m.visas_issued += 1
@@ -297,7 +319,8 @@ def _closed_request(m: WorkingMission, request: int, seq: int) -> None:
     """``m`` without open request ``request`` (denied, withdrawn)."""
     closed = _request(m, request, seq)
     del m.requests[request]
-    _bump(m.requested, (closed.post, closed.role), -1)
+    requested, key = m.requested, (closed.post, closed.role)
+    requested[key] = requested.get(key, 0) - 1
     m.requested_roles[closed.role] -= 1
     m._ready.discard(request)
 
@@ -447,8 +470,10 @@ HANDLERS: dict[type, Callable[[Any, Any], None]] = {
 }
 
 
-#: Whether an event of each class concerns its actor's own mission (True) or the target's
-#: (False); classes whose mission is named by a field (``DeadlineReached``) are left out.
-_SENDER_IS_ACTOR: dict[type, bool] = {
-    cls: cls.MISSION_OF == "actor" for cls in HANDLERS if cls.mission is ev.Event.mission
+#: Each class's handler and whether its events concern the actor's own mission (True) or the
+#: target's (False); classes whose mission is named by a field (``DeadlineReached``) are left out.
+_ROUTES: dict[type, tuple[Callable[[Any, Any], None], bool]] = {
+    cls: (handler, cls.MISSION_OF == "actor")
+    for cls, handler in HANDLERS.items()
+    if cls.mission is ev.Event.mission
 }
