@@ -16,7 +16,7 @@ _ROLE_RANK = {"local": 0, "admin_technical": 1, "diplomat": 2}
 class Deadlines:
     """What each kind of order does on its deadline (a mixin of :class:`~sim.engine.loop.Engine`)."""
 
-    def _deadline(self, midx: int, seq: int) -> None:
+    def _deadline(self, seq: int, midx: int) -> None:
         mission = self.m[midx]
         order = mission.orders.get(seq)
         if order is None:  # lifted before its deadline, or already done

@@ -94,7 +94,6 @@ class Engine(Perception, Deadlines, Staffing, Setup):
         # A departure's number in its mission keys the draws about how it is perceived; only
         # false alarms (a departure taken for an expulsion) draw about departures.
         self._number_departures = any(q > 0 for q in self.false_alarm_chance.values())
-        self._slot1 = {name: slot + 1 for name, slot in self.slot.items()}  # calendar items' slot field
         self._act_seq: dict[str, int] = {}  # documented/scripted act id -> seq
         self._acts_by: dict[str, list[tuple[int, str, int]]] = {name: [] for name in self.names}
         self._act_number: dict[int, int] = {}  # act seq -> its number among its actor's acts
@@ -105,14 +104,17 @@ class Engine(Perception, Deadlines, Staffing, Setup):
         self._acts_tuple: dict[str, tuple[tuple[int, str, int], ...]] = {}
         self._order_summary: dict[int, tuple[int, frozenset[str], dict[str, set[str]]]] = {}
         self._open_cache: dict[int, tuple[int, list[str]]] = {}  # mission -> (version, open posts)
+        self._at = self.calendar.at  # (day, item): the engine queues work through this alone
+        self._item_bases()
+        # The work of each phase, called with an item's key and mission (sim.engine.calendar).
         self._work = (
             self._act_item,
             self._react_item,
-            self._deadline_item,
-            self._tour_item,
-            self._visa_item,
-            self._arrive_item,
-            self._review_item,
+            self._deadline,
+            self._end_tour,
+            self._visa_desk,
+            self._arrive,
+            self._review,
         )
 
     # --- public ---------------------------------------------------------------------------
@@ -188,50 +190,49 @@ class Engine(Perception, Deadlines, Staffing, Setup):
 
     # --- the calendar -----------------------------------------------------------------------
 
-    def _at(self, day: int, phase: int, side: str | None, key: int, mission: int = 0) -> None:
-        """Queue work on ``day``; ``side=None`` is side-neutral work (documented acts) that goes
-        before both sides' work of its phase, ordered by ``key`` (the log's order) alone."""
-        slot = 0 if side is None else self._slot1[side]
-        self.calendar.at(day, (phase << PHASE_SHIFT) | (slot << SLOT_SHIFT) | (key << KEY_SHIFT) | mission)
+    def _item_bases(self) -> None:
+        """Each mission's work items of each phase, less the key (an item is ``base | key <<
+        KEY_SHIFT``): queueing work is then an OR and one call, not a packing per item.
 
-    def _act_item(self, slot: int, index: int, mission: int) -> None:
+        A reaction's "mission" field holds the observer's slot, which is how its item names
+        the observer (the field is below the key, so it changes no order).
+        """
+
+        def base(phase: int, side: str, low: int = 0) -> int:
+            return (phase << PHASE_SHIFT) | ((self.slot[side] + 1) << SLOT_SHIFT) | low
+
+        self._deadline_base = [base(DEADLINE, sender, m) for m, sender in enumerate(self.senders)]
+        self._tour_base = [base(TOUR, sender, m) for m, sender in enumerate(self.senders)]
+        self._visa_item = [base(VISA, host, m) for m, host in enumerate(self.hosts)]
+        self._arrive_base = [base(ARRIVE, sender, m) for m, sender in enumerate(self.senders)]
+        self._staff_item = [base(STAFF, sender, m) for m, sender in enumerate(self.senders)]
+        self._react_base = {name: base(REACT, name, slot) for name, slot in self.slot.items()}
+
+    def _act_item(self, index: int, _mission: int) -> None:
         self._announce_planned(self.planned[index])
 
-    def _react_item(self, slot: int, act_seq: int, mission: int) -> None:
-        self._react(self.names[slot], act_seq)
-
-    def _deadline_item(self, slot: int, seq: int, mission: int) -> None:
-        self._deadline(mission, seq)
-
-    def _tour_item(self, slot: int, pid: int, mission: int) -> None:
-        self._end_tour(mission, pid)
-
-    def _visa_item(self, slot: int, key: int, mission: int) -> None:
-        self._visa_desk(mission)
-
-    def _arrive_item(self, slot: int, rid: int, mission: int) -> None:
-        self._arrive(mission, rid)
-
-    def _review_item(self, slot: int, key: int, mission: int) -> None:
-        self._review(mission)
+    def _react_item(self, act_seq: int, observer_slot: int) -> None:
+        self._react(self.names[observer_slot], act_seq)
 
     def _schedule_all(self, today: int) -> None:
         """Put everything the state and log still owe on the calendar (fresh run or fork)."""
+        at = self._at
         for index, plan in enumerate(self.planned):
             if plan.day >= today:
-                self._at(plan.day, ACT, None if plan.source == "documented" else plan.actor, index)
+                # Documented acts go before both sides' work of the phase, in the log's order.
+                slot = 0 if plan.source == "documented" else self.slot[plan.actor] + 1
+                at(plan.day, (ACT << PHASE_SHIFT) | (slot << SLOT_SHIFT) | (index << KEY_SHIFT))
         for midx, mission in enumerate(self.m):
-            name, host = mission.name, mission.host
             for seq, order in mission.orders.items():
-                self._at(max(order.deadline, today), DEADLINE, name, seq, midx)  # type: ignore[attr-defined]
+                at(max(order.deadline, today), self._deadline_base[midx] | (seq << KEY_SHIFT))  # type: ignore[attr-defined]
             for pid, person in mission.staff.items():
                 self._schedule_departure(midx, mission, pid, person, today)
             for rid, request in mission.requests.items():
                 if request.arrives is None:
-                    self._at(max(request.due, today), VISA, host, 0, midx)
+                    at(max(request.due, today), self._visa_item[midx])
                 else:
-                    self._at(max(request.arrives, today), ARRIVE, name, rid, midx)
-            self._at(today, STAFF, name, 0, midx)
+                    at(max(request.arrives, today), self._arrive_base[midx] | (rid << KEY_SHIFT))
+            at(today, self._staff_item[midx])
         for event in self.log:
             if event.IS_ACT:
                 observer = event.target
@@ -245,29 +246,22 @@ class Engine(Perception, Deadlines, Staffing, Setup):
                 self._schedule_reaction(observer, event)
 
     def _schedule_reaction(self, observer: str, act: ev.Event) -> None:
-        self._at(act.day + self._delay(observer, act), REACT, observer, act.seq)
+        self._at(act.day + self._delay(observer, act), self._react_base[observer] | (act.seq << KEY_SHIFT))
 
     def _schedule_departure(self, midx: int, mission: object, pid: int, person: object, today: int) -> None:
         """A tour-end item for ``pid``, and one at its rotation limit if a limit binds its role."""
-        name = self.senders[midx]
-        self._at(max(person.tour_end, today), TOUR, name, pid, midx)  # type: ignore[attr-defined]
+        work = self._tour_base[midx] | (pid << KEY_SHIFT)
+        self._at(max(person.tour_end, today), work)  # type: ignore[attr-defined]
         limit = mission.rotation_limit  # type: ignore[attr-defined]
         if limit is not None and person.role in limit.roles:  # type: ignore[attr-defined]
-            self._at(max(person.arrived + limit.limit_days, today), TOUR, name, pid, midx)  # type: ignore[attr-defined]
+            self._at(max(person.arrived + limit.limit_days, today), work)  # type: ignore[attr-defined]
 
     def _review_soon(self, midx: int) -> None:
         """The mission's staffing review, today (after the day's other work)."""
-        self._at(self.calendar.today, STAFF, self.senders[midx], 0, midx)
-
-    def _visa_desk_on(self, day: int, midx: int) -> None:
-        """The host of mission ``midx`` decides its due requests on ``day``."""
-        self._at(day, VISA, self.hosts[midx], 0, midx)
-
-    def _arrival_on(self, day: int, midx: int, rid: int) -> None:
-        self._at(day, ARRIVE, self.senders[midx], rid, midx)
+        self._at(self.calendar.today, self._staff_item[midx])
 
     def _deadline_on(self, day: int, midx: int, seq: int) -> None:
-        self._at(day, DEADLINE, self.senders[midx], seq, midx)
+        self._at(day, self._deadline_base[midx] | (seq << KEY_SHIFT))
 
 
 def simulate(

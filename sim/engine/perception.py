@@ -18,7 +18,6 @@ from sim.core import events as ev
 from sim.core.acts import DEFAULT_ROLES, ActSpec, describe, particulars, to_event
 from sim.core.state import Observation
 from sim.core.working import WorkingMission
-from sim.engine.calendar import VISA
 from sim.policies import SideView
 from sim.policies.guard import call_policy, checked_answer
 
@@ -84,7 +83,7 @@ class Perception:
         if isinstance(event, _ORDER_TYPES):
             self._deadline_on(event.deadline, midx, event.seq)  # type: ignore[attr-defined]
         if type(event) is ev.VisaPolicyChanged:
-            self._at(today, VISA, actor, 0, self.midx[(target, actor)])
+            self._at(today, self._visa_item[self.midx[(target, actor)]])
         self._review_soon(midx)
         if self.policies[target].observes:
             self._schedule_reaction(target, event)

@@ -11,6 +11,7 @@ from typing import Any
 
 from sim.core import events as ev
 from sim.core.working import WorkingMission
+from sim.engine.calendar import KEY_SHIFT
 
 ROLES = ev.ROLES
 
@@ -20,7 +21,7 @@ class Staffing:
 
     # --- phase 3: tours -------------------------------------------------------------------
 
-    def _end_tour(self, midx: int, pid: int) -> None:
+    def _end_tour(self, pid: int, midx: int) -> None:
         mission = self.m[midx]
         person = mission.staff.get(pid)
         if person is None:
@@ -36,11 +37,11 @@ class Staffing:
             self._depart(midx, [pid], "rotation_limit", limit.seq)  # type: ignore[union-attr]
         else:
             return
-        self._review_soon(midx)
+        self._at(today, self._staff_item[midx])  # the mission's staffing review, later today
 
     # --- phase 4 and 5: visas and arrivals --------------------------------------------------
 
-    def _visa_desk(self, midx: int) -> None:
+    def _visa_desk(self, _key: int, midx: int) -> None:
         """The host decides the mission's due requests, oldest first.
 
         ``deny`` refuses all of them; ``one_for_one`` issues while the host has issued fewer
@@ -61,7 +62,7 @@ class Staffing:
             allowance = received + mission.visa_credit - (mission.visas_issued - ours_then)
         arrives = today + self.travel[midx]
         deny = mission.visa_policy == "deny"
-        record, log = self.record, self.log
+        record, log, arrive_base = self.record, self.log, self._arrive_base[midx]
         issued = 0
         for rid in due:
             if deny:
@@ -78,13 +79,13 @@ class Staffing:
                     seq=len(log), day=today, actor=host, target=name, cause=rid, request=rid, arrives=arrives
                 )
             )
-            self._arrival_on(arrives, midx, rid)
+            self._at(arrives, arrive_base | (rid << KEY_SHIFT))
             issued += 1
         if issued and self.world.missions[(host, name)].visa_policy == "one_for_one":
             # The host's own staff waiting for the sender's visas may now be matched.
-            self._visa_desk_on(today + 1, self.midx[(host, name)])
+            self._at(today + 1, self._visa_item[self.midx[(host, name)]])
 
-    def _arrive(self, midx: int, rid: int) -> None:
+    def _arrive(self, rid: int, midx: int) -> None:
         mission = self.m[midx]
         request = mission.requests.get(rid)
         today = self.calendar.today
@@ -155,7 +156,7 @@ class Staffing:
         cap = mission.cap
         return cap is None or role not in cap.roles or mission.counted(cap.roles) < cap.cap
 
-    def _review(self, midx: int) -> None:
+    def _review(self, _key: int, midx: int) -> None:
         """Drop requests that no longer fit (newest first), then fill every fillable vacancy.
 
         After a review no vacancy that could be filled is left open, so an extra review is a
@@ -194,6 +195,7 @@ class Staffing:
         low, high = self.processing[midx]
         draws, today = self.visa_draws[midx], self.calendar.today
         name, host, record, log = mission.name, mission.host, self.record, self.log
+        at, desk = self._at, self._visa_item[midx]  # the host decides each request on its due day
         for _ in range(vacancies):
             due = today + draws.integer(low, high, mission.requests_made)
             record(
@@ -201,7 +203,7 @@ class Staffing:
                     seq=len(log), day=today, actor=name, target=host, role=role, post=post, due=due
                 )
             )
-            self._visa_desk_on(due, midx)
+            at(due, desk)
 
     def _trim(
         self, mission: WorkingMission, pending: dict[Any, int], open_posts: list[str], room: int | None
