@@ -149,8 +149,8 @@ class Setup:
                     low, high = self.tours[midx][role]
                     for _ in range(count):
                         number = opened.arrivals
-                        tour = self.tour_draws[midx].integer(low, high, number)
-                        served = tenures.integer(0, tour - 1, number)
+                        tour = self.tour_draws[midx].integer_of(low, high, number)
+                        served = tenures.integer_of(0, tour - 1, number)
                         record(
                             ev.StaffArrived(
                                 seq=len(log),

@@ -108,7 +108,7 @@ class Staffing:
     def _hire(self, midx: int, role: str, post: str, request: int | None) -> None:
         mission = self.m[midx]
         low, high = self.tours[midx][role]
-        tour = self.tour_draws[midx].integer(low, high, mission.arrivals)
+        tour = self.tour_draws[midx].integer_of(low, high, mission.arrivals)
         today = self.calendar.today
         event = self.record(
             ev.StaffArrived(
@@ -197,7 +197,7 @@ class Staffing:
         name, host, record, log = mission.name, mission.host, self.record, self.log
         at, desk = self._at, self._visa_item[midx]  # the host decides each request on its due day
         for _ in range(vacancies):
-            due = today + draws.integer(low, high, mission.requests_made)
+            due = today + draws.integer_of(low, high, mission.requests_made)
             record(
                 ev.VisaRequested(
                     seq=len(log), day=today, actor=name, target=host, role=role, post=post, due=due
