@@ -116,15 +116,16 @@ class WorkingMission:
             return self.visas_issued - self.visas_issued_that_day
         return self.visas_issued
 
-    def due_requests(self, today: int) -> list[int]:
-        """Undecided visa requests due on or before ``today``, oldest first."""
+    def ready_requests(self, today: int) -> set[int]:
+        """Undecided visa requests due on or before ``today`` (the caller sorts them, oldest
+        first, only when it decides some: a one-for-one host often has nothing to match)."""
         due, ready, requests = self._due, self._ready, self.requests
         while due and due[0][0] <= today:
             _, rid = heapq.heappop(due)
             request = requests.get(rid)
             if request is not None and request.arrives is None:
                 ready.add(rid)
-        return sorted(ready)
+        return ready
 
 
 class World:

@@ -63,7 +63,7 @@ class Deadlines:
         if post == "embassy":
             self._depart(midx, sorted(mission.staff), "post_closed", cause)
             return
-        embassy_open = "embassy" in self._open_posts(mission)
+        embassy_open = "embassy" in self._plan(midx)[1]
         for pid in sorted(pid for pid, p in mission.staff.items() if p.post == post):
             if embassy_open and mission.staff[pid].role != "local":
                 self.record(

@@ -65,7 +65,7 @@ from sim.engine.calendar import (
 from sim.engine.deadlines import Deadlines
 from sim.engine.perception import Perception
 from sim.engine.setup import Setup
-from sim.engine.staffing import Staffing
+from sim.engine.staffing import Plan, Staffing
 from sim.scenario.models import Scenario
 
 _DEPARTED, _OBSERVED = ev.StaffDeparted, ev.ActObserved
@@ -103,7 +103,7 @@ class Engine(Perception, Deadlines, Staffing, Setup):
         self._history_cache: dict[str, tuple[object, ...]] = {}  # a side's memory, as a tuple
         self._acts_tuple: dict[str, tuple[tuple[int, str, int], ...]] = {}
         self._order_summary: dict[int, tuple[int, frozenset[str], dict[str, set[str]]]] = {}
-        self._open_cache: dict[int, tuple[int, list[str]]] = {}  # mission -> (version, open posts)
+        self._plans: list[Plan] = [(-1, (), (), False)] * len(self.mission_keys)  # staffing, by version
         self._at = self.calendar.at  # (day, item): the engine queues work through this alone
         self._item_bases()
         # The work of each phase, called with an item's key and mission (sim.engine.calendar).

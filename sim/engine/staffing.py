@@ -1,19 +1,23 @@
 """Phases 3 to 6: tours end, hosts decide visas, people arrive, missions fill vacancies.
 
-A mission's open posts are cached per version of its orders (they change with closures and
-reopenings only), and its undecided visa requests are indexed by due day, so a visa desk or
-a staffing review costs the same on day 1 and day 7,000.
+What a review reads that changes only with a mission's orders (its open posts, their cells in
+review order, whether a local-hire ban stands or is pending) is kept per version of those
+orders, and undecided visa requests are indexed by due day, so a visa desk or a staffing
+review costs the same on day 1 and day 7,000. A review runs after nearly every departure, so
+it reads the mission's counters in place rather than copying them.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from sim.core import events as ev
 from sim.core.working import WorkingMission
 from sim.engine.calendar import KEY_SHIFT
 
 ROLES = ev.ROLES
+
+#: A mission's staffing plan: (orders version, open posts, cells, local-hire ban), where a
+#: cell is ((post, role), post, role, is_local) in review order.
+Plan = tuple[int, tuple[str, ...], tuple[tuple[tuple[str, str], str, str, bool], ...], bool]
 
 
 class Staffing:
@@ -27,16 +31,13 @@ class Staffing:
         if person is None:
             return
         today = self.calendar.today
-        limit = mission.rotation_limit
-        limit_end = None
-        if limit is not None and person.role in limit.roles:
-            limit_end = person.arrived + limit.limit_days
         if person.tour_end <= today:
-            self._depart(midx, [pid], "tour_end", None)
-        elif limit_end is not None and limit_end <= today:
-            self._depart(midx, [pid], "rotation_limit", limit.seq)  # type: ignore[union-attr]
+            self._depart(midx, (pid,), "tour_end", None)
         else:
-            return
+            limit = mission.rotation_limit
+            if limit is None or person.role not in limit.roles or person.arrived + limit.limit_days > today:
+                return
+            self._depart(midx, (pid,), "rotation_limit", limit.seq)
         self._at(today, self._staff_item[midx])  # the mission's staffing review, later today
 
     # --- phase 4 and 5: visas and arrivals --------------------------------------------------
@@ -50,8 +51,8 @@ class Staffing:
         """
         mission = self.m[midx]
         today = self.calendar.today
-        due = mission.due_requests(today)
-        if not due:
+        ready = mission.ready_requests(today)
+        if not ready:
             return
         name, host = mission.name, mission.host
         allowance = None
@@ -60,11 +61,13 @@ class Staffing:
             ours_then, theirs_then = mission.visa_counted_from
             received = theirs.visas_issued_before(today) - theirs_then
             allowance = received + mission.visa_credit - (mission.visas_issued - ours_then)
+            if allowance <= 0:  # nothing to match yet: every request waits
+                return
         arrives = today + self.travel[midx]
         deny = mission.visa_policy == "deny"
         record, log, arrive_base = self.record, self.log, self._arrive_base[midx]
         issued = 0
-        for rid in due:
+        for rid in sorted(ready):
             if deny:
                 record(
                     ev.VisaDenied(seq=len(log), day=today, actor=host, target=name, cause=rid, request=rid)
@@ -91,7 +94,12 @@ class Staffing:
         today = self.calendar.today
         if request is None or request.arrives is None or request.arrives > today:
             return
-        if not self._fits(mission, request.post, request.role):
+        post, role = request.post, request.role
+        cap = mission.cap
+        fits = post in self._plan(midx)[1] and (
+            cap is None or role not in cap.roles or mission.counted(cap.roles) < cap.cap
+        )
+        if not fits:
             self.record(
                 ev.VisaRequestWithdrawn(
                     seq=len(self.log),
@@ -103,7 +111,7 @@ class Staffing:
                 )
             )
             return
-        self._hire(midx, request.role, request.post, rid)
+        self._hire(midx, role, post, rid)
 
     def _hire(self, midx: int, role: str, post: str, request: int | None) -> None:
         mission = self.m[midx]
@@ -128,63 +136,54 @@ class Staffing:
 
     # --- phase 6: staffing ------------------------------------------------------------------
 
-    def _open_posts(self, mission: WorkingMission) -> list[str]:
-        """Posts neither closed nor ordered closed (an embassy closing takes every post)."""
-        cached = self._open_cache.get(id(mission))
-        if cached is not None and cached[0] == mission.version:
-            return cached[1]
+    def _plan(self, midx: int) -> Plan:
+        """The mission's staffing plan, made again only when its orders changed (its version).
+
+        Open posts are those neither closed nor ordered closed (an embassy closing takes every
+        post); a ban stands once in force and binds while pending (no local is hired then).
+        """
+        mission = self.m[midx]
+        plan = self._plans[midx]
+        if plan[0] == mission.version:
+            return plan
         closing = self._orders_of(mission)[0]
         if "embassy" in closing or "embassy" in mission.closed_posts:
-            posts: list[str] = []
+            posts: tuple[str, ...] = ()
         else:
-            posts = [p for p in mission.posts if p not in mission.closed_posts and p not in closing]
-        self._open_cache[id(mission)] = (mission.version, posts)
-        return posts
-
-    @staticmethod
-    def _cap_room(mission: WorkingMission) -> int | None:
-        """How many more people the cap in force allows, counting requests (``None``: no cap)."""
-        cap = mission.cap
-        if cap is None:
-            return None
-        return cap.cap - mission.counted(cap.roles) - mission.requested_of(cap.roles)
-
-    def _fits(self, mission: WorkingMission, post: str, role: str) -> bool:
-        """Whether one more arrival of ``role`` at ``post`` is allowed today."""
-        if post not in self._open_posts(mission):
-            return False
-        cap = mission.cap
-        return cap is None or role not in cap.roles or mission.counted(cap.roles) < cap.cap
+            posts = tuple(p for p in mission.posts if p not in mission.closed_posts and p not in closing)
+        cells = tuple(((post, role), post, role, role == "local") for post in posts for role in ROLES)
+        banned = mission.local_hire_ban or any(
+            type(o) is ev.LocalHireBanImposed for o in mission.orders.values()
+        )
+        plan = self._plans[midx] = (mission.version, posts, cells, banned)
+        return plan
 
     def _review(self, _key: int, midx: int) -> None:
         """Drop requests that no longer fit (newest first), then fill every fillable vacancy.
 
         After a review no vacancy that could be filled is left open, so an extra review is a
         no-op: that is what lets a fork schedule one on its first day without changing anything.
+        The open requests are read in place: a withdrawal lowers them as the trim goes, and
+        filling a cell changes that cell's count alone, which the loop does not read again.
         """
         mission = self.m[midx]
-        open_posts = self._open_posts(mission)
-        room = self._cap_room(mission)
-        pending = dict(mission.requested)
-        if self._needs_trim(mission, pending, open_posts, room):
-            room = self._trim(mission, pending, open_posts, room)
-        banned = mission.local_hire_ban or any(
-            type(o) is ev.LocalHireBanImposed for o in mission.orders.values()
-        )
-        cap_roles = mission.cap.roles if mission.cap is not None else ()
+        _, open_posts, cells, banned = self._plan(midx)
+        cap = mission.cap
+        room = None if cap is None else cap.cap - mission.counted(cap.roles) - mission.requested_of(cap.roles)
+        if self._needs_trim(mission, open_posts, room):
+            room = self._trim(mission, open_posts, room)
+        cap_roles = cap.roles if cap is not None else ()
         blocked = mission.visa_blocked
-        targets, counts = mission.targets, mission.counts
-        for post in open_posts:
-            for role in ROLES:
-                if (role == "local" and banned) or (role != "local" and blocked):
-                    continue
-                key = (post, role)
-                vacancies = targets.get(key, 0) - counts.get(key, 0) - pending.get(key, 0)
-                if room is not None and role in cap_roles:
-                    vacancies = min(vacancies, room)
-                    room -= max(vacancies, 0)
-                if vacancies > 0:
-                    self._fill(midx, mission, post, role, vacancies)
+        targets, counts, requested = mission.targets, mission.counts, mission.requested
+        for key, post, role, is_local in cells:
+            if banned if is_local else blocked:
+                continue
+            vacancies = targets.get(key, 0) - counts.get(key, 0) - requested.get(key, 0)
+            if room is not None and role in cap_roles:
+                vacancies = min(vacancies, room)
+                room -= max(vacancies, 0)
+            if vacancies > 0:
+                self._fill(midx, mission, post, role, vacancies)
 
     def _fill(self, midx: int, mission: WorkingMission, post: str, role: str, vacancies: int) -> None:
         """Hire locals at once; ask the host for a visa for everyone else."""
@@ -205,16 +204,20 @@ class Staffing:
             )
             at(due, desk)
 
-    def _trim(
-        self, mission: WorkingMission, pending: dict[Any, int], open_posts: list[str], room: int | None
-    ) -> int | None:
-        """Withdraw the requests that no longer fit, newest first; ``pending`` and the cap's
-        room follow the withdrawals. Returns the room left."""
+    def _trim(self, mission: WorkingMission, open_posts: tuple[str, ...], room: int | None) -> int | None:
+        """Withdraw the requests that no longer fit, newest first (each withdrawal lowers the
+        mission's open requests as it is recorded); the cap's room follows. Returns the room left."""
         cap_roles = mission.cap.roles if mission.cap is not None else ()
-        for rid in sorted(mission.requests, reverse=True):
-            request = mission.requests[rid]
+        requests, counts, targets, pending = (
+            mission.requests,
+            mission.counts,
+            mission.targets,
+            mission.requested,
+        )
+        for rid in sorted(requests, reverse=True):
+            request = requests[rid]
             key = (request.post, request.role)
-            over_target = mission.counts.get(key, 0) + pending[key] > mission.targets.get(key, 0)
+            over_target = counts.get(key, 0) + pending[key] > targets.get(key, 0)
             over_cap = room is not None and room < 0 and request.role in cap_roles
             if request.post in open_posts and not over_target and not over_cap:
                 continue
@@ -227,21 +230,17 @@ class Staffing:
                     request=rid,
                 )
             )
-            pending[key] -= 1
             if request.role in cap_roles:
                 room += 1  # type: ignore[operator]
         return room
 
     @staticmethod
-    def _needs_trim(
-        mission: WorkingMission, pending: dict[Any, int], open_posts: list[str], room: int | None
-    ) -> bool:
+    def _needs_trim(mission: WorkingMission, open_posts: tuple[str, ...], room: int | None) -> bool:
         """Whether any open request no longer fits: over the cap, over a target, or at a closed post."""
         if room is not None and room < 0:
             return True
         counts, targets = mission.counts, mission.targets
-        return any(
-            n > 0
-            and (post not in open_posts or counts.get((post, role), 0) + n > targets.get((post, role), 0))
-            for (post, role), n in pending.items()
-        )
+        for key, n in mission.requested.items():
+            if n > 0 and (key[0] not in open_posts or counts.get(key, 0) + n > targets.get(key, 0)):
+                return True
+        return False
