@@ -103,7 +103,7 @@ class Deadlines:
 
     def _depart(self, midx: int, people: Iterable[int], reason: str, cause: int | None) -> None:
         name, host = self.senders[midx], self.hosts[midx]
-        observes = self.policies[name].observes
+        watched = self.watches_departures[midx]  # may the sender take a departure for an expulsion?
         record, log, today = self.record, self.log, self.calendar.today
         for pid in people:
             event = record(
@@ -111,5 +111,5 @@ class Deadlines:
                     seq=len(log), day=today, actor=name, target=host, cause=cause, person=pid, reason=reason
                 )
             )
-            if observes and self._false_alarm(event):  # type: ignore[arg-type]
+            if watched and self._false_alarm(event):  # type: ignore[arg-type]
                 self._schedule_reaction(name, event)

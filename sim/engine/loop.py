@@ -68,8 +68,6 @@ from sim.engine.setup import Setup
 from sim.engine.staffing import Plan, Staffing
 from sim.scenario.models import Scenario
 
-_DEPARTED, _OBSERVED = ev.StaffDeparted, ev.ActObserved
-
 
 class Store(Protocol):
     """Where recorded events go besides the engine's own list (see ``sim.store``)."""
@@ -89,11 +87,13 @@ class Engine(Perception, Deadlines, Staffing, Setup):
         self.world = World()
         self._fold = self.world.record
         self.log: list[ev.Event] = []
+        self._append = self.log.append
         self.calendar = Calendar(scenario.horizon)
         self._compile(scenario)
         # A departure's number in its mission keys the draws about how it is perceived; only
         # false alarms (a departure taken for an expulsion) draw about departures.
         self._number_departures = any(q > 0 for q in self.false_alarm_chance.values())
+        self._note_notes()
         self._act_seq: dict[str, int] = {}  # documented/scripted act id -> seq
         self._acts_by: dict[str, list[tuple[int, str, int]]] = {name: [] for name in self.names}
         self._act_number: dict[int, int] = {}  # act seq -> its number among its actor's acts
@@ -170,23 +170,37 @@ class Engine(Perception, Deadlines, Staffing, Setup):
         helper taking ``**fields`` cost a dict and msgspec's slow keyword path, ~0.5 us an event.
         """
         self._fold(event)
-        self.log.append(event)
+        self._append(event)
         if self.store is not None:
             self.store.append(event)
         if event.act_id is not None:
             self._act_seq[event.act_id] = event.seq
-        cls = type(event)
-        if cls is _DEPARTED:
-            if self._number_departures:
-                mission = self.world.missions[(event.actor, event.target)]
-                self._departure_number[event.seq] = mission.departures - 1
-        elif cls.IS_ACT:
-            acts = self._acts_by[event.actor]
-            self._act_number[event.seq] = len(acts)
-            acts.append((event.day, *describe(event)))
-        elif cls is _OBSERVED:
-            self._observed[event.actor].add(event.act)  # type: ignore[attr-defined]
+        note = self._notes.get(type(event))  # what the engine indexes of this class, if anything
+        if note is not None:
+            note(event)
         return event
+
+    def _note_notes(self) -> None:
+        """The indexes ``record`` keeps beside the state, by event class (one lookup an event:
+        arrivals, requests and visas, most of a log, need none)."""
+        self._notes: dict[type, Callable[[ev.Event], None]] = {
+            cls: self._note_act for cls in ev.EVENT_TYPES.values() if cls.IS_ACT
+        }
+        self._notes[ev.ActObserved] = self._note_observed
+        if self._number_departures:
+            self._notes[ev.StaffDeparted] = self._note_departure
+
+    def _note_act(self, event: ev.Event) -> None:
+        acts = self._acts_by[event.actor]
+        self._act_number[event.seq] = len(acts)
+        acts.append((event.day, *describe(event)))
+
+    def _note_observed(self, event: ev.Event) -> None:
+        self._observed[event.actor].add(event.act)  # type: ignore[attr-defined]
+
+    def _note_departure(self, event: ev.Event) -> None:
+        mission = self.world.missions[(event.actor, event.target)]
+        self._departure_number[event.seq] = mission.departures - 1
 
     # --- the calendar -----------------------------------------------------------------------
 
@@ -249,12 +263,15 @@ class Engine(Perception, Deadlines, Staffing, Setup):
         self._at(act.day + self._delay(observer, act), self._react_base[observer] | (act.seq << KEY_SHIFT))
 
     def _schedule_departure(self, midx: int, mission: object, pid: int, person: object, today: int) -> None:
-        """A tour-end item for ``pid``, and one at its rotation limit if a limit binds its role."""
+        """A tour-end item for ``pid``, and one at its rotation limit if a limit binds its role.
+        (Conditionals, not ``max``: this runs for every person, and ``max`` is a slow call.)"""
         work = self._tour_base[midx] | (pid << KEY_SHIFT)
-        self._at(max(person.tour_end, today), work)  # type: ignore[attr-defined]
+        day = person.tour_end  # type: ignore[attr-defined]
+        self._at(day if day > today else today, work)
         limit = mission.rotation_limit  # type: ignore[attr-defined]
         if limit is not None and person.role in limit.roles:  # type: ignore[attr-defined]
-            self._at(max(person.arrived + limit.limit_days, today), work)  # type: ignore[attr-defined]
+            day = person.arrived + limit.limit_days  # type: ignore[attr-defined]
+            self._at(day if day > today else today, work)
 
     def _review_soon(self, midx: int) -> None:
         """The mission's staffing review, today (after the day's other work)."""

@@ -71,6 +71,11 @@ class Setup:
         self.miss_draws = {name: Stream(self.seed, "miss", name) for name in self.names}
         self.false_alarm_chance = {name: config[name].noise.false_alarm for name in self.names}
         self.false_alarm_draws = Stream(self.seed, "false_alarm")
+        #: Whether each mission's sender may take one of its departures for an expulsion (its
+        #: policy observes and its noise has false alarms): else a departure draws nothing.
+        self.watches_departures = [
+            self.policies[sender].observes and self.false_alarm_chance[sender] > 0 for sender in self.senders
+        ]
         self.posts_of = {
             (sender, host): {"mine": tuple(mission.posts), "theirs": tuple(config[host].mission.posts)}
             for (sender, host), mission in zip(self.mission_keys, missions, strict=True)

@@ -9,6 +9,8 @@ it reads the mission's counters in place rather than copying them.
 
 from __future__ import annotations
 
+import heapq
+
 from sim.core import events as ev
 from sim.core.working import WorkingMission
 from sim.engine.calendar import KEY_SHIFT
@@ -63,28 +65,29 @@ class Staffing:
             allowance = received + mission.visa_credit - (mission.visas_issued - ours_then)
             if allowance <= 0:  # nothing to match yet: every request waits
                 return
-        arrives = today + self.travel[midx]
-        deny = mission.visa_policy == "deny"
-        record, log, arrive_base = self.record, self.log, self._arrive_base[midx]
-        issued = 0
-        for rid in sorted(ready):
-            if deny:
-                record(
-                    ev.VisaDenied(seq=len(log), day=today, actor=host, target=name, cause=rid, request=rid)
+        if mission.visa_policy == "deny":
+            for rid in sorted(ready):
+                self.record(
+                    ev.VisaDenied(
+                        seq=len(self.log), day=today, actor=host, target=name, cause=rid, request=rid
+                    )
                 )
-                continue
-            if allowance is not None:
-                if allowance <= 0:
-                    break
-                allowance -= 1
+            return
+        # Oldest first; a one-for-one host that can match only some of them needs only those.
+        if allowance is not None and allowance < len(ready):
+            issuing = heapq.nsmallest(allowance, ready)
+        else:
+            issuing = sorted(ready)
+        arrives = today + self.travel[midx]
+        record, log, arrive_base = self.record, self.log, self._arrive_base[midx]
+        for rid in issuing:
             record(
                 ev.VisaIssued(
                     seq=len(log), day=today, actor=host, target=name, cause=rid, request=rid, arrives=arrives
                 )
             )
             self._at(arrives, arrive_base | (rid << KEY_SHIFT))
-            issued += 1
-        if issued and self.world.missions[(host, name)].visa_policy == "one_for_one":
+        if self.world.missions[(host, name)].visa_policy == "one_for_one":
             # The host's own staff waiting for the sender's visas may now be matched.
             self._at(today + 1, self._visa_item[self.midx[(host, name)]])
 
@@ -163,27 +166,48 @@ class Staffing:
 
         After a review no vacancy that could be filled is left open, so an extra review is a
         no-op: that is what lets a fork schedule one on its first day without changing anything.
-        The open requests are read in place: a withdrawal lowers them as the trim goes, and
-        filling a cell changes that cell's count alone, which the loop does not read again.
         """
         mission = self.m[midx]
-        _, open_posts, cells, banned = self._plan(midx)
+        plan = self._plan(midx)
         cap = mission.cap
         room = None if cap is None else cap.cap - mission.counted(cap.roles) - mission.requested_of(cap.roles)
-        if self._needs_trim(mission, open_posts, room):
-            room = self._trim(mission, open_posts, room)
+        over, fillable = self._vacancies(mission, plan)
+        if over or (room is not None and room < 0):
+            room = self._trim(mission, plan[1], room)
+            over, fillable = self._vacancies(mission, plan)
         cap_roles = cap.roles if cap is not None else ()
-        blocked = mission.visa_blocked
-        targets, counts, requested = mission.targets, mission.counts, mission.requested
-        for key, post, role, is_local in cells:
-            if banned if is_local else blocked:
-                continue
-            vacancies = targets.get(key, 0) - counts.get(key, 0) - requested.get(key, 0)
+        for post, role, vacancies in fillable:
             if room is not None and role in cap_roles:
                 vacancies = min(vacancies, room)
                 room -= max(vacancies, 0)
             if vacancies > 0:
                 self._fill(midx, mission, post, role, vacancies)
+
+    @staticmethod
+    def _vacancies(mission: WorkingMission, plan: Plan) -> tuple[bool, list[tuple[str, str, int]]]:
+        """Whether an open request no longer fits (over its target, or at a post not open), and
+        the open cells with vacancies that may be filled (not banned, not blocked), in order.
+
+        One pass over the cells answers both (a review runs after nearly every departure):
+        a request over its target is a cell with requests and a negative vacancy; a request at a
+        post not open is looked for only when some post is not open. The open requests are read
+        in place: filling a cell changes that cell alone, which the review does not read again.
+        """
+        _, open_posts, cells, banned = plan
+        targets, counts, requested = mission.targets, mission.counts, mission.requested
+        blocked, over = mission.visa_blocked, False
+        fillable = []
+        for key, post, role, is_local in cells:
+            n = requested.get(key, 0)
+            vacancies = targets.get(key, 0) - counts.get(key, 0) - n
+            if vacancies > 0:
+                if not (banned if is_local else blocked):
+                    fillable.append((post, role, vacancies))
+            elif vacancies < 0 and n > 0:
+                over = True
+        if not over and len(open_posts) < len(mission.posts):
+            over = any(n > 0 and post not in open_posts for (post, _), n in requested.items())
+        return over, fillable
 
     def _fill(self, midx: int, mission: WorkingMission, post: str, role: str, vacancies: int) -> None:
         """Hire locals at once; ask the host for a visa for everyone else."""
@@ -233,14 +257,3 @@ class Staffing:
             if request.role in cap_roles:
                 room += 1  # type: ignore[operator]
         return room
-
-    @staticmethod
-    def _needs_trim(mission: WorkingMission, open_posts: tuple[str, ...], room: int | None) -> bool:
-        """Whether any open request no longer fits: over the cap, over a target, or at a closed post."""
-        if room is not None and room < 0:
-            return True
-        counts, targets = mission.counts, mission.targets
-        for key, n in mission.requested.items():
-            if n > 0 and (key[0] not in open_posts or counts.get(key, 0) + n > targets.get(key, 0)):
-                return True
-        return False
