@@ -159,11 +159,13 @@ class World:
             self.day, self.last_seq = day, seq
             return
         else:  # the mission is named by a field (DeadlineReached)
-            handler, key = None, mission_key(event)
+            handler, key = HANDLERS.get(cls), mission_key(event)
         mission = self.missions.get(key)
         if mission is None:
             raise LogError(f"event seq {seq} concerns unknown mission {key[0]!r}")
-        (handler or HANDLERS[cls])(mission, event)
+        if handler is None:
+            raise KeyError(cls)  # not an event class of the vocabulary
+        handler(mission, event)
         self.day, self.last_seq = day, seq
 
 

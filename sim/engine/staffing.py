@@ -99,7 +99,10 @@ class Staffing:
             return
         post, role = request.post, request.role
         cap = mission.cap
-        fits = post in self._plan(midx)[1] and (
+        plan = self._plans[midx]
+        if plan[0] != mission.version:
+            plan = self._plan(midx)
+        fits = post in plan[1] and (
             cap is None or role not in cap.roles or mission.counted(cap.roles) < cap.cap
         )
         if not fits:
@@ -168,7 +171,9 @@ class Staffing:
         no-op: that is what lets a fork schedule one on its first day without changing anything.
         """
         mission = self.m[midx]
-        plan = self._plan(midx)
+        plan = self._plans[midx]
+        if plan[0] != mission.version:
+            plan = self._plan(midx)
         cap = mission.cap
         room = None if cap is None else cap.cap - mission.counted(cap.roles) - mission.requested_of(cap.roles)
         over, fillable = self._vacancies(mission, plan)
