@@ -64,6 +64,7 @@ class Calendar:
     def run(self, work: Sequence[Callable[[int, int], None]], on_day: Callable[[int], None] | None) -> None:
         """Run every day's work in order; work may queue more work for today or later."""
         days, buckets, pop = self._days, self._buckets, heapq.heappop
+        phase_shift, key_shift, key_mask, mission_mask = PHASE_SHIFT, KEY_SHIFT, KEY_MASK, MISSION_MASK
         while days:
             day = pop(days)
             self.today = day
@@ -75,5 +76,5 @@ class Calendar:
             while heap:
                 item_ = pop(heap)
                 queued.discard(item_)
-                work[item_ >> PHASE_SHIFT]((item_ >> KEY_SHIFT) & KEY_MASK, item_ & MISSION_MASK)
+                work[item_ >> phase_shift]((item_ >> key_shift) & key_mask, item_ & mission_mask)
         self._running = None

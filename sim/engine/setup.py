@@ -148,14 +148,17 @@ class Setup:
                 )
             )
             opened = self.world.missions[(sender, host)]  # type: ignore[attr-defined]
-            tenures = Stream(self.seed, "tenure", sender)
+            tour_of, served_of = (
+                self.tour_draws[midx].integer_of,
+                Stream(self.seed, "tenure", sender).integer_of,
+            )
             for post, staffing in mission.posts.items():
                 for role, count in staffing.by_role().items():
                     low, high = self.tours[midx][role]
                     for _ in range(count):
                         number = opened.arrivals
-                        tour = self.tour_draws[midx].integer_of(low, high, number)
-                        served = tenures.integer_of(0, tour - 1, number)
+                        tour = tour_of(low, high, number)
+                        served = served_of(0, tour - 1, number)
                         record(
                             ev.StaffArrived(
                                 seq=len(log),

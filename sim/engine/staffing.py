@@ -34,12 +34,13 @@ class Staffing:
             return
         today = self.calendar.today
         if person.tour_end <= today:
-            self._depart(midx, (pid,), "tour_end", None)
+            reason, cause = "tour_end", None
         else:
             limit = mission.rotation_limit
             if limit is None or person.role not in limit.roles or person.arrived + limit.limit_days > today:
                 return
-            self._depart(midx, (pid,), "rotation_limit", limit.seq)
+            reason, cause = "rotation_limit", limit.seq
+        self._depart(midx, (pid,), reason, cause)
         self._at(today, self._staff_item[midx])  # the mission's staffing review, later today
 
     # --- phase 4 and 5: visas and arrivals --------------------------------------------------
@@ -124,9 +125,10 @@ class Staffing:
         low, high = self.tours[midx][role]
         tour = self.tour_draws[midx].integer_of(low, high, mission.arrivals)
         today = self.calendar.today
-        event = self.record(
+        seq = len(self.log)
+        self.record(
             ev.StaffArrived(
-                seq=len(self.log),
+                seq=seq,
                 day=today,
                 actor=mission.name,
                 target=mission.host,
@@ -138,7 +140,13 @@ class Staffing:
                 request=request,
             )
         )
-        self._schedule_departure(midx, mission, event.seq, mission.staff[event.seq], today)
+        # Their tour items (_schedule_departure, spelled out: a hire knows the person's days).
+        work, day = self._tour_base[midx] | (seq << KEY_SHIFT), today + tour
+        self._at(day if day > today else today, work)
+        limit = mission.rotation_limit
+        if limit is not None and role in limit.roles:
+            day = today + limit.limit_days
+            self._at(day if day > today else today, work)
 
     # --- phase 6: staffing ------------------------------------------------------------------
 
