@@ -9,6 +9,7 @@ from typing import Any
 from sim.core import events as ev
 from sim.core.state import Person
 from sim.core.working import WorkingMission
+from sim.engine.staffing import USUAL_DEPARTURES
 
 _ROLE_RANK = {"local": 0, "admin_technical": 1, "diplomat": 2}
 
@@ -105,7 +106,13 @@ class Deadlines:
         name, host = self.senders[midx], self.hosts[midx]
         watched = self.watches_departures[midx]  # may the sender take a departure for an expulsion?
         record, log, today = self.record, self.log, self.calendar.today
+        if reason not in USUAL_DEPARTURES:  # targets may shrink: the next review looks at every cell
+            self._left[midx] = None
+        left, staff = self._left[midx], self.m[midx].staff
         for pid in people:
+            if left is not None:  # the cell this person leaves, for the mission's next review
+                person = staff[pid]
+                left.add((person.post, person.role))
             event = record(
                 ev.StaffDeparted(
                     seq=len(log), day=today, actor=name, target=host, cause=cause, person=pid, reason=reason

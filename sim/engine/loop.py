@@ -65,7 +65,7 @@ from sim.engine.calendar import (
 from sim.engine.deadlines import Deadlines
 from sim.engine.perception import Perception
 from sim.engine.setup import Setup
-from sim.engine.staffing import Plan, Staffing
+from sim.engine.staffing import USUAL_STAFFING, Plan, Staffing
 from sim.scenario.models import Scenario
 
 
@@ -104,6 +104,7 @@ class Engine(Perception, Deadlines, Staffing, Setup):
         self._acts_tuple: dict[str, tuple[tuple[int, str, int], ...]] = {}
         self._order_summary: dict[int, tuple[int, frozenset[str], dict[str, set[str]]]] = {}
         self._plans: list[Plan] = [(-1, (), (), False)] * len(self.mission_keys)  # staffing, by version
+        self._review_whole()  # every mission's first review looks at all its cells
         self._at = self.calendar.at  # (day, item): the engine queues work through this alone
         self._item_bases()
         # The work of each phase, called with an item's key and mission (sim.engine.calendar).
@@ -182,10 +183,14 @@ class Engine(Perception, Deadlines, Staffing, Setup):
 
     def _note_notes(self) -> None:
         """The indexes ``record`` keeps beside the state, by event class (one lookup an event:
-        arrivals, requests and visas, most of a log, need none)."""
-        self._notes: dict[type, Callable[[ev.Event], None]] = {
-            cls: self._note_act for cls in ev.EVENT_TYPES.values() if cls.IS_ACT
-        }
+        arrivals, requests and visas, most of a log, need none). An event of a class outside
+        ``USUAL_STAFFING`` has every mission's next review look at all its cells."""
+        self._notes: dict[type, Callable[[ev.Event], None]] = {}
+        for cls in ev.EVENT_TYPES.values():
+            if cls.IS_ACT:
+                self._notes[cls] = self._note_act
+            elif cls not in USUAL_STAFFING:
+                self._notes[cls] = self._note_unusual
         self._notes[ev.ActObserved] = self._note_observed
         if self._number_departures:
             self._notes[ev.StaffDeparted] = self._note_departure
@@ -194,6 +199,10 @@ class Engine(Perception, Deadlines, Staffing, Setup):
         acts = self._acts_by[event.actor]
         self._act_number[event.seq] = len(acts)
         acts.append((event.day, *describe(event)))
+        self._review_whole()
+
+    def _note_unusual(self, event: ev.Event) -> None:
+        self._review_whole()
 
     def _note_observed(self, event: ev.Event) -> None:
         self._observed[event.actor].add(event.act)  # type: ignore[attr-defined]

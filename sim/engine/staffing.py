@@ -17,6 +17,14 @@ from sim.engine.calendar import KEY_SHIFT
 
 ROLES = ev.ROLES
 
+#: The events after which a mission's next review need look only at the cells people left
+#: (see ``Staffing._review``): they change a cell's vacancy only by a departure, and a request
+#: only by filling it. Departures for other reasons than these may abolish posts.
+USUAL_STAFFING = frozenset(
+    {ev.StaffArrived, ev.VisaRequested, ev.VisaIssued, ev.StaffDeparted, ev.ActObserved}
+)
+USUAL_DEPARTURES = frozenset({"tour_end", "rotation_limit"})
+
 #: A mission's staffing plan: (orders version, open posts, cells, local-hire ban), where a
 #: cell is ((post, role), post, role, is_local) in review order.
 Plan = tuple[int, tuple[str, ...], tuple[tuple[tuple[str, str], str, str, bool], ...], bool]
@@ -172,16 +180,30 @@ class Staffing:
         plan = self._plans[midx] = (mission.version, posts, cells, banned)
         return plan
 
+    def _review_whole(self) -> None:
+        """Have every mission's next review look at all its cells (after an unusual event)."""
+        self._left: list[set[tuple[str, str]] | None] = [None] * len(self.mission_keys)
+
     def _review(self, _key: int, midx: int) -> None:
         """Drop requests that no longer fit (newest first), then fill every fillable vacancy.
 
         After a review no vacancy that could be filled is left open, so an extra review is a
         no-op: that is what lets a fork schedule one on its first day without changing anything.
+
+        That is also why most reviews need look only at the cells people left since the last
+        one: while nothing but ``USUAL_STAFFING`` happens and no cap stands, no request comes
+        to exceed its target or its post's closing (nothing to trim), and a cell's vacancy
+        grows only by a departure from it. ``_left`` holds those cells (``None``: look at all).
         """
         mission = self.m[midx]
         plan = self._plans[midx]
         if plan[0] != mission.version:
             plan = self._plan(midx)
+        left = self._left[midx]
+        if left is not None and mission.cap is None:
+            self._left[midx] = set()
+            self._refill(midx, mission, plan, left)
+            return
         cap = mission.cap
         room = None if cap is None else cap.cap - mission.counted(cap.roles) - mission.requested_of(cap.roles)
         over, fillable = self._vacancies(mission, plan)
@@ -195,6 +217,22 @@ class Staffing:
                 room -= max(vacancies, 0)
             if vacancies > 0:
                 self._fill(midx, mission, post, role, vacancies)
+        self._left[midx] = set()
+
+    def _refill(self, midx: int, mission: WorkingMission, plan: Plan, left: set[tuple[str, str]]) -> None:
+        """The review of the cells in ``left`` alone, in the plan's order (no cap stands)."""
+        _, _, cells, banned = plan
+        targets, counts, requested, blocked = (
+            mission.targets,
+            mission.counts,
+            mission.requested,
+            mission.visa_blocked,
+        )
+        for key, post, role, is_local in cells:
+            if key in left and not (banned if is_local else blocked):
+                vacancies = targets.get(key, 0) - counts.get(key, 0) - requested.get(key, 0)
+                if vacancies > 0:
+                    self._fill(midx, mission, post, role, vacancies)
 
     @staticmethod
     def _vacancies(mission: WorkingMission, plan: Plan) -> tuple[bool, list[tuple[str, str, int]]]:
