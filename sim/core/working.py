@@ -119,9 +119,9 @@ class WorkingMission:
     def ready_requests(self, today: int) -> set[int]:
         """Undecided visa requests due on or before ``today`` (the caller sorts them, oldest
         first, only when it decides some: a one-for-one host often has nothing to match)."""
-        due, ready, requests = self._due, self._ready, self.requests
+        due, ready, requests, pop = self._due, self._ready, self.requests, heapq.heappop
         while due and due[0][0] <= today:
-            _, rid = heapq.heappop(due)
+            _, rid = pop(due)
             request = requests.get(rid)
             if request is not None and request.arrives is None:
                 ready.add(rid)

@@ -54,8 +54,7 @@ class Deadlines:
             )
         )
         if cls is ev.RotationLimitImposed:
-            for pid, person in mission.staff.items():
-                self._schedule_departure(midx, mission, pid, person, today)
+            self._schedule_departures(midx, mission, today)
         self._review_soon(midx)
 
     def _close_post(self, midx: int, mission: WorkingMission, post: str, cause: int) -> None:

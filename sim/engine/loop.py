@@ -248,8 +248,7 @@ class Engine(Perception, Deadlines, Staffing, Setup):
         for midx, mission in enumerate(self.m):
             for seq, order in mission.orders.items():
                 at(max(order.deadline, today), self._deadline_base[midx] | (seq << KEY_SHIFT))  # type: ignore[attr-defined]
-            for pid, person in mission.staff.items():
-                self._schedule_departure(midx, mission, pid, person, today)
+            self._schedule_departures(midx, mission, today)
             for rid, request in mission.requests.items():
                 if request.arrives is None:
                     at(max(request.due, today), self._visa_item[midx])
@@ -271,16 +270,19 @@ class Engine(Perception, Deadlines, Staffing, Setup):
     def _schedule_reaction(self, observer: str, act: ev.Event) -> None:
         self._at(act.day + self._delay(observer, act), self._react_base[observer] | (act.seq << KEY_SHIFT))
 
-    def _schedule_departure(self, midx: int, mission: object, pid: int, person: object, today: int) -> None:
-        """A tour-end item for ``pid``, and one at its rotation limit if a limit binds its role.
-        (Conditionals, not ``max``: this runs for every person, and ``max`` is a slow call.)"""
-        work = self._tour_base[midx] | (pid << KEY_SHIFT)
-        day = person.tour_end  # type: ignore[attr-defined]
-        self._at(day if day > today else today, work)
+    def _schedule_departures(self, midx: int, mission: object, today: int) -> None:
+        """A tour-end item for everyone on the mission's staff, and one at their rotation limit
+        if a limit binds their role (conditionals, not ``max``: this runs for every person)."""
+        at, base, horizon = self._at, self._tour_base[midx], self.horizon
         limit = mission.rotation_limit  # type: ignore[attr-defined]
-        if limit is not None and person.role in limit.roles:  # type: ignore[attr-defined]
-            day = person.arrived + limit.limit_days  # type: ignore[attr-defined]
-            self._at(day if day > today else today, work)
+        roles, limit_days = (limit.roles, limit.limit_days) if limit is not None else ((), 0)
+        for pid, person in mission.staff.items():  # type: ignore[attr-defined]
+            work, day = base | (pid << KEY_SHIFT), person.tour_end
+            if day <= horizon:  # most locals' tours end after it
+                at(day if day > today else today, work)
+            if person.role in roles:
+                day = person.arrived + limit_days
+                at(day if day > today else today, work)
 
     def _review_soon(self, midx: int) -> None:
         """The mission's staffing review, today (after the day's other work)."""

@@ -148,7 +148,7 @@ class Staffing:
                 request=request,
             )
         )
-        # Their tour items (_schedule_departure, spelled out: a hire knows the person's days).
+        # Their tour items, as _schedule_departures queues them for the staff already there.
         work, day = self._tour_base[midx] | (seq << KEY_SHIFT), today + tour
         self._at(day if day > today else today, work)
         limit = mission.rotation_limit
