@@ -10,8 +10,10 @@ with the same :class:`~sim.core.state.LogError` for an event that cannot follow 
 ``apply`` stays as the oracle a property compares them with (``fold(log) == fold_pure(log)``).
 
 Missions are keyed by ``(sender, host)``. Beside what the persistent state holds, a working
-mission keeps indexes that are functions of it (per-role headcounts, undecided visa requests
-by due day, a version of its orders): they are what makes the engine's questions cheap.
+mission keeps indexes that are functions of it (undecided visa requests by due day, a version
+of its orders): they are what makes the engine's questions cheap. Each costs every event that
+moves it, so only what the hot path asks is indexed (headcounts per role are summed when a cap
+or an expulsion asks, from the few (post, role) counts).
 """
 
 from __future__ import annotations
@@ -49,10 +51,8 @@ class WorkingMission:
         "orders",
         "posts",
         "requested",
-        "requested_roles",
         "requests",
         "requests_made",
-        "role_counts",
         "rotation_limit",
         "services_cut",
         "staff",
@@ -73,10 +73,8 @@ class WorkingMission:
         self.targets: dict[tuple[str, str], int] = {(post, role): n for post, role, n in e.targets}
         self.staff: dict[int, Person] = {}
         self.counts: dict[tuple[str, str], int] = {}
-        self.role_counts: dict[str, int] = dict.fromkeys(ev.ROLES, 0)
         self.requests: dict[int, Request] = {}
         self.requested: dict[tuple[str, str], int] = {}
-        self.requested_roles: dict[str, int] = dict.fromkeys(ev.ROLES, 0)
         self.orders: dict[int, ev.Event] = {}
         self.arrivals = self.departures = self.requests_made = 0
         self.visa_policy, self.visa_credit, self.visa_blocked = e.visa_policy, e.visa_credit, False
@@ -101,14 +99,13 @@ class WorkingMission:
         return len(self.staff)
 
     def counted(self, roles: Iterable[str]) -> int:
-        """People present of ``roles``."""
-        counts = self.role_counts
-        return sum(counts[role] for role in roles)
+        """People present of ``roles``: a sum over the mission's few (post, role) counts, asked
+        only under caps and expulsions (a per-role index cost every arrival and departure more)."""
+        return sum(n for (_, role), n in self.counts.items() if role in roles)
 
     def requested_of(self, roles: Iterable[str]) -> int:
-        """Open visa requests of ``roles``."""
-        requested = self.requested_roles
-        return sum(requested[role] for role in roles)
+        """Open visa requests of ``roles`` (asked only under a cap)."""
+        return sum(n for (_, role), n in self.requested.items() if role in roles)
 
     def visas_issued_before(self, day: int) -> int:
         """Visas issued to this mission before ``day``: the side-neutral basis of one-for-one."""
@@ -249,12 +246,10 @@ def _arrived(m: WorkingMission, e: ev.StaffArrived) -> None:
             raise LogError(f"event seq {e.seq}: arrival fills unknown request {e.request}")
         requested, key = m.requested, (filled.post, filled.role)
         requested[key] = requested.get(key, 0) - 1
-        m.requested_roles[filled.role] -= 1
         m._ready.discard(e.request)
     m.staff[e.seq] = _tuple(Person, (role, post, e.arrived, e.tour_end, m.arrivals))
     counts, key = m.counts, (post, role)
     counts[key] = counts.get(key, 0) + 1
-    m.role_counts[role] += 1
     m.arrivals += 1
 
 
@@ -271,7 +266,6 @@ def _departed(m: WorkingMission, e: ev.StaffDeparted) -> None:
     del m.staff[e.person]
     counts = m.counts
     counts[key] = counts.get(key, 0) - 1
-    m.role_counts[person.role] -= 1
     m.departures += 1
 
 
@@ -296,7 +290,6 @@ def _requested(m: WorkingMission, e: ev.VisaRequested) -> None:
     m.requests[e.seq] = _tuple(Request, (e.role, e.post, e.due, None))
     requested = m.requested
     requested[key] = requested.get(key, 0) + 1
-    m.requested_roles[e.role] += 1
     m.requests_made += 1
     heapq.heappush(m._due, (e.due, e.seq))
 
@@ -324,7 +317,6 @@ def _closed_request(m: WorkingMission, request: int, seq: int) -> None:
     del m.requests[request]
     requested, key = m.requested, (closed.post, closed.role)
     requested[key] = requested.get(key, 0) - 1
-    m.requested_roles[closed.role] -= 1
     m._ready.discard(request)
 
 
