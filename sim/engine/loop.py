@@ -255,7 +255,10 @@ class Engine(Perception, Deadlines, Staffing, Setup):
                 else:
                     at(max(request.arrives, today), self._arrive_base[midx] | (rid << KEY_SHIFT))
             at(today, self._staff_item[midx])
-        for event in self.log:
+        # What may still be answered: acts, and departures when a side may take one for an
+        # expulsion (record indexes both), in log order; the rest of the log owes nothing.
+        for seq in sorted([*self._act_number, *self._departure_number]):
+            event = self.log[seq]
             if event.IS_ACT:
                 observer = event.target
             elif type(event) is ev.StaffDeparted and self._false_alarm(event):  # type: ignore[arg-type]
