@@ -274,18 +274,20 @@ class Engine(Perception, Deadlines, Staffing, Setup):
         self._at(act.day + self._delay(observer, act), self._react_base[observer] | (act.seq << KEY_SHIFT))
 
     def _schedule_departures(self, midx: int, mission: object, today: int) -> None:
-        """A tour-end item for everyone on the mission's staff, and one at their rotation limit
-        if a limit binds their role (conditionals, not ``max``: this runs for every person)."""
+        """Everyone's tour item: on the day their tour ends or, if a rotation limit binds their
+        role and comes first, the day they reach it (conditionals, not ``max``: this runs for
+        every person). One item a person is enough: an item that finds its person not due (the
+        limit was lifted) queues the next one (``_end_tour``), and a limit coming into force
+        queues everyone's again, so each leaves on the day a tour-end and a limit item would say."""
         at, base, horizon = self._at, self._tour_base[midx], self.horizon
         limit = mission.rotation_limit  # type: ignore[attr-defined]
         roles, limit_days = (limit.roles, limit.limit_days) if limit is not None else ((), 0)
         for pid, person in mission.staff.items():  # type: ignore[attr-defined]
-            work, day = base | (pid << KEY_SHIFT), person.tour_end
-            if day <= horizon:  # most locals' tours end after it
-                at(day if day > today else today, work)
-            if person.role in roles:
+            day = person.tour_end
+            if person.role in roles and person.arrived + limit_days < day:
                 day = person.arrived + limit_days
-                at(day if day > today else today, work)
+            if day <= horizon:  # most locals' tours end after it
+                at(day if day > today else today, base | (pid << KEY_SHIFT))
 
     def _review_soon(self, midx: int) -> None:
         """The mission's staffing review, today (after the day's other work)."""

@@ -46,6 +46,16 @@ class Staffing:
         else:
             limit = mission.rotation_limit
             if limit is None or person.role not in limit.roles or person.arrived + limit.limit_days > today:
+                # Not due: the limit this item was for was lifted (or has changed). The next
+                # day this person may leave, today's rules say (later than today).
+                day = person.tour_end
+                if (
+                    limit is not None
+                    and person.role in limit.roles
+                    and person.arrived + limit.limit_days < day
+                ):
+                    day = person.arrived + limit.limit_days
+                self._at(day, self._tour_base[midx] | (pid << KEY_SHIFT))
                 return
             reason, cause = "rotation_limit", limit.seq
         self._depart(midx, (pid,), reason, cause)
@@ -148,13 +158,11 @@ class Staffing:
                 request=request,
             )
         )
-        # Their tour items, as _schedule_departures queues them for the staff already there.
-        work, day = self._tour_base[midx] | (seq << KEY_SHIFT), today + tour
-        self._at(day if day > today else today, work)
-        limit = mission.rotation_limit
-        if limit is not None and role in limit.roles:
+        # Their tour item, as _schedule_departures queues it for the staff already there.
+        day, limit = today + tour, mission.rotation_limit
+        if limit is not None and role in limit.roles and limit.limit_days < tour:
             day = today + limit.limit_days
-            self._at(day if day > today else today, work)
+        self._at(day if day > today else today, self._tour_base[midx] | (seq << KEY_SHIFT))
 
     # --- phase 6: staffing ------------------------------------------------------------------
 
