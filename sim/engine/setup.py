@@ -55,6 +55,8 @@ class Setup:
         if len(self.mission_keys) > MAX_MISSIONS:
             raise ValueError(f"at most {MAX_MISSIONS} missions in one run")
         self.midx = {key: index for index, key in enumerate(self.mission_keys)}
+        #: Each mission's counterpart: the host's own mission in the sender's capital.
+        self.facing = [self.midx[(host, sender)] for sender, host in self.mission_keys]
         self.senders = [sender for sender, _ in self.mission_keys]
         self.hosts = [host for _, host in self.mission_keys]
         missions = [config[sender].mission for sender in self.senders]

@@ -78,7 +78,7 @@ class Staffing:
         name, host = mission.name, mission.host
         allowance = None
         if mission.visa_policy == "one_for_one":
-            theirs = self.world.missions[(host, name)]
+            theirs = self.m[self.facing[midx]]
             ours_then, theirs_then = mission.visa_counted_from
             received = theirs.visas_issued_before(today) - theirs_then
             allowance = received + mission.visa_credit - (mission.visas_issued - ours_then)
@@ -106,9 +106,10 @@ class Staffing:
                 )
             )
             self._at(arrives, arrive_base | (rid << KEY_SHIFT))
-        if self.world.missions[(host, name)].visa_policy == "one_for_one":
+        facing = self.facing[midx]
+        if self.m[facing].visa_policy == "one_for_one":
             # The host's own staff waiting for the sender's visas may now be matched.
-            self._at(today + 1, self._visa_item[self.midx[(host, name)]])
+            self._at(today + 1, self._visa_item[facing])
 
     def _arrive(self, rid: int, midx: int) -> None:
         mission = self.m[midx]
