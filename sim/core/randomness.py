@@ -12,6 +12,7 @@ import hashlib
 import math
 
 _SCALE = float(1 << 64)
+_from_bytes = int.from_bytes  # bound once: Stream.integer_of runs for every hire and every request
 
 #: Seeds are whole numbers in [0, SEED_LIMIT): what SQLite and Parquet store as a signed 64-bit
 #: integer. Every seed (a scenario's, a sweep's, a fork's, a policy's, an option) is checked
@@ -57,17 +58,21 @@ class Stream:
 
     The hasher is fed the prefix once and copied per draw (a copy of a blake2b state is
     cheaper than hashing the prefix again), which is what the engine's hot path draws with.
+    ``integer_of`` is ``integer`` for a one-part key, the engine's common case (the n-th
+    arrival, the n-th request): no argument tuple, and ``int`` for ``math.floor`` (the same
+    for the non-negative products it is given).
     """
 
-    __slots__ = ("_hasher",)
+    __slots__ = ("_copy", "_hasher")
 
     def __init__(self, seed: int, stream: str, *prefix: object) -> None:
         text = f"{seed}\x1f{stream}\x1f" + "".join(f"{part}\x1f" for part in prefix)
         self._hasher = hashlib.blake2b(text.encode(), digest_size=8)
+        self._copy = self._hasher.copy
 
     def uniform(self, *rest: object) -> float:
         """A float in [0, 1) for the key ``prefix + rest`` (``rest`` must not be empty)."""
-        hasher = self._hasher.copy()
+        hasher = self._copy()
         hasher.update((str(rest[0]) if len(rest) == 1 else "\x1f".join(map(str, rest))).encode())
         return int.from_bytes(hasher.digest(), "big") / _SCALE
 
@@ -75,9 +80,17 @@ class Stream:
         """An integer in [low, high] inclusive; ``low == high`` costs no hashing."""
         if low >= high:
             return low
-        hasher = self._hasher.copy()
+        hasher = self._copy()
         hasher.update((str(rest[0]) if len(rest) == 1 else "\x1f".join(map(str, rest))).encode())
         return low + math.floor(int.from_bytes(hasher.digest(), "big") / _SCALE * (high - low + 1))
+
+    def integer_of(self, low: int, high: int, key: object) -> int:
+        """``integer(low, high, key)`` for a key of one part."""
+        if low >= high:
+            return low
+        hasher = self._copy()
+        hasher.update(str(key).encode())
+        return low + int(_from_bytes(hasher.digest(), "big") / _SCALE * (high - low + 1))
 
     def chance(self, p: float, *rest: object) -> bool:
         """True with probability ``p``; ``p`` of 0 or 1 never hashes."""

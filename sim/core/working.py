@@ -9,9 +9,8 @@ reads it (a finished run, a replay, a test). The handlers are the same rules as 
 with the same :class:`~sim.core.state.LogError` for an event that cannot follow the state;
 ``apply`` stays as the oracle a property compares them with (``fold(log) == fold_pure(log)``).
 
-Missions are keyed by ``(sender, host)``. Beside what the persistent state holds, a working
-mission keeps indexes that are functions of it (per-role headcounts, undecided visa requests
-by due day, a version of its orders): they are what makes the engine's questions cheap.
+Missions are keyed by ``(sender, host)``; a working mission (:mod:`sim.core.working_mission`)
+keeps, beside what the persistent state holds, indexes that are functions of it.
 """
 
 from __future__ import annotations
@@ -24,105 +23,9 @@ from immutables import Map
 
 from sim.core import events as ev
 from sim.core.state import LogError, Mission, Observation, Person, Request, State, mission_key
+from sim.core.working_mission import WorkingMission
 
-
-class WorkingMission:
-    """The sender's mission in the host's capital, changed in place by the handlers below."""
-
-    __slots__ = (
-        "_due",
-        "_ready",
-        "ambassador_present",
-        "arrivals",
-        "cap",
-        "closed_by_host",
-        "closed_posts",
-        "compounds_closed",
-        "counts",
-        "departures",
-        "host",
-        "local_hire_ban",
-        "name",
-        "observed",
-        "orders",
-        "posts",
-        "requested",
-        "requested_roles",
-        "requests",
-        "requests_made",
-        "role_counts",
-        "rotation_limit",
-        "services_cut",
-        "staff",
-        "targets",
-        "threats_received",
-        "version",
-        "visa_blocked",
-        "visa_counted_from",
-        "visa_credit",
-        "visa_policy",
-        "visas_issued",
-        "visas_issued_day",
-        "visas_issued_that_day",
-    )  # fmt: skip
-
-    def __init__(self, e: ev.MissionOpened) -> None:
-        self.name, self.host, self.posts = e.actor, e.target, tuple(e.posts)
-        self.targets: dict[tuple[str, str], int] = {(post, role): n for post, role, n in e.targets}
-        self.staff: dict[int, Person] = {}
-        self.counts: dict[tuple[str, str], int] = {}
-        self.role_counts: dict[str, int] = dict.fromkeys(ev.ROLES, 0)
-        self.requests: dict[int, Request] = {}
-        self.requested: dict[tuple[str, str], int] = {}
-        self.requested_roles: dict[str, int] = dict.fromkeys(ev.ROLES, 0)
-        self.orders: dict[int, ev.Event] = {}
-        self.arrivals = self.departures = self.requests_made = 0
-        self.visa_policy, self.visa_credit, self.visa_blocked = e.visa_policy, e.visa_credit, False
-        self.visas_issued, self.visas_issued_day, self.visas_issued_that_day = 0, -1, 0
-        self.visa_counted_from = (0, 0)
-        self.cap: ev.StaffCapImposed | None = None
-        self.rotation_limit: ev.RotationLimitImposed | None = None
-        self.local_hire_ban = False
-        self.closed_posts: frozenset[str] = frozenset()
-        self.closed_by_host: frozenset[str] = frozenset()
-        self.ambassador_present = True
-        self.threats_received = 0
-        self.compounds_closed: list[str] = []
-        self.services_cut: list[str] = []
-        self.observed: list[Observation] = []
-        self.version = 0  # bumped whenever the orders or the closed posts change
-        self._due: list[tuple[int, int]] = []  # (due day, request id) of undecided requests
-        self._ready: set[int] = set()  # undecided requests whose due day has come
-
-    @property
-    def headcount(self) -> int:
-        return len(self.staff)
-
-    def counted(self, roles: Iterable[str]) -> int:
-        """People present of ``roles``."""
-        counts = self.role_counts
-        return sum(counts[role] for role in roles)
-
-    def requested_of(self, roles: Iterable[str]) -> int:
-        """Open visa requests of ``roles``."""
-        requested = self.requested_roles
-        return sum(requested[role] for role in roles)
-
-    def visas_issued_before(self, day: int) -> int:
-        """Visas issued to this mission before ``day``: the side-neutral basis of one-for-one."""
-        if self.visas_issued_day == day:
-            return self.visas_issued - self.visas_issued_that_day
-        return self.visas_issued
-
-    def due_requests(self, today: int) -> list[int]:
-        """Undecided visa requests due on or before ``today``, oldest first."""
-        due, ready, requests = self._due, self._ready, self.requests
-        while due and due[0][0] <= today:
-            _, rid = heapq.heappop(due)
-            request = requests.get(rid)
-            if request is not None and request.arrives is None:
-                ready.add(rid)
-        return sorted(ready)
+_tuple = tuple.__new__  # a named tuple from a tuple of its fields, without its Python-level __new__
 
 
 class World:
@@ -136,25 +39,34 @@ class World:
         self.sides: list[str] = []
 
     def record(self, event: ev.Event) -> None:
-        """Fold ``event`` in, or raise :class:`LogError` if it cannot follow the state."""
-        if event.seq != self.last_seq + 1:
-            raise LogError(f"event seq {event.seq} follows seq {self.last_seq}: the log has a gap")
-        if event.day < self.day:
-            raise LogError(f"event seq {event.seq} on day {event.day} precedes day {self.day}")
+        """Fold ``event`` in, or raise :class:`LogError` if it cannot follow the state.
+
+        One table lookup routes an event to its handler and tells which party sends the
+        mission it concerns (every event passes here, so this is the fold's per-event cost).
+        """
+        seq, day = event.seq, event.day
+        if seq != self.last_seq + 1:
+            raise LogError(f"event seq {seq} follows seq {self.last_seq}: the log has a gap")
+        if day < self.day:
+            raise LogError(f"event seq {seq} on day {day} precedes day {self.day}")
         cls = type(event)
-        if cls is ev.MissionOpened:
+        route = _ROUTES.get(cls)
+        if route is not None:
+            handler, sender_is_actor = route
+            key = (event.actor, event.target) if sender_is_actor else (event.target, event.actor)
+        elif cls is ev.MissionOpened:
             _opened(self, event)  # type: ignore[arg-type]
-        else:
-            side = _SENDER_IS_ACTOR.get(cls)
-            if side is None:
-                key = mission_key(event)
-            else:
-                key = (event.actor, event.target) if side else (event.target, event.actor)
-            mission = self.missions.get(key)
-            if mission is None:
-                raise LogError(f"event seq {event.seq} concerns unknown mission {key[0]!r}")
-            HANDLERS[cls](mission, event)
-        self.day, self.last_seq = event.day, event.seq
+            self.day, self.last_seq = day, seq
+            return
+        else:  # the mission is named by a field (DeadlineReached)
+            handler, key = HANDLERS.get(cls), mission_key(event)
+        mission = self.missions.get(key)
+        if mission is None:
+            raise LogError(f"event seq {seq} concerns unknown mission {key[0]!r}")
+        if handler is None:
+            raise KeyError(cls)  # not an event class of the vocabulary
+        handler(mission, event)
+        self.day, self.last_seq = day, seq
 
 
 def fold(events: Iterable[ev.Event]) -> State:
@@ -225,30 +137,38 @@ def _bump(counts: dict[Any, int], key: Any, delta: int) -> None:
 
 
 def _arrived(m: WorkingMission, e: ev.StaffArrived) -> None:
-    if e.post not in m.posts:
-        raise LogError(f"event seq {e.seq}: {m.name} has no post {e.post!r}")
+    # The busiest handlers (arrivals, departures, requests, visas) spell ``_bump`` out and
+    # build their named tuples with ``tuple.__new__``: the same values, without a Python-level
+    # call for each (a named tuple's constructor is one).
+    post, role = e.post, e.role
+    if post not in m.posts:
+        raise LogError(f"event seq {e.seq}: {m.name} has no post {post!r}")
     if e.request is not None:
         filled = m.requests.pop(e.request, None)
         if filled is None:
             raise LogError(f"event seq {e.seq}: arrival fills unknown request {e.request}")
-        _bump(m.requested, (filled.post, filled.role), -1)
-        m.requested_roles[filled.role] -= 1
+        requested, key = m.requested, (filled.post, filled.role)
+        requested[key] = requested.get(key, 0) - 1
         m._ready.discard(e.request)
-    m.staff[e.seq] = Person(e.role, e.post, e.arrived, e.tour_end, m.arrivals)
-    _bump(m.counts, (e.post, e.role), 1)
-    m.role_counts[e.role] += 1
+    m.staff[e.seq] = _tuple(Person, (role, post, e.arrived, e.tour_end, m.arrivals))
+    counts, key = m.counts, (post, role)
+    counts[key] = counts.get(key, 0) + 1
     m.arrivals += 1
 
 
 def _departed(m: WorkingMission, e: ev.StaffDeparted) -> None:
-    person = _present(m, e.person, e.seq)
-    order = m.orders.get(e.cause) if e.cause is not None else None
-    if type(order) is ev.ExpulsionOrdered and not order.replaceable:
-        key = (person.post, person.role)
-        m.targets[key] = max(0, m.targets.get(key, 0) - 1)
+    try:
+        person = m.staff[e.person]
+    except KeyError:
+        raise LogError(f"event seq {e.seq}: person {e.person} is not on {m.name}'s staff") from None
+    key = (person.post, person.role)
+    if e.cause is not None:
+        order = m.orders.get(e.cause)
+        if type(order) is ev.ExpulsionOrdered and not order.replaceable:
+            m.targets[key] = max(0, m.targets.get(key, 0) - 1)
     del m.staff[e.person]
-    _bump(m.counts, (person.post, person.role), -1)
-    m.role_counts[person.role] -= 1
+    counts = m.counts
+    counts[key] = counts.get(key, 0) - 1
     m.departures += 1
 
 
@@ -269,9 +189,10 @@ def _present(m: WorkingMission, person: int, seq: int) -> Person:
 
 
 def _requested(m: WorkingMission, e: ev.VisaRequested) -> None:
-    m.requests[e.seq] = Request(e.role, e.post, e.due, None)
-    _bump(m.requested, (e.post, e.role), 1)
-    m.requested_roles[e.role] += 1
+    key = (e.post, e.role)
+    m.requests[e.seq] = _tuple(Request, (e.role, e.post, e.due, None))
+    requested = m.requested
+    requested[key] = requested.get(key, 0) + 1
     m.requests_made += 1
     heapq.heappush(m._due, (e.due, e.seq))
 
@@ -285,7 +206,7 @@ def _request(m: WorkingMission, request: int, seq: int) -> Request:
 
 def _issued(m: WorkingMission, e: ev.VisaIssued) -> None:
     request = _request(m, e.request, e.seq)
-    m.requests[e.request] = request._replace(arrives=e.arrives)
+    m.requests[e.request] = _tuple(Request, (request.role, request.post, request.due, e.arrives))
     m._ready.discard(e.request)
     same_day = m.visas_issued_day == e.day
     m.visas_issued += 1
@@ -297,8 +218,8 @@ def _closed_request(m: WorkingMission, request: int, seq: int) -> None:
     """``m`` without open request ``request`` (denied, withdrawn)."""
     closed = _request(m, request, seq)
     del m.requests[request]
-    _bump(m.requested, (closed.post, closed.role), -1)
-    m.requested_roles[closed.role] -= 1
+    requested, key = m.requested, (closed.post, closed.role)
+    requested[key] = requested.get(key, 0) - 1
     m._ready.discard(request)
 
 
@@ -447,8 +368,10 @@ HANDLERS: dict[type, Callable[[Any, Any], None]] = {
 }
 
 
-#: Whether an event of each class concerns its actor's own mission (True) or the target's
-#: (False); classes whose mission is named by a field (``DeadlineReached``) are left out.
-_SENDER_IS_ACTOR: dict[type, bool] = {
-    cls: cls.MISSION_OF == "actor" for cls in HANDLERS if cls.mission is ev.Event.mission
+#: Each class's handler and whether its events concern the actor's own mission (True) or the
+#: target's (False); classes whose mission is named by a field (``DeadlineReached``) are left out.
+_ROUTES: dict[type, tuple[Callable[[Any, Any], None], bool]] = {
+    cls: (handler, cls.MISSION_OF == "actor")
+    for cls, handler in HANDLERS.items()
+    if cls.mission is ev.Event.mission
 }

@@ -9,6 +9,7 @@ from typing import Any
 from sim.core import events as ev
 from sim.core.state import Person
 from sim.core.working import WorkingMission
+from sim.engine.staffing import USUAL_DEPARTURES
 
 _ROLE_RANK = {"local": 0, "admin_technical": 1, "diplomat": 2}
 
@@ -16,7 +17,7 @@ _ROLE_RANK = {"local": 0, "admin_technical": 1, "diplomat": 2}
 class Deadlines:
     """What each kind of order does on its deadline (a mixin of :class:`~sim.engine.loop.Engine`)."""
 
-    def _deadline(self, midx: int, seq: int) -> None:
+    def _deadline(self, seq: int, midx: int) -> None:
         mission = self.m[midx]
         order = mission.orders.get(seq)
         if order is None:  # lifted before its deadline, or already done
@@ -41,17 +42,19 @@ class Deadlines:
         elif cls is ev.LocalHireBanImposed:
             locals_ = sorted(pid for pid, p in mission.staff.items() if p.role == "local")
             self._depart(midx, locals_, "local_hire_ban", seq)
-        self._emit(
-            ev.DeadlineReached,
-            actor=order.actor,
-            target=order.target,
-            cause=seq,
-            measure=seq,
-            concerns=mission.name,
+        self.record(
+            ev.DeadlineReached(
+                seq=len(self.log),
+                day=today,
+                actor=order.actor,
+                target=order.target,
+                cause=seq,
+                measure=seq,
+                concerns=mission.name,
+            )
         )
         if cls is ev.RotationLimitImposed:
-            for pid, person in mission.staff.items():
-                self._schedule_departure(midx, mission, pid, person, today)
+            self._schedule_departures(midx, mission, today)
         self._review_soon(midx)
 
     def _close_post(self, midx: int, mission: WorkingMission, post: str, cause: int) -> None:
@@ -60,16 +63,19 @@ class Deadlines:
         if post == "embassy":
             self._depart(midx, sorted(mission.staff), "post_closed", cause)
             return
-        embassy_open = "embassy" in self._open_posts(mission)
+        embassy_open = "embassy" in self._plan(midx)[1]
         for pid in sorted(pid for pid, p in mission.staff.items() if p.post == post):
             if embassy_open and mission.staff[pid].role != "local":
-                self._emit(
-                    ev.StaffReassigned,
-                    actor=mission.name,
-                    target=mission.host,
-                    cause=cause,
-                    person=pid,
-                    post="embassy",
+                self.record(
+                    ev.StaffReassigned(
+                        seq=len(self.log),
+                        day=self.calendar.today,
+                        actor=mission.name,
+                        target=mission.host,
+                        cause=cause,
+                        person=pid,
+                        post="embassy",
+                    )
                 )
             else:
                 self._depart(midx, [pid], "post_closed", cause)
@@ -97,10 +103,19 @@ class Deadlines:
 
     def _depart(self, midx: int, people: Iterable[int], reason: str, cause: int | None) -> None:
         name, host = self.senders[midx], self.hosts[midx]
-        observes = self.policies[name].observes
+        watched = self.watches_departures[midx]  # may the sender take a departure for an expulsion?
+        record, log, today = self.record, self.log, self.calendar.today
+        if reason not in USUAL_DEPARTURES:  # targets may shrink: the next review looks at every cell
+            self._left[midx] = None
+        left, staff = self._left[midx], self.m[midx].staff
         for pid in people:
-            event = self._emit(
-                ev.StaffDeparted, actor=name, target=host, cause=cause, person=pid, reason=reason
+            if left is not None:  # the cell this person leaves, for the mission's next review
+                person = staff[pid]
+                left.add((person.post, person.role))
+            event = record(
+                ev.StaffDeparted(
+                    seq=len(log), day=today, actor=name, target=host, cause=cause, person=pid, reason=reason
+                )
             )
-            if observes and self._false_alarm(event):  # type: ignore[arg-type]
+            if watched and self._false_alarm(event):  # type: ignore[arg-type]
                 self._schedule_reaction(name, event)

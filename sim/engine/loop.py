@@ -65,7 +65,7 @@ from sim.engine.calendar import (
 from sim.engine.deadlines import Deadlines
 from sim.engine.perception import Perception
 from sim.engine.setup import Setup
-from sim.engine.staffing import Staffing
+from sim.engine.staffing import USUAL_STAFFING, Plan, Staffing
 from sim.scenario.models import Scenario
 
 
@@ -85,10 +85,15 @@ class Engine(Perception, Deadlines, Staffing, Setup):
         self.on_day = on_day  # called at the start of each simulated day (progress bars)
         self.store = store
         self.world = World()
+        self._fold = self.world.record
         self.log: list[ev.Event] = []
+        self._append = self.log.append
         self.calendar = Calendar(scenario.horizon)
         self._compile(scenario)
-        self._slot1 = {name: slot + 1 for name, slot in self.slot.items()}  # calendar items' slot field
+        # A departure's number in its mission keys the draws about how it is perceived; only
+        # false alarms (a departure taken for an expulsion) draw about departures.
+        self._number_departures = any(q > 0 for q in self.false_alarm_chance.values())
+        self._note_notes()
         self._act_seq: dict[str, int] = {}  # documented/scripted act id -> seq
         self._acts_by: dict[str, list[tuple[int, str, int]]] = {name: [] for name in self.names}
         self._act_number: dict[int, int] = {}  # act seq -> its number among its actor's acts
@@ -98,15 +103,19 @@ class Engine(Perception, Deadlines, Staffing, Setup):
         self._history_cache: dict[str, tuple[object, ...]] = {}  # a side's memory, as a tuple
         self._acts_tuple: dict[str, tuple[tuple[int, str, int], ...]] = {}
         self._order_summary: dict[int, tuple[int, frozenset[str], dict[str, set[str]]]] = {}
-        self._open_cache: dict[int, tuple[int, list[str]]] = {}  # mission -> (version, open posts)
+        self._plans: list[Plan] = [(-1, (), (), False)] * len(self.mission_keys)  # staffing, by version
+        self._review_whole()  # every mission's first review looks at all its cells
+        self._at = self.calendar.at  # (day, item): the engine queues work through this alone
+        self._item_bases()
+        # The work of each phase, called with an item's key and mission (sim.engine.calendar).
         self._work = (
             self._act_item,
             self._react_item,
-            self._deadline_item,
-            self._tour_item,
-            self._visa_item,
-            self._arrive_item,
-            self._review_item,
+            self._deadline,
+            self._end_tour,
+            self._visa_desk,
+            self._arrive,
+            self._review,
         )
 
     # --- public ---------------------------------------------------------------------------
@@ -156,76 +165,100 @@ class Engine(Perception, Deadlines, Staffing, Setup):
         return self.state
 
     def record(self, event: ev.Event) -> ev.Event:
-        """The one path by which anything changes: fold the event in and store it."""
-        self.world.record(event)
-        self.log.append(event)
+        """The one path by which anything changes: fold the event in and store it.
+
+        Callers build the event themselves (``ev.X(seq=len(self.log), day=today, ...)``): a
+        helper taking ``**fields`` cost a dict and msgspec's slow keyword path, ~0.5 us an event.
+        """
+        self._fold(event)
+        self._append(event)
         if self.store is not None:
             self.store.append(event)
         if event.act_id is not None:
             self._act_seq[event.act_id] = event.seq
-        cls = type(event)
-        if cls is ev.StaffDeparted:
-            self._departure_number[event.seq] = (
-                self.world.missions[(event.actor, event.target)].departures - 1
-            )
-        elif cls is ev.ActObserved:
-            self._observed[event.actor].add(event.act)  # type: ignore[attr-defined]
-        if cls.IS_ACT:
-            acts = self._acts_by[event.actor]
-            self._act_number[event.seq] = len(acts)
-            acts.append((event.day, *describe(event)))
+        note = self._notes.get(type(event))  # what the engine indexes of this class, if anything
+        if note is not None:
+            note(event)
         return event
 
-    def _emit(self, cls: type[ev.Event], **fields: object) -> ev.Event:
-        return self.record(cls(seq=len(self.log), day=self.calendar.today, **fields))  # type: ignore[arg-type]
+    def _note_notes(self) -> None:
+        """The indexes ``record`` keeps beside the state, by event class (one lookup an event:
+        arrivals, requests and visas, most of a log, need none). An event of a class outside
+        ``USUAL_STAFFING`` has every mission's next review look at all its cells."""
+        self._notes: dict[type, Callable[[ev.Event], None]] = {}
+        for cls in ev.EVENT_TYPES.values():
+            if cls.IS_ACT:
+                self._notes[cls] = self._note_act
+            elif cls not in USUAL_STAFFING:
+                self._notes[cls] = self._note_unusual
+        self._notes[ev.ActObserved] = self._note_observed
+        if self._number_departures:
+            self._notes[ev.StaffDeparted] = self._note_departure
+
+    def _note_act(self, event: ev.Event) -> None:
+        acts = self._acts_by[event.actor]
+        self._act_number[event.seq] = len(acts)
+        acts.append((event.day, *describe(event)))
+        self._review_whole()
+
+    def _note_unusual(self, event: ev.Event) -> None:
+        self._review_whole()
+
+    def _note_observed(self, event: ev.Event) -> None:
+        self._observed[event.actor].add(event.act)  # type: ignore[attr-defined]
+
+    def _note_departure(self, event: ev.Event) -> None:
+        mission = self.world.missions[(event.actor, event.target)]
+        self._departure_number[event.seq] = mission.departures - 1
 
     # --- the calendar -----------------------------------------------------------------------
 
-    def _at(self, day: int, phase: int, side: str | None, key: int, mission: int = 0) -> None:
-        """Queue work on ``day``; ``side=None`` is side-neutral work (documented acts) that goes
-        before both sides' work of its phase, ordered by ``key`` (the log's order) alone."""
-        slot = 0 if side is None else self._slot1[side]
-        self.calendar.at(day, (phase << PHASE_SHIFT) | (slot << SLOT_SHIFT) | (key << KEY_SHIFT) | mission)
+    def _item_bases(self) -> None:
+        """Each mission's work items of each phase, less the key (an item is ``base | key <<
+        KEY_SHIFT``): queueing work is then an OR and one call, not a packing per item.
 
-    def _act_item(self, slot: int, index: int, mission: int) -> None:
+        A reaction's "mission" field holds the observer's slot, which is how its item names
+        the observer (the field is below the key, so it changes no order).
+        """
+
+        def base(phase: int, side: str, low: int = 0) -> int:
+            return (phase << PHASE_SHIFT) | ((self.slot[side] + 1) << SLOT_SHIFT) | low
+
+        self._deadline_base = [base(DEADLINE, sender, m) for m, sender in enumerate(self.senders)]
+        self._tour_base = [base(TOUR, sender, m) for m, sender in enumerate(self.senders)]
+        self._visa_item = [base(VISA, host, m) for m, host in enumerate(self.hosts)]
+        self._arrive_base = [base(ARRIVE, sender, m) for m, sender in enumerate(self.senders)]
+        self._staff_item = [base(STAFF, sender, m) for m, sender in enumerate(self.senders)]
+        self._react_base = {name: base(REACT, name, slot) for name, slot in self.slot.items()}
+
+    def _act_item(self, index: int, _mission: int) -> None:
         self._announce_planned(self.planned[index])
 
-    def _react_item(self, slot: int, act_seq: int, mission: int) -> None:
-        self._react(self.names[slot], act_seq)
-
-    def _deadline_item(self, slot: int, seq: int, mission: int) -> None:
-        self._deadline(mission, seq)
-
-    def _tour_item(self, slot: int, pid: int, mission: int) -> None:
-        self._end_tour(mission, pid)
-
-    def _visa_item(self, slot: int, key: int, mission: int) -> None:
-        self._visa_desk(mission)
-
-    def _arrive_item(self, slot: int, rid: int, mission: int) -> None:
-        self._arrive(mission, rid)
-
-    def _review_item(self, slot: int, key: int, mission: int) -> None:
-        self._review(mission)
+    def _react_item(self, act_seq: int, observer_slot: int) -> None:
+        self._react(self.names[observer_slot], act_seq)
 
     def _schedule_all(self, today: int) -> None:
         """Put everything the state and log still owe on the calendar (fresh run or fork)."""
+        at = self._at
         for index, plan in enumerate(self.planned):
             if plan.day >= today:
-                self._at(plan.day, ACT, None if plan.source == "documented" else plan.actor, index)
+                # Documented acts go before both sides' work of the phase, in the log's order.
+                slot = 0 if plan.source == "documented" else self.slot[plan.actor] + 1
+                at(plan.day, (ACT << PHASE_SHIFT) | (slot << SLOT_SHIFT) | (index << KEY_SHIFT))
         for midx, mission in enumerate(self.m):
-            name, host = mission.name, mission.host
             for seq, order in mission.orders.items():
-                self._at(max(order.deadline, today), DEADLINE, name, seq, midx)  # type: ignore[attr-defined]
-            for pid, person in mission.staff.items():
-                self._schedule_departure(midx, mission, pid, person, today)
+                at(max(order.deadline, today), self._deadline_base[midx] | (seq << KEY_SHIFT))  # type: ignore[attr-defined]
+            self._schedule_departures(midx, mission, today)
             for rid, request in mission.requests.items():
                 if request.arrives is None:
-                    self._at(max(request.due, today), VISA, host, 0, midx)
+                    at(max(request.due, today), self._visa_item[midx])
                 else:
-                    self._at(max(request.arrives, today), ARRIVE, name, rid, midx)
-            self._at(today, STAFF, name, 0, midx)
-        for event in self.log:
+                    at(max(request.arrives, today), self._arrive_base[midx] | (rid << KEY_SHIFT))
+            at(today, self._staff_item[midx])
+        # What may still be answered: acts, and departures when a side may take one for an
+        # expulsion (record indexes both), in log order; the rest of the log owes nothing.
+        for seq in sorted([*self._act_number, *self._departure_number]):
+            event = self.log[seq]
             if event.IS_ACT:
                 observer = event.target
             elif type(event) is ev.StaffDeparted and self._false_alarm(event):  # type: ignore[arg-type]
@@ -238,29 +271,30 @@ class Engine(Perception, Deadlines, Staffing, Setup):
                 self._schedule_reaction(observer, event)
 
     def _schedule_reaction(self, observer: str, act: ev.Event) -> None:
-        self._at(act.day + self._delay(observer, act), REACT, observer, act.seq)
+        self._at(act.day + self._delay(observer, act), self._react_base[observer] | (act.seq << KEY_SHIFT))
 
-    def _schedule_departure(self, midx: int, mission: object, pid: int, person: object, today: int) -> None:
-        """A tour-end item for ``pid``, and one at its rotation limit if a limit binds its role."""
-        name = self.senders[midx]
-        self._at(max(person.tour_end, today), TOUR, name, pid, midx)  # type: ignore[attr-defined]
+    def _schedule_departures(self, midx: int, mission: object, today: int) -> None:
+        """Everyone's tour item: on the day their tour ends or, if a rotation limit binds their
+        role and comes first, the day they reach it (conditionals, not ``max``: this runs for
+        every person). One item a person is enough: an item that finds its person not due (the
+        limit was lifted) queues the next one (``_end_tour``), and a limit coming into force
+        queues everyone's again, so each leaves on the day a tour-end and a limit item would say."""
+        at, base, horizon = self._at, self._tour_base[midx], self.horizon
         limit = mission.rotation_limit  # type: ignore[attr-defined]
-        if limit is not None and person.role in limit.roles:  # type: ignore[attr-defined]
-            self._at(max(person.arrived + limit.limit_days, today), TOUR, name, pid, midx)  # type: ignore[attr-defined]
+        roles, limit_days = (limit.roles, limit.limit_days) if limit is not None else ((), 0)
+        for pid, person in mission.staff.items():  # type: ignore[attr-defined]
+            day = person.tour_end
+            if person.role in roles and person.arrived + limit_days < day:
+                day = person.arrived + limit_days
+            if day <= horizon:  # most locals' tours end after it
+                at(day if day > today else today, base | (pid << KEY_SHIFT))
 
     def _review_soon(self, midx: int) -> None:
         """The mission's staffing review, today (after the day's other work)."""
-        self._at(self.calendar.today, STAFF, self.senders[midx], 0, midx)
-
-    def _visa_desk_on(self, day: int, midx: int) -> None:
-        """The host of mission ``midx`` decides its due requests on ``day``."""
-        self._at(day, VISA, self.hosts[midx], 0, midx)
-
-    def _arrival_on(self, day: int, midx: int, rid: int) -> None:
-        self._at(day, ARRIVE, self.senders[midx], rid, midx)
+        self._at(self.calendar.today, self._staff_item[midx])
 
     def _deadline_on(self, day: int, midx: int, seq: int) -> None:
-        self._at(day, DEADLINE, self.senders[midx], seq, midx)
+        self._at(day, self._deadline_base[midx] | (seq << KEY_SHIFT))
 
 
 def simulate(

@@ -18,7 +18,6 @@ from sim.core import events as ev
 from sim.core.acts import DEFAULT_ROLES, ActSpec, describe, particulars, to_event
 from sim.core.state import Observation
 from sim.core.working import WorkingMission
-from sim.engine.calendar import VISA
 from sim.policies import SideView
 from sim.policies.guard import call_policy, checked_answer
 
@@ -84,7 +83,7 @@ class Perception:
         if isinstance(event, _ORDER_TYPES):
             self._deadline_on(event.deadline, midx, event.seq)  # type: ignore[attr-defined]
         if type(event) is ev.VisaPolicyChanged:
-            self._at(today, VISA, actor, 0, self.midx[(target, actor)])
+            self._at(today, self._visa_item[self.midx[(target, actor)]])
         self._review_soon(midx)
         if self.policies[target].observes:
             self._schedule_reaction(target, event)
@@ -103,17 +102,20 @@ class Perception:
             kind, size = describe(act)
             roles, detail = particulars(act)
             missed = self.miss_draws[observer].chance(self.miss_chance[observer], *self._perceived_key(act))
-        self._emit(
-            ev.ActObserved,
-            actor=observer,
-            target=other,
-            cause=act_seq,
-            act=act_seq,
-            kind=kind,
-            size=size,
-            roles=roles,
-            detail=detail,
-            missed=missed,
+        self.record(
+            ev.ActObserved(
+                seq=len(self.log),
+                day=self.calendar.today,
+                actor=observer,
+                target=other,
+                cause=act_seq,
+                act=act_seq,
+                kind=kind,
+                size=size,
+                roles=roles,
+                detail=detail,
+                missed=missed,
+            )
         )
         if missed:
             return
@@ -232,4 +234,6 @@ class Perception:
         if event.reason != "tour_end" or self.log[event.person].role == "local":  # type: ignore[attr-defined]
             return False
         q = self.false_alarm_chance[event.actor]
+        if q <= 0.0:  # no draw, so no departure number needed (they are kept only when q > 0)
+            return False
         return self.false_alarm_draws.chance(q, *self._perceived_key(event))

@@ -55,6 +55,8 @@ class Setup:
         if len(self.mission_keys) > MAX_MISSIONS:
             raise ValueError(f"at most {MAX_MISSIONS} missions in one run")
         self.midx = {key: index for index, key in enumerate(self.mission_keys)}
+        #: Each mission's counterpart: the host's own mission in the sender's capital.
+        self.facing = [self.midx[(host, sender)] for sender, host in self.mission_keys]
         self.senders = [sender for sender, _ in self.mission_keys]
         self.hosts = [host for _, host in self.mission_keys]
         missions = [config[sender].mission for sender in self.senders]
@@ -71,6 +73,11 @@ class Setup:
         self.miss_draws = {name: Stream(self.seed, "miss", name) for name in self.names}
         self.false_alarm_chance = {name: config[name].noise.false_alarm for name in self.names}
         self.false_alarm_draws = Stream(self.seed, "false_alarm")
+        #: Whether each mission's sender may take one of its departures for an expulsion (its
+        #: policy observes and its noise has false alarms): else a departure draws nothing.
+        self.watches_departures = [
+            self.policies[sender].observes and self.false_alarm_chance[sender] > 0 for sender in self.senders
+        ]
         self.posts_of = {
             (sender, host): {"mine": tuple(mission.posts), "theirs": tuple(config[host].mission.posts)}
             for (sender, host), mission in zip(self.mission_keys, missions, strict=True)
@@ -121,6 +128,7 @@ class Setup:
         """Day 0: every mission opens with its targets, then its staff, who arrived uniformly
         within their tours before day 0."""
         config = {side.name: side for side in self.scenario.sides}  # type: ignore[attr-defined]
+        record, log, today = self.record, self.log, self.calendar.today  # type: ignore[attr-defined]
         for midx, (sender, host) in enumerate(self.mission_keys):
             mission, terms = config[sender].mission, config[host].visas
             targets = tuple(
@@ -128,34 +136,43 @@ class Setup:
                 for post in mission.posts
                 for role, n in mission.target(post).by_role().items()
             )
-            self._emit(  # type: ignore[attr-defined]
-                ev.MissionOpened,
-                actor=sender,
-                target=host,
-                source="exogenous",
-                posts=tuple(mission.posts),
-                targets=targets,
-                visa_policy=terms.policy,
-                visa_credit=terms.credit,
+            self.record(  # type: ignore[attr-defined]
+                ev.MissionOpened(
+                    seq=len(log),
+                    day=today,
+                    actor=sender,
+                    target=host,
+                    source="exogenous",
+                    posts=tuple(mission.posts),
+                    targets=targets,
+                    visa_policy=terms.policy,
+                    visa_credit=terms.credit,
+                )
             )
             opened = self.world.missions[(sender, host)]  # type: ignore[attr-defined]
-            tenures = Stream(self.seed, "tenure", sender)
+            tour_of, served_of = (
+                self.tour_draws[midx].integer_of,
+                Stream(self.seed, "tenure", sender).integer_of,
+            )
             for post, staffing in mission.posts.items():
                 for role, count in staffing.by_role().items():
                     low, high = self.tours[midx][role]
                     for _ in range(count):
                         number = opened.arrivals
-                        tour = self.tour_draws[midx].integer(low, high, number)
-                        served = tenures.integer(0, tour - 1, number)
-                        self._emit(  # type: ignore[attr-defined]
-                            ev.StaffArrived,
-                            actor=sender,
-                            target=host,
-                            source="exogenous",
-                            role=role,
-                            post=post,
-                            arrived=-served,
-                            tour_end=tour - served,
+                        tour = tour_of(low, high, number)
+                        served = served_of(0, tour - 1, number)
+                        record(
+                            ev.StaffArrived(
+                                seq=len(log),
+                                day=today,
+                                actor=sender,
+                                target=host,
+                                source="exogenous",
+                                role=role,
+                                post=post,
+                                arrived=-served,
+                                tour_end=tour - served,
+                            )
                         )
         self._bind_missions()
 

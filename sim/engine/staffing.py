@@ -1,18 +1,33 @@
 """Phases 3 to 6: tours end, hosts decide visas, people arrive, missions fill vacancies.
 
-A mission's open posts are cached per version of its orders (they change with closures and
-reopenings only), and its undecided visa requests are indexed by due day, so a visa desk or
-a staffing review costs the same on day 1 and day 7,000.
+What a review reads that changes only with a mission's orders (its open posts, their cells in
+review order, whether a local-hire ban stands or is pending) is kept per version of those
+orders, and undecided visa requests are indexed by due day, so a visa desk or a staffing
+review costs the same on day 1 and day 7,000. A review runs after nearly every departure, so
+it reads the mission's counters in place rather than copying them.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import heapq
 
 from sim.core import events as ev
 from sim.core.working import WorkingMission
+from sim.engine.calendar import KEY_SHIFT
 
 ROLES = ev.ROLES
+
+#: The events after which a mission's next review need look only at the cells people left
+#: (see ``Staffing._review``): they change a cell's vacancy only by a departure, and a request
+#: only by filling it. Departures for other reasons than these may abolish posts.
+USUAL_STAFFING = frozenset(
+    {ev.StaffArrived, ev.VisaRequested, ev.VisaIssued, ev.StaffDeparted, ev.ActObserved}
+)
+USUAL_DEPARTURES = frozenset({"tour_end", "rotation_limit"})
+
+#: A mission's staffing plan: (orders version, open posts, cells, local-hire ban), where a
+#: cell is ((post, role), post, role, is_local) in review order.
+Plan = tuple[int, tuple[str, ...], tuple[tuple[tuple[str, str], str, str, bool], ...], bool]
 
 
 class Staffing:
@@ -20,27 +35,35 @@ class Staffing:
 
     # --- phase 3: tours -------------------------------------------------------------------
 
-    def _end_tour(self, midx: int, pid: int) -> None:
+    def _end_tour(self, pid: int, midx: int) -> None:
         mission = self.m[midx]
         person = mission.staff.get(pid)
         if person is None:
             return
         today = self.calendar.today
-        limit = mission.rotation_limit
-        limit_end = None
-        if limit is not None and person.role in limit.roles:
-            limit_end = person.arrived + limit.limit_days
         if person.tour_end <= today:
-            self._depart(midx, [pid], "tour_end", None)
-        elif limit_end is not None and limit_end <= today:
-            self._depart(midx, [pid], "rotation_limit", limit.seq)  # type: ignore[union-attr]
+            reason, cause = "tour_end", None
         else:
-            return
-        self._review_soon(midx)
+            limit = mission.rotation_limit
+            if limit is None or person.role not in limit.roles or person.arrived + limit.limit_days > today:
+                # Not due: the limit this item was for was lifted (or has changed). The next
+                # day this person may leave, today's rules say (later than today).
+                day = person.tour_end
+                if (
+                    limit is not None
+                    and person.role in limit.roles
+                    and person.arrived + limit.limit_days < day
+                ):
+                    day = person.arrived + limit.limit_days
+                self._at(day, self._tour_base[midx] | (pid << KEY_SHIFT))
+                return
+            reason, cause = "rotation_limit", limit.seq
+        self._depart(midx, (pid,), reason, cause)
+        self._at(today, self._staff_item[midx])  # the mission's staffing review, later today
 
     # --- phase 4 and 5: visas and arrivals --------------------------------------------------
 
-    def _visa_desk(self, midx: int) -> None:
+    def _visa_desk(self, _key: int, midx: int) -> None:
         """The host decides the mission's due requests, oldest first.
 
         ``deny`` refuses all of them; ``one_for_one`` issues while the host has issued fewer
@@ -49,123 +72,202 @@ class Staffing:
         """
         mission = self.m[midx]
         today = self.calendar.today
-        due = mission.due_requests(today)
-        if not due:
+        ready = mission.ready_requests(today)
+        if not ready:
             return
         name, host = mission.name, mission.host
         allowance = None
         if mission.visa_policy == "one_for_one":
-            theirs = self.world.missions[(host, name)]
+            theirs = self.m[self.facing[midx]]
             ours_then, theirs_then = mission.visa_counted_from
             received = theirs.visas_issued_before(today) - theirs_then
             allowance = received + mission.visa_credit - (mission.visas_issued - ours_then)
+            if allowance <= 0:  # nothing to match yet: every request waits
+                return
+        if mission.visa_policy == "deny":
+            for rid in sorted(ready):
+                self.record(
+                    ev.VisaDenied(
+                        seq=len(self.log), day=today, actor=host, target=name, cause=rid, request=rid
+                    )
+                )
+            return
+        # Oldest first; a one-for-one host that can match only some of them needs only those.
+        if allowance is not None and allowance < len(ready):
+            issuing = heapq.nsmallest(allowance, ready)
+        else:
+            issuing = sorted(ready)
         arrives = today + self.travel[midx]
-        deny = mission.visa_policy == "deny"
-        issued = 0
-        for rid in due:
-            if deny:
-                self._emit(ev.VisaDenied, actor=host, target=name, cause=rid, request=rid)
-                continue
-            if allowance is not None:
-                if allowance <= 0:
-                    break
-                allowance -= 1
-            self._emit(ev.VisaIssued, actor=host, target=name, cause=rid, request=rid, arrives=arrives)
-            self._arrival_on(arrives, midx, rid)
-            issued += 1
-        if issued and self.world.missions[(host, name)].visa_policy == "one_for_one":
+        record, log, arrive_base = self.record, self.log, self._arrive_base[midx]
+        for rid in issuing:
+            record(
+                ev.VisaIssued(
+                    seq=len(log), day=today, actor=host, target=name, cause=rid, request=rid, arrives=arrives
+                )
+            )
+            self._at(arrives, arrive_base | (rid << KEY_SHIFT))
+        facing = self.facing[midx]
+        if self.m[facing].visa_policy == "one_for_one":
             # The host's own staff waiting for the sender's visas may now be matched.
-            self._visa_desk_on(today + 1, self.midx[(host, name)])
+            self._at(today + 1, self._visa_item[facing])
 
-    def _arrive(self, midx: int, rid: int) -> None:
+    def _arrive(self, rid: int, midx: int) -> None:
         mission = self.m[midx]
         request = mission.requests.get(rid)
-        if request is None or request.arrives is None or request.arrives > self.calendar.today:
+        today = self.calendar.today
+        if request is None or request.arrives is None or request.arrives > today:
             return
-        if not self._fits(mission, request.post, request.role):
-            self._emit(
-                ev.VisaRequestWithdrawn, actor=mission.name, target=mission.host, cause=rid, request=rid
+        post, role = request.post, request.role
+        cap = mission.cap
+        plan = self._plans[midx]
+        if plan[0] != mission.version:
+            plan = self._plan(midx)
+        fits = post in plan[1] and (
+            cap is None or role not in cap.roles or mission.counted(cap.roles) < cap.cap
+        )
+        if not fits:
+            self.record(
+                ev.VisaRequestWithdrawn(
+                    seq=len(self.log),
+                    day=today,
+                    actor=mission.name,
+                    target=mission.host,
+                    cause=rid,
+                    request=rid,
+                )
             )
             return
-        self._hire(midx, request.role, request.post, rid)
+        self._hire(midx, role, post, rid)
 
     def _hire(self, midx: int, role: str, post: str, request: int | None) -> None:
         mission = self.m[midx]
         low, high = self.tours[midx][role]
-        tour = self.tour_draws[midx].integer(low, high, mission.arrivals)
+        tour = self.tour_draws[midx].integer_of(low, high, mission.arrivals)
         today = self.calendar.today
-        event = self._emit(
-            ev.StaffArrived,
-            actor=mission.name,
-            target=mission.host,
-            cause=request,
-            role=role,
-            post=post,
-            arrived=today,
-            tour_end=today + tour,
-            request=request,
+        seq = len(self.log)
+        self.record(
+            ev.StaffArrived(
+                seq=seq,
+                day=today,
+                actor=mission.name,
+                target=mission.host,
+                cause=request,
+                role=role,
+                post=post,
+                arrived=today,
+                tour_end=today + tour,
+                request=request,
+            )
         )
-        self._schedule_departure(midx, mission, event.seq, mission.staff[event.seq], today)
+        # Their tour item, as _schedule_departures queues it for the staff already there.
+        day, limit = today + tour, mission.rotation_limit
+        if limit is not None and role in limit.roles and limit.limit_days < tour:
+            day = today + limit.limit_days
+        self._at(day if day > today else today, self._tour_base[midx] | (seq << KEY_SHIFT))
 
     # --- phase 6: staffing ------------------------------------------------------------------
 
-    def _open_posts(self, mission: WorkingMission) -> list[str]:
-        """Posts neither closed nor ordered closed (an embassy closing takes every post)."""
-        cached = self._open_cache.get(id(mission))
-        if cached is not None and cached[0] == mission.version:
-            return cached[1]
+    def _plan(self, midx: int) -> Plan:
+        """The mission's staffing plan, made again only when its orders changed (its version).
+
+        Open posts are those neither closed nor ordered closed (an embassy closing takes every
+        post); a ban stands once in force and binds while pending (no local is hired then).
+        """
+        mission = self.m[midx]
+        plan = self._plans[midx]
+        if plan[0] == mission.version:
+            return plan
         closing = self._orders_of(mission)[0]
         if "embassy" in closing or "embassy" in mission.closed_posts:
-            posts: list[str] = []
+            posts: tuple[str, ...] = ()
         else:
-            posts = [p for p in mission.posts if p not in mission.closed_posts and p not in closing]
-        self._open_cache[id(mission)] = (mission.version, posts)
-        return posts
+            posts = tuple(p for p in mission.posts if p not in mission.closed_posts and p not in closing)
+        cells = tuple(((post, role), post, role, role == "local") for post in posts for role in ROLES)
+        banned = mission.local_hire_ban or any(
+            type(o) is ev.LocalHireBanImposed for o in mission.orders.values()
+        )
+        plan = self._plans[midx] = (mission.version, posts, cells, banned)
+        return plan
 
-    @staticmethod
-    def _cap_room(mission: WorkingMission) -> int | None:
-        """How many more people the cap in force allows, counting requests (``None``: no cap)."""
-        cap = mission.cap
-        if cap is None:
-            return None
-        return cap.cap - mission.counted(cap.roles) - mission.requested_of(cap.roles)
+    def _review_whole(self) -> None:
+        """Have every mission's next review look at all its cells (after an unusual event)."""
+        self._left: list[set[tuple[str, str]] | None] = [None] * len(self.mission_keys)
 
-    def _fits(self, mission: WorkingMission, post: str, role: str) -> bool:
-        """Whether one more arrival of ``role`` at ``post`` is allowed today."""
-        if post not in self._open_posts(mission):
-            return False
-        cap = mission.cap
-        return cap is None or role not in cap.roles or mission.counted(cap.roles) < cap.cap
-
-    def _review(self, midx: int) -> None:
+    def _review(self, _key: int, midx: int) -> None:
         """Drop requests that no longer fit (newest first), then fill every fillable vacancy.
 
         After a review no vacancy that could be filled is left open, so an extra review is a
         no-op: that is what lets a fork schedule one on its first day without changing anything.
+
+        That is also why most reviews need look only at the cells people left since the last
+        one: while nothing but ``USUAL_STAFFING`` happens and no cap stands, no request comes
+        to exceed its target or its post's closing (nothing to trim), and a cell's vacancy
+        grows only by a departure from it. ``_left`` holds those cells (``None``: look at all).
         """
         mission = self.m[midx]
-        open_posts = self._open_posts(mission)
-        room = self._cap_room(mission)
-        pending = dict(mission.requested)
-        if self._needs_trim(mission, pending, open_posts, room):
-            room = self._trim(mission, pending, open_posts, room)
-        banned = mission.local_hire_ban or any(
-            type(o) is ev.LocalHireBanImposed for o in mission.orders.values()
+        plan = self._plans[midx]
+        if plan[0] != mission.version:
+            plan = self._plan(midx)
+        left = self._left[midx]
+        if left is not None and mission.cap is None:
+            self._left[midx] = set()
+            self._refill(midx, mission, plan, left)
+            return
+        cap = mission.cap
+        room = None if cap is None else cap.cap - mission.counted(cap.roles) - mission.requested_of(cap.roles)
+        over, fillable = self._vacancies(mission, plan)
+        if over or (room is not None and room < 0):
+            room = self._trim(mission, plan[1], room)
+            over, fillable = self._vacancies(mission, plan)
+        cap_roles = cap.roles if cap is not None else ()
+        for post, role, vacancies in fillable:
+            if room is not None and role in cap_roles:
+                vacancies = min(vacancies, room)
+                room -= max(vacancies, 0)
+            if vacancies > 0:
+                self._fill(midx, mission, post, role, vacancies)
+        self._left[midx] = set()
+
+    def _refill(self, midx: int, mission: WorkingMission, plan: Plan, left: set[tuple[str, str]]) -> None:
+        """The review of the cells in ``left`` alone, in the plan's order (no cap stands)."""
+        _, _, cells, banned = plan
+        targets, counts, requested, blocked = (
+            mission.targets,
+            mission.counts,
+            mission.requested,
+            mission.visa_blocked,
         )
-        cap_roles = mission.cap.roles if mission.cap is not None else ()
-        blocked = mission.visa_blocked
-        targets, counts = mission.targets, mission.counts
-        for post in open_posts:
-            for role in ROLES:
-                if (role == "local" and banned) or (role != "local" and blocked):
-                    continue
-                key = (post, role)
-                vacancies = targets.get(key, 0) - counts.get(key, 0) - pending.get(key, 0)
-                if room is not None and role in cap_roles:
-                    vacancies = min(vacancies, room)
-                    room -= max(vacancies, 0)
+        for key, post, role, is_local in cells:
+            if key in left and not (banned if is_local else blocked):
+                vacancies = targets.get(key, 0) - counts.get(key, 0) - requested.get(key, 0)
                 if vacancies > 0:
                     self._fill(midx, mission, post, role, vacancies)
+
+    @staticmethod
+    def _vacancies(mission: WorkingMission, plan: Plan) -> tuple[bool, list[tuple[str, str, int]]]:
+        """Whether an open request no longer fits (over its target, or at a post not open), and
+        the open cells with vacancies that may be filled (not banned, not blocked), in order.
+
+        One pass over the cells answers both (a review runs after nearly every departure):
+        a request over its target is a cell with requests and a negative vacancy; a request at a
+        post not open is looked for only when some post is not open. The open requests are read
+        in place: filling a cell changes that cell alone, which the review does not read again.
+        """
+        _, open_posts, cells, banned = plan
+        targets, counts, requested = mission.targets, mission.counts, mission.requested
+        blocked, over = mission.visa_blocked, False
+        fillable = []
+        for key, post, role, is_local in cells:
+            n = requested.get(key, 0)
+            vacancies = targets.get(key, 0) - counts.get(key, 0) - n
+            if vacancies > 0:
+                if not (banned if is_local else blocked):
+                    fillable.append((post, role, vacancies))
+            elif vacancies < 0 and n > 0:
+                over = True
+        if not over and len(open_posts) < len(mission.posts):
+            over = any(n > 0 and post not in open_posts for (post, _), n in requested.items())
+        return over, fillable
 
     def _fill(self, midx: int, mission: WorkingMission, post: str, role: str, vacancies: int) -> None:
         """Hire locals at once; ask the host for a visa for everyone else."""
@@ -175,42 +277,43 @@ class Staffing:
             return
         low, high = self.processing[midx]
         draws, today = self.visa_draws[midx], self.calendar.today
+        name, host, record, log = mission.name, mission.host, self.record, self.log
+        at, desk = self._at, self._visa_item[midx]  # the host decides each request on its due day
         for _ in range(vacancies):
-            due = today + draws.integer(low, high, mission.requests_made)
-            self._emit(
-                ev.VisaRequested, actor=mission.name, target=mission.host, role=role, post=post, due=due
+            due = today + draws.integer_of(low, high, mission.requests_made)
+            record(
+                ev.VisaRequested(
+                    seq=len(log), day=today, actor=name, target=host, role=role, post=post, due=due
+                )
             )
-            self._visa_desk_on(due, midx)
+            at(due, desk)
 
-    def _trim(
-        self, mission: WorkingMission, pending: dict[Any, int], open_posts: list[str], room: int | None
-    ) -> int | None:
-        """Withdraw the requests that no longer fit, newest first; ``pending`` and the cap's
-        room follow the withdrawals. Returns the room left."""
+    def _trim(self, mission: WorkingMission, open_posts: tuple[str, ...], room: int | None) -> int | None:
+        """Withdraw the requests that no longer fit, newest first (each withdrawal lowers the
+        mission's open requests as it is recorded); the cap's room follows. Returns the room left."""
         cap_roles = mission.cap.roles if mission.cap is not None else ()
-        for rid in sorted(mission.requests, reverse=True):
-            request = mission.requests[rid]
+        requests, counts, targets, pending = (
+            mission.requests,
+            mission.counts,
+            mission.targets,
+            mission.requested,
+        )
+        for rid in sorted(requests, reverse=True):
+            request = requests[rid]
             key = (request.post, request.role)
-            over_target = mission.counts.get(key, 0) + pending[key] > mission.targets.get(key, 0)
+            over_target = counts.get(key, 0) + pending[key] > targets.get(key, 0)
             over_cap = room is not None and room < 0 and request.role in cap_roles
             if request.post in open_posts and not over_target and not over_cap:
                 continue
-            self._emit(ev.VisaRequestWithdrawn, actor=mission.name, target=mission.host, request=rid)
-            pending[key] -= 1
+            self.record(
+                ev.VisaRequestWithdrawn(
+                    seq=len(self.log),
+                    day=self.calendar.today,
+                    actor=mission.name,
+                    target=mission.host,
+                    request=rid,
+                )
+            )
             if request.role in cap_roles:
                 room += 1  # type: ignore[operator]
         return room
-
-    @staticmethod
-    def _needs_trim(
-        mission: WorkingMission, pending: dict[Any, int], open_posts: list[str], room: int | None
-    ) -> bool:
-        """Whether any open request no longer fits: over the cap, over a target, or at a closed post."""
-        if room is not None and room < 0:
-            return True
-        counts, targets = mission.counts, mission.targets
-        return any(
-            n > 0
-            and (post not in open_posts or counts.get((post, role), 0) + n > targets.get((post, role), 0))
-            for (post, role), n in pending.items()
-        )

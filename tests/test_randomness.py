@@ -1,0 +1,30 @@
+"""Keyed draws: a ``Stream`` is the module's functions with its prefix, byte for byte, and its
+one-part fast path (``integer_of``, what the engine's hot path draws with) is ``integer``."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sim.core import randomness
+from sim.core.randomness import Stream
+
+keys = st.one_of(st.integers(min_value=-(10**12), max_value=10**12), st.text(max_size=8))
+bounds = st.tuples(st.integers(-1000, 10_000), st.integers(0, 10_000)).map(lambda t: (t[0], t[0] + t[1]))
+
+
+@given(st.integers(0, 2**32), st.text(max_size=6), st.text(max_size=6), bounds, keys)
+def test_a_stream_draws_what_the_functions_draw(
+    seed: int, stream: str, side: str, low_high: tuple[int, int], key: object
+) -> None:
+    low, high = low_high
+    draws = Stream(seed, stream, side)
+    expected = randomness.integer(low, high, seed, stream, side, key)
+    assert draws.integer(low, high, key) == expected
+    assert draws.integer_of(low, high, key) == expected
+    assert draws.uniform(key, 3) == randomness.uniform(seed, stream, side, key, 3)
+
+
+def test_equal_bounds_draw_nothing() -> None:
+    assert Stream(1, "tour", "A").integer_of(5, 5, 0) == 5
+    assert Stream(1, "tour", "A").integer_of(7, 3, 0) == 7
