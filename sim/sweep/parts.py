@@ -140,27 +140,32 @@ def staffing_table(
 ) -> pa.Table:
     """Long form (run_id, cell, mission, day, headcount) of many runs' sampled series; each
     entry is ``(run_id, cell, {mission: headcounts}, days)``."""
-    run_col: list[np.ndarray] = []
-    cell_col: list[np.ndarray] = []
-    mission_col: list[np.ndarray] = []
-    day_col: list[np.ndarray] = []
+    run_ids: list[str] = []
+    cells: list[int] = []
+    days_col: list[np.ndarray] = []
     counts: list[np.ndarray] = []
+    widths: list[int] = []
     for run_id, cell, sampled, days in entries:
-        width = len(days)
+        run_ids.append(run_id)
+        cells.append(cell)
+        widths.append(len(days))
         for mission in missions:
-            run_col.append(np.full(width, run_id, dtype=object))
-            cell_col.append(np.full(width, cell, dtype=np.int32))
-            mission_col.append(np.full(width, mission, dtype=object))
-            day_col.append(np.asarray(days, dtype=np.int32))
+            days_col.append(np.asarray(days, dtype=np.int32))
             counts.append(np.asarray(sampled[mission], dtype=np.int32))
     if not counts:
         return STAFFING_SCHEMA.empty_table()
+    # Repeated strings are taken by index from one array of each (Arrow's take), not built as
+    # object arrays of a string per row: the parent writes every run's series, and its time is
+    # time the workers' two cores do not get.
+    per_run = np.asarray(widths, dtype=np.int64) * len(missions)
+    run_index = np.repeat(np.arange(len(run_ids)), per_run)
+    mission_index = np.concatenate([np.repeat(np.arange(len(missions)), width) for width in widths])
     return pa.table(
         {
-            "run_id": pa.array(np.concatenate(run_col), pa.string()),
-            "cell": pa.array(np.concatenate(cell_col)),
-            "mission": pa.array(np.concatenate(mission_col), pa.string()),
-            "day": pa.array(np.concatenate(day_col)),
+            "run_id": pa.array(run_ids, pa.string()).take(pa.array(run_index)),
+            "cell": pa.array(np.asarray(cells, dtype=np.int32)[run_index]),
+            "mission": pa.array(missions, pa.string()).take(pa.array(mission_index)),
+            "day": pa.array(np.concatenate(days_col)),
             "headcount": pa.array(np.concatenate(counts)),
         },
         schema=STAFFING_SCHEMA,
