@@ -9,6 +9,7 @@ black or white, whichever contrasts with it, so the figure does not depend on co
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,8 +21,11 @@ from sim.analysis.figure_style import BLACK, BLUE, MISSION_COLORS, RUN_COLORS, V
 
 
 def _size(count: int) -> tuple[float, float]:
-    side = min(max(6.0, 0.62 * count + 3.5), 16.0)
-    return side + 2.5, side
+    """Width and height for a ``count`` x ``count`` heatmap: the square cells set the height,
+    and the width leaves room for the row labels and the colour bar only (a wider figure left
+    the square axes floating in blank space)."""
+    side = min(max(5.0, 0.62 * count + 3.0), 16.0)
+    return side + 1.5, side + 2.5
 
 
 def matrix_figure(
@@ -51,7 +55,9 @@ def matrix_figure(
         for spine in axis.spines.values():
             spine.set_visible(False)
         fig.colorbar(image, ax=axis, shrink=0.8, label=label)
-        axis.set_title(title, loc="left", wrap=True)
+        # The title is the figure's, wrapped to its width: an axes title spills over the colour bar.
+        width = int(fig.get_size_inches()[0] * 7)
+        fig.suptitle("\n".join(textwrap.fill(line, width) for line in title.split("\n")), x=0.02, ha="left")
         save(fig, paths, dpi)
     return fig
 
