@@ -274,12 +274,7 @@ def _is_host_measure(kind: ActKind) -> bool:
 #: (what answering a lift in kind lifts).
 REVERSES_MEASURE: dict[str, str] = {
     **{
-        k: v.reverses
-        for k, v in KINDS.items()
-        if v.reverses
-        and KINDS[v.reverses].deadlined
-        and KINDS[v.reverses].hostile
-        and not KINDS[v.reverses].post
+        k: v.reverses for k, v in KINDS.items() if v.reverses and _is_host_measure(KINDS[v.reverses])
     },
     "visa_issue": "visa_policy",
 }
