@@ -100,8 +100,8 @@ class Engine(Perception, Deadlines, Staffing, Setup):
         self._departure_number: dict[int, int] = {}  # departure seq -> its number in its mission
         self._observed: dict[str, set[int]] = {name: set() for name in self.names}  # acts each side saw
         self._frozen: tuple[int, State] = (-1, State())
-        self._history_cache: dict[str, tuple[object, ...]] = {}  # a side's memory, as a tuple
-        self._acts_tuple: dict[str, tuple[tuple[int, str, int], ...]] = {}
+        self._history_cache: dict[tuple[str, str], tuple[object, ...]] = {}  # a side's memory, by mission
+        self._acts_tuple: dict[str, tuple[object, ...]] = {}
         self._order_summary: dict[int, tuple[int, frozenset[str], dict[str, set[str]]]] = {}
         self._plans: list[Plan] = [(-1, (), (), False)] * len(self.mission_keys)  # staffing, by version
         self._review_whole()  # every mission's first review looks at all its cells

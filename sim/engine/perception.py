@@ -129,11 +129,8 @@ class Perception:
                 self._announce(reachable, observer, other, cause=act_seq)
 
     def _history(self, mission: WorkingMission) -> tuple[Observation, ...]:
-        """The side's memory as a tuple, copied again only when it has grown."""
-        cached = self._history_cache.get(mission.name)
-        if cached is None or len(cached) != len(mission.observed):
-            cached = self._history_cache[mission.name] = tuple(mission.observed)
-        return cached
+        """The side's memory of this mission's counterpart, as a tuple."""
+        return _as_tuple(self._history_cache, (mission.name, mission.host), mission.observed)
 
     def _answer(self, observer: str, other: str, history: Sequence[Any]) -> list[ActSpec]:
         """The policy's answer, checked against the rules a scenario's acts obey (a broken
@@ -189,12 +186,8 @@ class Perception:
         )
 
     def _my_acts(self, me: str) -> tuple[tuple[int, str, int], ...]:
-        """``me``'s acts so far as a tuple, copied again only when it has acted since."""
-        acts = self._acts_by[me]
-        cached = self._acts_tuple.get(me, ())
-        if len(cached) != len(acts):
-            cached = self._acts_tuple[me] = tuple(acts)
-        return cached
+        """``me``'s acts so far, as a tuple."""
+        return _as_tuple(self._acts_tuple, me, self._acts_by[me])
 
     def _orders_of(self, mission: WorkingMission) -> tuple[frozenset[str], dict[str, set[str]]]:
         """The posts ``mission`` has been ordered to close, and the kinds of the orders pending
@@ -237,3 +230,13 @@ class Perception:
         if q <= 0.0:  # no draw, so no departure number needed (they are kept only when q > 0)
             return False
         return self.false_alarm_draws.chance(q, *self._perceived_key(event))
+
+
+def _as_tuple(cache: dict[Any, tuple[Any, ...]], key: Any, items: list[Any]) -> tuple[Any, ...]:
+    """``items`` (a list that only grows) as a tuple, copied again only when it has grown: a
+    policy gets an immutable view, and a side that observes thousands of acts between two of
+    its own does not copy its list each time."""
+    cached = cache.get(key)
+    if cached is None or len(cached) != len(items):
+        cached = cache[key] = tuple(items)
+    return cached
