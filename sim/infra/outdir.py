@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 from sim.infra.atomic import fsync_dir
@@ -57,6 +58,16 @@ def resolve_out(out: Path) -> Path:
 
 def run_dir_problem(out: Path) -> str | None:
     """Why ``out`` is not a folder that a run may replace, or None (missing or empty is fine)."""
+    allowed = set(OUTPUT_FILES) | set(OPTIONAL_FILES) | set(_STORE_COMPANIONS)
+    return replace_problem(out, "run", allowed, is_run_manifest)
+
+
+def replace_problem(
+    out: Path, command: str, allowed: set[str], is_ours: Callable[[Path], bool]
+) -> str | None:
+    """Why ``sim COMMAND`` may not replace the folder ``out``, or None (missing or empty is
+    fine): it holds a name the command does not write, or no ``manifest.json`` that
+    ``is_ours`` recognises. Every command that swaps a folder in whole asks this."""
     if out.name in ("", ".", ".."):
         return f"{out} names no directory of its own (give one, e.g. reports/NAME)"
     if out.exists() and not out.is_dir():
@@ -66,12 +77,12 @@ def run_dir_problem(out: Path) -> str | None:
     names = {entry.name for entry in out.iterdir()}
     if not names:
         return None
-    foreign = sorted(names - set(OUTPUT_FILES) - set(OPTIONAL_FILES) - set(_STORE_COMPANIONS))
+    foreign = sorted(names - allowed)
     if foreign:
         shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
-        return f"{out} holds files that 'sim run' did not write ({shown}); not replacing it"
-    if not is_run_manifest(out / "manifest.json"):
-        return f"{out} has no manifest.json written by 'sim run'; not replacing it"
+        return f"{out} holds files that 'sim {command}' did not write ({shown}); not replacing it"
+    if not is_ours(out / "manifest.json"):
+        return f"{out} has no manifest.json written by 'sim {command}'; not replacing it"
     return None
 
 

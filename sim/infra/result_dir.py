@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.infra.atomic import is_alive, write_atomic
-from sim.infra.outdir import GENERATOR, MAX_MANIFEST_BYTES, swap_into
+from sim.infra.outdir import GENERATOR, MAX_MANIFEST_BYTES, replace_problem, swap_into
 
 MANIFEST = "manifest.json"
 _PARTIAL = ".partial-"
@@ -27,22 +27,7 @@ _ASIDE = ".old-"
 
 def result_dir_problem(out: Path, command: str, names: set[str]) -> str | None:
     """Why ``sim COMMAND`` may not replace ``out`` (missing or empty is fine), or None."""
-    if out.name in ("", ".", ".."):
-        return f"{out} names no directory of its own (give one, e.g. reports/NAME)"
-    if out.exists() and not out.is_dir():
-        return f"{out} exists and is not a directory"
-    if not out.is_dir():
-        return None
-    present = {entry.name for entry in out.iterdir()}
-    if not present:
-        return None
-    foreign = sorted(present - names - {MANIFEST})
-    if foreign:
-        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
-        return f"{out} holds files that 'sim {command}' did not write ({shown}); not replacing it"
-    if not _ours(out / MANIFEST, command):
-        return f"{out} has no {MANIFEST} written by 'sim {command}'; not replacing it"
-    return None
+    return replace_problem(out, command, names | {MANIFEST}, lambda path: _ours(path, command))
 
 
 def _ours(path: Path, command: str) -> bool:
