@@ -141,7 +141,7 @@ def _exclusive(directory: Path) -> Iterator[None]:
 
 
 def _simulate_into(
-    scenario: Scenario, store: SQLiteStore, on_day: Callable[[int], None] | None = None
+    scenario: Scenario, identity: RunInfo, store: SQLiteStore, on_day: Callable[[int], None] | None = None
 ) -> tuple[list[ev.Event], State]:
     """Run ``scenario`` into ``store``, resuming what an interrupted run left there.
 
@@ -150,7 +150,6 @@ def _simulate_into(
     decided whole) and the engine forks the stored log there, which reproduces exactly what
     an uninterrupted run would have written.
     """
-    identity = run_identity(scenario)
     run_id = identity.run_id
     known = {info.run_id: info for info in store.runs()}
     if set(known) - {run_id}:
@@ -216,9 +215,10 @@ def _write_run(
 ) -> RunResult:
     from sim.analysis.charts import staffing_chart  # matplotlib is slow to import: only when drawing
 
+    identity = run_identity(scenario)  # hashed once: the store's row and the manifest both read it
     store = _open_partial(work / "events.sqlite")
     try:
-        log, state = _simulate_into(scenario, store, on_day)
+        log, state = _simulate_into(scenario, identity, store, on_day)
     except BaseException:
         store.close(quietly=True)  # keep what was stored for resuming; the first error is the one
         raise
@@ -251,7 +251,7 @@ def _write_run(
     metrics = mission_metrics(log, changes, missions, scenario.start, scenario.horizon)
     manifest = {
         "generator": GENERATOR,
-        **manifest_identity(run_identity(scenario)),
+        **manifest_identity(identity),
         "events": len(log),
         "log_sha256": log_sha,
         "final_state_sha256": digest(state),
