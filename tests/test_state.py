@@ -309,11 +309,31 @@ def test_json_text_round_trips_every_event_type() -> None:
 
 
 def test_to_dict_names_the_type_first_and_keeps_every_field() -> None:
-    """The dict starts with ``type`` and holds one key per field."""
+    """The dict starts with ``type`` and holds one key per field (a field added after the
+    first schema only while it is set: see the next test)."""
     for name, event in _one_of_each(kitchen_sink().log).items():
         data = ev.to_dict(event)
         assert next(iter(data)) == "type" and data["type"] == name
-        assert set(data) - {"type"} == set(ev.field_names(event))
+        assert set(data) - {"type"} == set(ev.field_names(event)) - set(type(event).ADDED)
+
+
+def test_a_later_field_is_written_only_when_set_so_older_logs_keep_their_digest() -> None:
+    """``coalition`` (and an observation's coalition fields) came after schema 1: unset, no
+    writer mentions them, so every log written before keeps its bytes; set, all do, and the
+    event reads back whole."""
+    plain = ev.ExpulsionOrdered(
+        seq=3, day=1, actor="A", target="B", count=2, roles=("diplomat",), rule="newest", deadline=8
+    )
+    joined = ev.replace(plain, coalition="wave-1")
+    for writer in (ev.to_json, ev.payload_json):
+        assert "coalition" not in writer(plain)
+        assert '"coalition":"wave-1"' in writer(joined)
+    assert "coalition" not in ev.to_dict(plain) and ev.to_dict(joined)["coalition"] == "wave-1"
+    assert ev.from_dict(ev.to_dict(joined)) == joined and ev.from_dict(ev.to_dict(plain)) == plain
+    seen = ev.ActObserved(seq=4, day=2, actor="B", target="A", act=3, kind="expel", size=2)
+    assert not {"coalition", "partners", "leader"} & set(ev.to_dict(seen))
+    told = ev.replace(seen, coalition="wave-1", partners=22, leader="UK")
+    assert ev.to_dict(told)["partners"] == 22 and ev.from_dict(ev.to_dict(told)) == told
 
 
 def test_fast_json_writers_equal_the_plain_dict_encoding_for_every_event_type() -> None:

@@ -133,10 +133,13 @@ class DatedAct(BaseModel):
 
 
 class SideAct(DatedAct):
-    """An exogenous act written into a scenario: who does it (to the other side)."""
+    """An exogenous act written into a scenario: who does it, and to whom (with two sides the
+    target may be left out: it is the other side)."""
 
     actor: str
+    target: str | None = None
     source: str | None = None
+    coalition: Name | None = Field(None, description="the joint announcement this act is part of")
 
 
 class DocumentedAct(DatedAct):
@@ -147,6 +150,9 @@ class DocumentedAct(DatedAct):
     source: str = Field(min_length=1)
     in_response_to: tuple[str, ...] = ()
     resolution: str | None = None  # how a vague date or size in the source was resolved
+    coalition: Name | None = Field(
+        None, description="the joint announcement this act is one actor's part of"
+    )
 
 
 class Observation(BaseModel):
@@ -156,6 +162,7 @@ class Observation(BaseModel):
 
     date: Date
     mission: str
+    host: str | None = Field(None, description="the mission's host (needed with more than two sides)")
     headcount: Int = Field(ge=0, le=MAX_SIZE)
     approximate: bool = True
     source: str = Field(min_length=1)

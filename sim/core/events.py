@@ -54,11 +54,28 @@ class Event(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     MISSION_OF: ClassVar[str] = "target"
     #: True for acts (announced by a side, observable by the other), False for mechanics.
     IS_ACT: ClassVar[bool] = False
+    #: Fields added after schema 1, each with a default: the canonical JSON (the log's hash),
+    #: the export and the store's payload leave one out while it holds its default, so every
+    #: log written before the field existed keeps its bytes and its digest.
+    ADDED: ClassVar[tuple[str, ...]] = ()
 
     @property
     def mission(self) -> str:
         """The sending side whose mission this event is about."""
         return self.actor if self.MISSION_OF == "actor" else self.target
+
+
+class Act(Event, kw_only=True):
+    """An act: announced by a side (``actor``) against another (``target``), observable by it.
+
+    ``coalition`` names the joint announcement the act belongs to (several actors against
+    one target, or one actor against several); each actor's part is its own act with its own
+    size, deadline and source, and the coalition's id ties them together.
+    """
+
+    coalition: str | None = None
+    IS_ACT: ClassVar[bool] = True
+    ADDED: ClassVar[tuple[str, ...]] = ("coalition",)
 
 
 # --- set-up ----------------------------------------------------------------------------
@@ -159,7 +176,7 @@ class VisaRequestWithdrawn(Event, kw_only=True):
 # --- host measures against the target's mission ----------------------------------------
 
 
-class ExpulsionOrdered(Event, kw_only=True):
+class ExpulsionOrdered(Act, kw_only=True):
     """``count`` people of ``roles`` must leave by ``deadline``; ``rule`` picks who.
 
     When ``replaceable`` is false the expelled posts are abolished: the mission's targets
@@ -171,95 +188,83 @@ class ExpulsionOrdered(Event, kw_only=True):
     rule: str
     deadline: int
     replaceable: bool = False
-    IS_ACT: ClassVar[bool] = True
 
 
-class ExpulsionsLifted(Event, kw_only=True):
+class ExpulsionsLifted(Act, kw_only=True):
     """The host withdrew its pending expulsion orders against the target's mission."""
 
-    IS_ACT: ClassVar[bool] = True
 
 
-class StaffCapImposed(Event, kw_only=True):
+class StaffCapImposed(Act, kw_only=True):
     """From ``deadline`` on, the mission counts at most ``cap`` people of ``roles``."""
 
     cap: int
     roles: tuple[str, ...]
     rule: str
     deadline: int
-    IS_ACT: ClassVar[bool] = True
 
 
-class StaffCapLifted(Event, kw_only=True):
+class StaffCapLifted(Act, kw_only=True):
     """The host lifted its cap on the target's mission."""
 
-    IS_ACT: ClassVar[bool] = True
 
 
-class RotationLimitImposed(Event, kw_only=True):
+class RotationLimitImposed(Act, kw_only=True):
     """Nobody of ``roles`` may serve ``limit_days`` or more; those past it leave by ``deadline``."""
 
     limit_days: int
     roles: tuple[str, ...]
     deadline: int
-    IS_ACT: ClassVar[bool] = True
 
 
-class RotationLimitLifted(Event, kw_only=True):
+class RotationLimitLifted(Act, kw_only=True):
     """The host lifted its rotation limit on the target's mission."""
 
-    IS_ACT: ClassVar[bool] = True
 
 
-class PostClosureOrdered(Event, kw_only=True):
+class PostClosureOrdered(Act, kw_only=True):
     """The host ordered the target's ``post`` closed by ``deadline``."""
 
     post: str
     deadline: int
-    IS_ACT: ClassVar[bool] = True
 
 
-class OwnPostClosureOrdered(Event, kw_only=True):
+class OwnPostClosureOrdered(Act, kw_only=True):
     """The actor decided to close its own ``post`` by ``deadline`` (staff move or are let go)."""
 
     post: str
     deadline: int
     MISSION_OF: ClassVar[str] = "actor"
-    IS_ACT: ClassVar[bool] = True
 
 
-class OwnPostReopened(Event, kw_only=True):
+class OwnPostReopened(Act, kw_only=True):
     """The actor reopened its own ``post`` that it had closed (a host's closure still stands)."""
 
     post: str
     MISSION_OF: ClassVar[str] = "actor"
-    IS_ACT: ClassVar[bool] = True
 
 
-class PostReopened(Event, kw_only=True):
+class PostReopened(Act, kw_only=True):
     """``post`` of the target's mission may operate again (the host's permission)."""
 
     post: str
-    IS_ACT: ClassVar[bool] = True
 
 
-class LocalHireBanImposed(Event, kw_only=True):
+class LocalHireBanImposed(Act, kw_only=True):
     """From ``deadline`` on, the target's mission may employ no local staff."""
 
     deadline: int
-    IS_ACT: ClassVar[bool] = True
 
 
-class LocalHireBanLifted(Event, kw_only=True):
+class LocalHireBanLifted(Act, kw_only=True):
     """The target's mission may hire local staff again."""
 
-    IS_ACT: ClassVar[bool] = True
 
 
 VISA_POLICIES: tuple[str, ...] = ("issue", "deny", "one_for_one")
 
 
-class VisaPolicyChanged(Event, kw_only=True):
+class VisaPolicyChanged(Act, kw_only=True):
     """How the host (actor) now answers the target's visa requests.
 
     ``one_for_one`` issues only while the host has issued fewer visas to the target's staff
@@ -272,7 +277,6 @@ class VisaPolicyChanged(Event, kw_only=True):
     credit: int = 0
     issued_to_target: int = 0
     issued_to_actor: int = 0
-    IS_ACT: ClassVar[bool] = True
 
     @property
     def hostile(self) -> bool:
@@ -282,52 +286,46 @@ class VisaPolicyChanged(Event, kw_only=True):
 # --- own-side acts ----------------------------------------------------------------------
 
 
-class AmbassadorRecalled(Event, kw_only=True):
+class AmbassadorRecalled(Act, kw_only=True):
     """The actor called its ambassador home (not counted in headcounts)."""
 
     MISSION_OF: ClassVar[str] = "actor"
-    IS_ACT: ClassVar[bool] = True
 
 
-class AmbassadorReturned(Event, kw_only=True):
+class AmbassadorReturned(Act, kw_only=True):
     """The actor's ambassador is back at post."""
 
     MISSION_OF: ClassVar[str] = "actor"
-    IS_ACT: ClassVar[bool] = True
 
 
-class ThreatIssued(Event, kw_only=True):
+class ThreatIssued(Act, kw_only=True):
     """The actor threatened a further act against the target (CAMEO 1313); no staff move."""
 
     kind: str
     count: int = 0
     deadline: int | None = None
     note: str = ""
-    IS_ACT: ClassVar[bool] = True
 
 
-class CompoundClosureOrdered(Event, kw_only=True):
+class CompoundClosureOrdered(Act, kw_only=True):
     """The host closed a property of the target's mission (a dacha, a warehouse); no staff move."""
 
     property: str
     deadline: int | None = None
-    IS_ACT: ClassVar[bool] = True
 
 
-class ServicesCut(Event, kw_only=True):
+class ServicesCut(Act, kw_only=True):
     """The actor cut a service its mission gives the target's people (visas, consular help)."""
 
     service: str
     MISSION_OF: ClassVar[str] = "actor"
-    IS_ACT: ClassVar[bool] = True
 
 
-class StatementMade(Event, kw_only=True):
+class StatementMade(Act, kw_only=True):
     """The actor said something on the record (no retaliation "for now", a legal challenge)."""
 
     note: str = ""
     MISSION_OF: ClassVar[str] = "actor"
-    IS_ACT: ClassVar[bool] = True
 
 
 # --- mechanics ----------------------------------------------------------------------------
@@ -353,6 +351,8 @@ class ActObserved(Event, kw_only=True):
 
     Recorded when the actor's policy reacts, so the policy's history is part of the state
     and a fork restarts with the same memory. ``missed`` marks an act the actor overlooked.
+    An act that was part of a coalition carries its id, how many other actors joined it
+    (``partners``) and its ``leader``, so a policy can answer the coalition and not only the act.
     """
 
     act: int
@@ -361,7 +361,11 @@ class ActObserved(Event, kw_only=True):
     roles: tuple[str, ...] = ()
     detail: str = ""
     missed: bool = False
+    coalition: str | None = None
+    partners: int = 0
+    leader: str | None = None
     MISSION_OF: ClassVar[str] = "actor"
+    ADDED: ClassVar[tuple[str, ...]] = ("coalition", "partners", "leader")
 
 
 EVENT_TYPES: dict[str, type[Event]] = {
@@ -412,6 +416,21 @@ def _fields(cls: type[Event]) -> tuple[str, ...]:
     return BASE_FIELDS + tuple(name for name in cls.__struct_fields__ if name not in BASE_FIELDS)
 
 
+@cache
+def _added_defaults(cls: type[Event]) -> tuple[tuple[str, Any], ...]:
+    """``(name, default)`` of each field ``cls`` added after schema 1 (see ``Event.ADDED``)."""
+    info = {field.name: field.default for field in msgspec.structs.fields(cls)}
+    return tuple((name, info[name]) for name in cls.ADDED)
+
+
+def _omit_unset(cls: type[Event], fields: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` without the later fields that hold their defaults."""
+    for name, default in _added_defaults(cls):
+        if fields.get(name, default) == default:
+            fields.pop(name, None)
+    return fields
+
+
 def field_names(event_or_class: Event | type[Event]) -> tuple[str, ...]:
     """The field names of an event (or event class), shared ones first."""
     cls = event_or_class if isinstance(event_or_class, type) else type(event_or_class)
@@ -444,10 +463,11 @@ _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
 
 def to_dict(event: Event) -> dict[str, Any]:
     """A JSON-ready dict with ``type`` first; tuples become lists."""
-    out: dict[str, Any] = {"type": type(event).__name__}
-    for name in _fields(type(event)):
+    cls = type(event)
+    out: dict[str, Any] = {"type": cls.__name__}
+    for name in _fields(cls):
         out[name] = _jsonable(getattr(event, name))
-    return out
+    return _omit_unset(cls, out) if cls.ADDED else out
 
 
 def _jsonable(value: Any) -> Any:
@@ -471,16 +491,21 @@ def _tupled(value: Any) -> Any:
 
 def payload(event: Event) -> dict[str, Any]:
     """The fields a subclass adds beyond :data:`BASE_FIELDS` (what the store keeps as JSON)."""
-    return {name: _jsonable(getattr(event, name)) for name in _extra(type(event))}
+    cls = type(event)
+    out = {name: _jsonable(getattr(event, name)) for name in _extra(cls)}
+    return _omit_unset(cls, out) if cls.ADDED else out
 
 
 def payload_json(event: Event) -> str:
     """:func:`payload` as canonical JSON (sorted keys, no spaces): the store's ``payload`` column."""
-    return _CANONICAL.encode({name: getattr(event, name) for name in _extra(type(event))})
+    cls = type(event)
+    out = {name: getattr(event, name) for name in _extra(cls)}
+    return _CANONICAL.encode(_omit_unset(cls, out) if cls.ADDED else out)
 
 
 def to_json(event: Event) -> str:
     """Canonical one-line JSON (sorted keys, no spaces): the unit of the log's hash."""
-    fields = {name: getattr(event, name) for name in _fields(type(event))}
-    fields["type"] = type(event).__name__
-    return _CANONICAL.encode(fields)
+    cls = type(event)
+    fields = {name: getattr(event, name) for name in _fields(cls)}
+    fields["type"] = cls.__name__
+    return _CANONICAL.encode(_omit_unset(cls, fields) if cls.ADDED else fields)

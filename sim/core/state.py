@@ -53,6 +53,11 @@ class Observation(NamedTuple):
     roles: tuple[str, ...]
     detail: str
     missed: bool
+    #: The coalition the act was part of (``None``: the actor alone), how many other actors
+    #: joined it, and who led it: what coalition-aware policies answer.
+    coalition: str | None = None
+    partners: int = 0
+    leader: str | None = None
 
 
 class Mission(NamedTuple):
@@ -382,7 +387,9 @@ def _statement(m: Mission, e: ev.StatementMade) -> Mission:
 
 
 def _observed(m: Mission, e: ev.ActObserved) -> Mission:
-    seen = Observation(e.act, e.day, e.kind, e.size, e.roles, e.detail, e.missed)
+    seen = Observation(
+        e.act, e.day, e.kind, e.size, e.roles, e.detail, e.missed, e.coalition, e.partners, e.leader
+    )
     return m._replace(observed=(*m.observed, seen))
 
 
@@ -452,7 +459,7 @@ def to_dict(state: State) -> dict[str, Any]:
             "threats_received": m.threats_received,
             "compounds_closed": list(m.compounds_closed),
             "services_cut": list(m.services_cut),
-            "observed": [[*o[:4], list(o.roles), *o[5:]] for o in m.observed],
+            "observed": [_observation(o) for o in m.observed],
         }
 
     return {
@@ -460,6 +467,15 @@ def to_dict(state: State) -> dict[str, Any]:
         "last_seq": state.last_seq,
         "missions": [mission(m) for m in state.mission_list()],
     }
+
+
+def _observation(seen: Observation) -> list[object]:
+    """An observation as a list; its coalition fields (added after the first schema) only
+    when set, so a state without coalitions digests as it always did."""
+    out: list[object] = [*seen[:4], list(seen.roles), *seen[5:7]]
+    if seen.coalition is not None:
+        out += [seen.coalition, seen.partners, seen.leader]
+    return out
 
 
 def digest(state: State) -> str:

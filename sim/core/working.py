@@ -333,7 +333,11 @@ def _statement(m: WorkingMission, e: ev.StatementMade) -> None:
 
 
 def _observed(m: WorkingMission, e: ev.ActObserved) -> None:
-    m.observed.append(Observation(e.act, e.day, e.kind, e.size, e.roles, e.detail, e.missed))
+    m.observed.append(
+        Observation(
+            e.act, e.day, e.kind, e.size, e.roles, e.detail, e.missed, e.coalition, e.partners, e.leader
+        )
+    )
 
 
 HANDLERS: dict[type, Callable[[Any, Any], None]] = {

@@ -17,52 +17,99 @@ from sim.core.dated_acts import DocumentedAct, Name, Observation
 from sim.infra.errors import InputError, field_error
 from sim.infra.yaml_io import load_model, regular_file_problem
 
+#: States in one scenario or log: the 2018 Salisbury wave had 30 (28 states, NATO, Russia).
+MAX_STATES = 64
+
+
+class Coalition(BaseModel):
+    """A joint announcement: who led it, and what it was (its acts name it by its id)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    leader: Name = Field(description="the state that led it (default: the actor of its first act)")
+    note: str = ""
+    source: str | None = None
+
 
 class SeedsLog(BaseModel):
-    """A sourced list of acts between two sides, oldest first."""
+    """A sourced list of acts between two or more sides, oldest first."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     title: str = Field(min_length=1)
-    sides: tuple[Name, Name]
+    sides: tuple[Name, ...] = Field(min_length=2, max_length=MAX_STATES)
     description: str = ""
+    coalitions: dict[Name, Coalition] = Field(default_factory=dict, max_length=10_000)
     acts: tuple[DocumentedAct, ...] = Field(default=(), max_length=10_000)
     observations: tuple[Observation, ...] = ()
 
     @model_validator(mode="after")
     def _consistent(self) -> SeedsLog:
-        if self.sides[0] == self.sides[1]:
-            raise field_error("sides[1]", "the two sides need different names")
+        for index, name in enumerate(self.sides):
+            if name in self.sides[:index]:
+                raise field_error(f"sides[{index}]", f"{name!r} is listed twice: sides need different names")
+        for name, coalition in self.coalitions.items():
+            if coalition.leader not in self.sides:
+                raise field_error(
+                    f"coalitions.{name}.leader", f"{coalition.leader!r} is not one of {list(self.sides)}"
+                )
         seen: dict[str, int] = {}
         for index, act in enumerate(self.acts):
-            for field in ("actor", "target"):
-                who = getattr(act, field)
-                if who not in self.sides:
-                    raise field_error(f"acts[{index}].{field}", f"{who!r} is not one of {list(self.sides)}")
-            if act.actor == act.target:
-                raise field_error(f"acts[{index}].target", "actor and target are the same side")
-            if index and act.date < self.acts[index - 1].date:
-                raise field_error(f"acts[{index}].date", f"{act.date} is out of date order")
-            for answered in act.in_response_to:
-                if answered not in seen:
-                    raise field_error(
-                        f"acts[{index}].in_response_to", f"{answered!r} is not the id of an earlier act"
-                    )
-            if act.id is not None:
-                if act.id in seen:
-                    raise field_error(f"acts[{index}].id", f"repeats the id {act.id!r}")
-                seen[act.id] = index
+            self._check_act(index, act, seen)
         for index, obs in enumerate(self.observations):
-            if obs.mission not in self.sides:
-                raise field_error(
-                    f"observations[{index}].mission", f"{obs.mission!r} is not one of {list(self.sides)}"
-                )
+            self._check_observation(index, obs)
         return self
+
+    def _check_act(self, index: int, act: DocumentedAct, seen: dict[str, int]) -> None:
+        """One act against the sides, the date order and the ids before it (``seen`` holds
+        the act ids and coalition ids so far: an act may answer either)."""
+        for field in ("actor", "target"):
+            who = getattr(act, field)
+            if who not in self.sides:
+                raise field_error(f"acts[{index}].{field}", f"{who!r} is not one of {list(self.sides)}")
+        if act.actor == act.target:
+            raise field_error(f"acts[{index}].target", "actor and target are the same side")
+        if index and act.date < self.acts[index - 1].date:
+            raise field_error(f"acts[{index}].date", f"{act.date} is out of date order")
+        for answered in act.in_response_to:
+            if answered not in seen:
+                raise field_error(
+                    f"acts[{index}].in_response_to",
+                    f"{answered!r} is not the id of an earlier act or coalition",
+                )
+        if act.id is not None:
+            if act.id in seen or act.id in self.coalitions:
+                raise field_error(f"acts[{index}].id", f"repeats the id {act.id!r}")
+            seen[act.id] = index
+        if act.coalition is not None:
+            seen.setdefault(act.coalition, index)
+
+    def _check_observation(self, index: int, obs: Observation) -> None:
+        if obs.mission not in self.sides:
+            raise field_error(
+                f"observations[{index}].mission", f"{obs.mission!r} is not one of {list(self.sides)}"
+            )
+        if obs.host is None and len(self.sides) > 2:
+            raise field_error(
+                f"observations[{index}].host", "with more than two sides, say the mission's host"
+            )
+        if obs.host is not None and (obs.host not in self.sides or obs.host == obs.mission):
+            raise field_error(
+                f"observations[{index}].host",
+                f"{obs.host!r} is not one of the other sides {[s for s in self.sides if s != obs.mission]}",
+            )
+
+    def leader_of(self, coalition: str) -> str | None:
+        """Who led ``coalition``: its entry's leader, else the actor of its first act."""
+        if coalition in self.coalitions:
+            return self.coalitions[coalition].leader
+        return next((act.actor for act in self.acts if act.coalition == coalition), None)
 
 
 def field_names() -> set[str]:
     """Every field a seeds log may contain (for "did you mean" hints)."""
-    return set(SeedsLog.model_fields) | set(DocumentedAct.model_fields) | set(Observation.model_fields)
+    names = set(SeedsLog.model_fields) | set(DocumentedAct.model_fields) | set(Observation.model_fields)
+    return names | set(Coalition.model_fields)
 
 
 def is_documented_log(path: Path) -> bool:
