@@ -486,7 +486,14 @@ BENCHMARKS = (
     "store_append",
     "cli_startup",
     "engine_rotation_rule",
+    "n_states",
 )
+
+
+def n_states(quick: bool) -> None:
+    from bench.n_states import n_states as measure
+
+    measure(quick, emit)
 
 
 def main() -> None:

@@ -50,13 +50,19 @@ def script(moves: str) -> Policy:
 
 
 def observed(text: str) -> tuple[Observation, ...]:
-    """``"expel 5, ~cap 20, lift_cap"`` as a history: one act a week (days 7, 14, ...), numbered
-    in order; ``~`` marks an act the side missed (noise)."""
+    """``"expel 5, ~cap 20, lift_cap, expel 2 @L"`` as a history: one act a week (days 7, 14,
+    ...), numbered in order; ``~`` marks an act the side missed (noise), ``@L`` an act that was
+    the other side's part of a coalition led by ``L`` (``@B``: the other side led it)."""
     history = []
     for index, item in enumerate(part.split() for part in text.split(",") if part.strip()):
+        leader = next((token[1:] for token in item if token.startswith("@")), None)
+        item = [token for token in item if not token.startswith("@")]
         kind, size = item[0], int(item[1]) if len(item) > 1 else 1
         missed = kind.startswith("~")
-        history.append(Observation(index, 7 * (index + 1), kind.lstrip("~"), size, (), "", missed))
+        coalition = (None, 0, None) if leader is None else ("wave", 3, leader)
+        history.append(
+            Observation(index, 7 * (index + 1), kind.lstrip("~"), size, (), "", missed, *coalition)
+        )
     return tuple(history)
 
 
@@ -79,11 +85,14 @@ def default_view(history: Sequence[Observation], **fields: Any) -> SideView:
 
 
 def read_back(answer: Sequence[ActSpec], view: SideView) -> list[str]:
-    """Each act of an answer as the other side would observe it: ``"expel 5"``, ``"lift_cap"``."""
+    """Each act of an answer as the other side would observe it: ``"expel 5"``, ``"lift_cap"``;
+    an act against someone other than ``view.other`` says whom: ``"expel 5 >L"``."""
     out = []
     for spec in answer:
-        kind, size = describe(to_event(spec, seq=0, day=view.day, actor=view.me, target=view.other))
-        out.append(f"{kind} {size}" if kind in ("expel", "cap", "threaten", "rotation_limit") else kind)
+        target = spec.target if spec.target is not None else view.other
+        kind, size = describe(to_event(spec, seq=0, day=view.day, actor=view.me, target=target))
+        text = f"{kind} {size}" if kind in ("expel", "cap", "threaten", "rotation_limit") else kind
+        out.append(text if target == view.other else f"{text} >{target}")
     return out
 
 

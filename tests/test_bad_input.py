@@ -182,7 +182,7 @@ CASES = [
         13,
         5,  # the second side's 'name'
         "sides[1].name",
-        "the two sides need different names",
+        "'A' is listed twice: sides need different names",
     ),
     Case(
         "unknown-actor",
@@ -198,7 +198,7 @@ CASES = [
         5,
         1,
         "sides",
-        "a scenario has exactly two sides for now",
+        "a scenario has 2 to 64 sides; this one lists 1",
     ),
     Case(
         "missing-prelude-file",

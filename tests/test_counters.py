@@ -19,8 +19,7 @@ def test_counters_match_the_records_after_every_event(scenario: Scenario) -> Non
     state = State()
     for event in simulate(scenario).log:
         state = apply(state, event)
-        for name in state.sides:
-            m = state.mission(name)
+        for m in state.missions.values():
             staff = Counter((p.post, p.role) for p in m.staff.values())
             requests = Counter((r.post, r.role) for r in m.requests.values())
             assert {k: n for k, n in m.counts.items() if n} == dict(staff), f"seq {event.seq}: counts drift"

@@ -109,7 +109,7 @@ def test_a_fork_cycle_through_two_files_is_refused(tmp_path: Path) -> None:
         load_scenario(a)
 
 
-@given(scenarios(max_days=600), st.data())
+@given(scenarios(max_days=600, states=(2, 2)), st.data())
 def test_scenarios_differing_only_after_day_d_agree_up_to_d(scenario: Scenario, data: st.DataObject) -> None:
     """Common random numbers: add acts dated after day d; every event through day d is the same."""
     d = data.draw(st.integers(0, scenario.horizon - 1), label="d")

@@ -17,12 +17,21 @@ from hypothesis import strategies as st
 from sim.analysis.game import GAME_START, generosity, play
 from sim.core.acts import ActSpec
 from sim.core.state import Observation
+from sim.engine.loop import simulate
 from sim.policies import REGISTRY, make_policy
 from sim.policies.common import encroaches
 from sim.policies.generous_tit_for_tat import DEFAULT_GENEROSITY
 from sim.policies.plugins import origin
+from sim.scenario.models import Scenario
 from sim.testing import policy_inputs
-from tests.policy_contract import PolicyContract, assert_pure, default_view, observed, read_back
+from tests.policy_contract import (
+    PolicyContract,
+    assert_pure,
+    default_view,
+    engine_scenario,
+    observed,
+    read_back,
+)
 
 START = dt.date(2020, 1, 1)
 MEMORY_1 = {"stochastic": False, "memory_depth": 1, "escalatory": False, "forgiving": True}
@@ -307,6 +316,96 @@ class TestParity(PolicyContract):
         ("expel 5", "", {"their_headcount": 90, "my_measures": frozenset({"cap"})}),  # parity holds
         ("expel 5", "cap 80", {"my_headcount": 80, "their_headcount": 90, "my_measures": frozenset({"cap"})}),
         ("lift_cap", "lift_cap", {"my_measures": frozenset({"cap"})}),
+    )
+
+
+class TestBatchTitForTat(PolicyContract):
+    kind = "batch_tit_for_tat"
+    classifier = MEMORY_1
+    versus = (("CDDC", "CCDD"),)  # in the game every day is a decision day (delay 1, every 1)
+    params: ClassVar[dict[str, Any]] = {"delay_days": 1, "every_days": 1}
+    answers = (
+        ("expel 5", "expel 5"),
+        ("expel 5, cap 20", "cap 20"),
+        ("expel 2 @L", "expel 2"),  # each actor of a coalition in kind, on the decision day
+        ("~expel 5", ""),
+        ("lift_cap", "lift_cap", {"my_measures": frozenset({"cap"})}),
+    )
+
+
+@pytest.mark.parametrize(
+    ("params", "act_day", "answer_day"),
+    [
+        ({"delay_days": 3, "every_days": 7}, 0, 7),  # decision days 0, 7, 14, ...
+        ({"delay_days": 3, "every_days": 7}, 4, 7),
+        ({"delay_days": 3, "every_days": 7}, 5, 14),  # day 7 is too soon (3 days at least)
+        ({"delay_days": 3, "every_days": 7, "offset_days": 2}, 25, 30),
+        ({"delay_days": 3, "every_days": 7, "offset_days": 2}, 26, 30),  # 2018: 26 and 27 March
+        ({"delay_days": 3, "every_days": 7, "offset_days": 2}, 27, 30),  # answered on the 30th
+        ({"delay_days": 3, "every_days": 1}, 9, 12),  # every day: tit_for_tat with delay 3
+    ],
+)
+def test_batch_answers_on_the_first_decision_day_at_least_delay_days_later(
+    params: dict[str, int], act_day: int, answer_day: int
+) -> None:
+    policy = make_policy({"kind": "batch_tit_for_tat", **params})
+    assert act_day + policy.delay_after(act_day) == answer_day
+
+
+def test_acts_of_one_window_are_answered_on_one_day_in_the_engine() -> None:
+    """Three expulsions on days 3, 4 and 5 of a run, answered together on decision day 14."""
+    scenario = engine_scenario({"kind": "batch_tit_for_tat", "delay_days": 3, "every_days": 7})
+    acts = [
+        {"date": f"2020-01-0{4 + i}", "actor": "B", "kind": "expel", "size": 1 + i, "deadline_days": 10}
+        for i in range(3)
+    ]
+    data = scenario.model_dump(mode="json")
+    data["acts"] = acts
+    data["sides"][1]["policy"] = {"kind": "none"}
+    engine = simulate(Scenario.model_validate(data))
+    answers = [e for e in engine.log if e.IS_ACT and e.actor == "A"]
+    assert [(e.day, e.count) for e in answers] == [(7, 1), (7, 2), (14, 3)]
+
+
+class TestAnswerLeaderOnly(PolicyContract):
+    kind = "answer_leader_only"
+    classifier = MEMORY_1
+    versus = (("CDDC", "CCDD"),)
+    answers = (
+        ("expel 5", "expel 5"),  # no coalition: in kind
+        ("expel 2 @L", ""),  # a follower of L's coalition: ignored
+        ("expel 23 @B", "expel 23"),  # the leader itself: in kind
+        ("expel 2 @L, cap 20", "cap 20"),
+    )
+
+
+class TestHoldLeader(PolicyContract):
+    kind = "hold_leader"
+    classifier: ClassVar[dict[str, Any]] = {**MEMORY_1, "escalatory": True}
+    versus = (("CDDC", "CCDD"),)
+    answers = (
+        ("expel 5", "expel 5"),
+        ("expel 2 @L", "expel 2 >L"),  # the leader pays for the follower
+        ("expel 23 @B", "expel 23"),
+        ("close_post @L", ""),  # a follower's closure names its own posts: nothing for the leader
+    )
+
+
+class TestHoldLeaderParityCap(PolicyContract):
+    kind = "hold_leader"
+    params: ClassVar[dict[str, Any]] = {"answer": "parity_cap"}
+    classifier: ClassVar[dict[str, Any]] = {**MEMORY_1, "escalatory": True}
+    versus = (("CDDC", "CCDD"),)
+    answers = (
+        ("expel 2 @L", "cap 40 >L", {"headcounts": {("A", "L"): 40, ("L", "A"): 90}}),
+        ("expel 2 @L", "", {"headcounts": {("A", "L"): 40, ("L", "A"): 40}}),  # parity holds
+        (
+            "expel 2 @L",
+            "",
+            {"headcounts": {("A", "L"): 40, ("L", "A"): 90}, "measures": {"L": frozenset({"cap"})}},
+        ),  # capped already
+        ("expel 2 @L", "", {}),  # no mission of its in L (two-sided view): nothing to cap
+        ("expel 3", "expel 3"),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from typing import Any
 
 import pytest
@@ -23,6 +24,7 @@ from sim.testing import (
     assert_replays,
     assert_symmetric,
     canonical,
+    renamed,
     reversed_sides,
     scenarios,
     with_end,
@@ -82,7 +84,28 @@ def test_6_listing_order_of_sides_changes_nothing(scenario: Scenario) -> None:
     assert_symmetric(scenario)
 
 
-@given(scenarios(symmetric=True))
+@given(scenarios(symmetric=True, states=(3, 6)), st.randoms(use_true_random=False))
+def test_6_symmetric_scenario_of_n_states_permuting_names_permutes_outcome(
+    scenario: Scenario, rng: random.Random
+) -> None:
+    """In a symmetric scenario of three to six states, renaming the states by any permutation
+    (positions kept) gives the outcome of listing them in the permuted order: each name's
+    missions get what that name's missions got before, whatever position it is listed at."""
+    names = [side.name for side in scenario.sides]
+    shuffled = rng.sample(names, len(names))
+    permutation = dict(zip(names, shuffled, strict=True))
+    note(f"renamed by {permutation}")
+    assert canonical(simulate(renamed(scenario, permutation)).log) == canonical(simulate(scenario).log)
+
+
+@given(scenarios(states=(3, 6)))
+def test_6_same_day_ties_stay_neutral_across_all_states(scenario: Scenario) -> None:
+    """Listing the states (and their missions) in reverse changes no state's outcome: every
+    state's work of a day is independent of its position, not only with two."""
+    assert_symmetric(scenario)
+
+
+@given(scenarios(symmetric=True, states=(2, 2)))
 def test_6_symmetric_scenario_swapping_names_swaps_outcome(scenario: Scenario) -> None:
     """In a symmetric scenario, swapping the two names swaps the outcome: what the side at
     position 0 gets after the swap is what the side at position 1 got before."""

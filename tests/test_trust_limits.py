@@ -72,10 +72,10 @@ def test_a_run_whose_log_cannot_fit_in_memory_is_refused_with_the_number(tmp_pat
     assert "would record about" in line and "GB of memory" in line and "25,000,000" in line
 
 
-def test_a_third_side_is_told_plainly(tmp_path: Path) -> None:
+def test_a_third_side_without_a_missions_list_is_told_what_to_write(tmp_path: Path) -> None:
     third = "  - name: CN\n    mission:\n      posts: {embassy: {diplomat: 10}}\n"
     line = _one_problem(_write(tmp_path, "{embassy: {diplomat: 10}}", extra=third))
-    assert "sides: a scenario has exactly two sides for now" in line and "lists 3" in line
+    assert "sides: with 3 sides, list the missions (sender, host) under missions:" in line
     assert "at most 2 items" not in line
 
 

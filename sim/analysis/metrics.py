@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.analysis.projections import totals_by_day
+from sim.analysis.projections import labeller, paired, totals_by_day
 from sim.core import events as ev
 from sim.core.kinds import is_hostile
 
@@ -27,13 +27,14 @@ def mission_metrics(
     departures: dict[str, Counter[str]] = {name: Counter() for name in missions}
     arrivals: Counter[str] = Counter()
     hostile: Counter[str] = Counter()
+    label = labeller(missions)  # with more than two sides: an act counts for actor>target
     for e in log:
         if type(e) is ev.StaffDeparted:
-            departures[e.actor][e.reason] += 1
+            departures[label(e)][e.reason] += 1
         elif type(e) is ev.StaffArrived and e.day > 0:
-            arrivals[e.actor] += 1
+            arrivals[label(e)] += 1
         elif e.IS_ACT and is_hostile(e):
-            hostile[e.actor] += 1
+            hostile[label(e)] += 1
     rows = []
     for name in missions:
         series = totals[name]
@@ -142,6 +143,8 @@ def series_and_counts(
     """:func:`headcount_series` and what :func:`run_metrics` counts, in one pass over the log
     (a sweep does this for every run: once the engine is fast, three passes were a tenth of
     the time)."""
+    if paired(missions):  # more than two sides: missions are SENDER>HOST labels
+        return _labelled_series_and_counts(log, missions, horizon)
     index = {name: i for i, name in enumerate(missions)}
     days: list[int] = []
     rows: list[int] = []
@@ -172,18 +175,50 @@ def series_and_counts(
     return series, (expelled, hostile, last_day, depths)
 
 
+def _labelled_series_and_counts(
+    log: Sequence[ev.Event], missions: Sequence[str], horizon: int
+) -> tuple[dict[str, np.ndarray], Counts]:
+    """:func:`series_and_counts` for ``SENDER>HOST`` labels: a movement counts for its
+    mission, an act for ``actor>target`` (the side's acts against that host)."""
+    label = labeller(missions)
+    index = {name: i for i, name in enumerate(missions)}
+    rows, days, signs = [], [], []
+    expelled: Counter[str] = Counter()
+    hostile: Counter[str] = Counter()
+    last_day: dict[str, int] = {}
+    depths: dict[int, int] = {}
+    for e in log:
+        kind = type(e)
+        if kind is ev.StaffArrived or kind is ev.StaffDeparted:
+            rows.append(index[label(e)])
+            days.append(e.day)
+            signs.append(1 if kind is ev.StaffArrived else -1)
+            if kind is ev.StaffDeparted and e.reason == "expelled":  # type: ignore[attr-defined]
+                expelled[label(e)] += 1
+        elif kind.IS_ACT:
+            _count_act(e, log, hostile, last_day, depths, label(e))
+    as_int = np.asarray
+    series = series_from_columns(
+        as_int(rows, dtype=np.int64), as_int(days, dtype=np.int64), as_int(signs), missions, horizon
+    )
+    return series, (expelled, hostile, last_day, depths)
+
+
 def _count_act(
     e: ev.Event,
     log: Sequence[ev.Event],
     hostile: Counter[str],
     last_day: dict[str, int],
     depths: dict[int, int],
+    who: str | None = None,
 ) -> None:
-    """One act's part of the counts: hostility, its day, and its depth in a chain of answers
-    (:func:`answer_depths`; a log's ``seq`` is its index)."""
+    """One act's part of the counts: hostility (for ``who``: its actor, or the actor>target
+    label), its day, and its depth in a chain of answers (:func:`answer_depths`; a log's
+    ``seq`` is its index)."""
     if is_hostile(e):
-        hostile[e.actor] += 1
-        last_day[e.actor] = max(last_day.get(e.actor, e.day), e.day)
+        who = who or e.actor
+        hostile[who] += 1
+        last_day[who] = max(last_day.get(who, e.day), e.day)
     parent = e.cause
     seen = 0
     while parent is not None and 0 <= parent < len(log) and type(log[parent]) is ev.ActObserved and seen < 8:
@@ -228,7 +263,7 @@ def run_metrics(
     - ``last_hostile_day``: the day of the last hostile act (``None`` if none);
     - ``events``: the log's length.
     """
-    if series is None:
+    if series is None or (counts is None and paired(missions)):
         series, counts = series_and_counts(log, missions, horizon)
     elif counts is None:
         counts = _counts(log)
@@ -247,7 +282,7 @@ def run_metrics(
     if last_day:
         latest = max(last_day.values())
         actors = [name for name in missions if last_day.get(name) == latest]
-        out["last_actor"] = actors[0] if len(actors) == 1 else "both"
+        out["last_actor"] = actors[0] if len(actors) == 1 else "both"  # "both": a tie
         out["last_hostile_day"] = latest
     else:
         out["last_actor"] = None

@@ -8,7 +8,7 @@ whose ``seq`` is the person's id).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 
@@ -42,12 +42,36 @@ def events_frame(log: Sequence[ev.Event], start: dt.date) -> pd.DataFrame:
     return frame
 
 
+#: What joins a mission's sender and host in its label, with more than two sides ("UK>RU").
+PAIR = ">"
+
+
+def paired(missions: Sequence[str]) -> bool:
+    """Whether ``missions`` are ``SENDER>HOST`` labels (more than two sides) or senders."""
+    return any(PAIR in name for name in missions)
+
+
+def split_label(label: str) -> tuple[str, str | None]:
+    """``"UK>RU"`` -> ``("UK", "RU")``; a sender's name alone -> ``(name, None)``."""
+    sender, _, host = label.partition(PAIR)
+    return sender, host or None
+
+
+def labeller(missions: Sequence[str]) -> Callable[[ev.Event], str]:
+    """The label of the mission a staff movement (or a mission's own act) concerns."""
+    if paired(missions):
+        return lambda e: f"{e.actor}{PAIR}{e.target}"
+    return lambda e: e.actor
+
+
 def staffing_changes(log: Sequence[ev.Event], missions: Sequence[str], start: dt.date) -> pd.DataFrame:
     """Headcount by mission and role at the end of each day on which it changed.
 
     Day 0 has a row for every mission and role (zeros included) so every series starts.
+    ``missions`` are the scenario's labels (``Scenario.mission_labels``).
     """
-    arrivals = [(e.seq, e.day, e.actor, e.role) for e in log if type(e) is ev.StaffArrived]
+    label = labeller(missions)
+    arrivals = [(e.seq, e.day, label(e), e.role) for e in log if type(e) is ev.StaffArrived]
     departures = [(e.person, e.day) for e in log if type(e) is ev.StaffDeparted]
     people = pd.DataFrame(arrivals, columns=["person", "day", "mission", "role"])
     gone = pd.DataFrame(departures, columns=["person", "day"]).merge(
@@ -85,3 +109,16 @@ def roles_by_day(changes: pd.DataFrame, horizon: int) -> pd.DataFrame:
     """Daily headcount per (mission, role) column."""
     wide = changes.pivot_table(index="day", columns=["mission", "role"], values="headcount", aggfunc="last")
     return wide.reindex(range(horizon + 1)).ffill().astype("int64")
+
+
+def staffing_csv(changes: pd.DataFrame) -> pd.DataFrame:
+    """The table ``staffing.csv`` holds: as ``staffing_changes`` gives it, and with more than
+    two sides a ``sender`` and a ``host`` column after ``mission`` (one row per mission and
+    role on each day it changed)."""
+    if changes.empty or not paired(list(changes["mission"].unique())):
+        return changes
+    parts = changes["mission"].str.partition(PAIR)
+    out = changes.copy()
+    out.insert(3, "sender", parts[0])
+    out.insert(4, "host", parts[2])
+    return out

@@ -15,14 +15,14 @@ import fcntl
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import sim
 from sim.analysis.metrics import mission_metrics
-from sim.analysis.projections import events_frame, staffing_changes
+from sim.analysis.projections import events_frame, staffing_changes, staffing_csv
 from sim.core import events as ev
 from sim.core.state import State, digest, headcounts
 from sim.core.working import fold
@@ -43,7 +43,6 @@ from sim.store.sqlite import RunInfo, SQLiteStore, log_digest
 
 #: Events per transaction while a run is written: an interrupted run loses at most this many.
 RUN_BATCH = 1_000
-
 
 
 @dataclass(frozen=True)
@@ -176,11 +175,13 @@ def _simulate_into(
     return engine.log, engine.state
 
 
-def _output_files(figure: Any) -> list[str]:
-    """OUTPUT_FILES with the chart formats asked for (default png and svg)."""
+def _output_files(figure: Any, many: bool = False) -> list[str]:
+    """OUTPUT_FILES with the chart formats asked for (default png and svg), and with more
+    than two states (``many``) the who-expelled-whom matrix in the same formats."""
     formats = figure.formats if figure is not None else ("png", "svg")
     kept = [name for name in OUTPUT_FILES if name not in ("staffing.png", "staffing.svg")]
-    return sorted(kept + [f"staffing.{fmt}" for fmt in formats])
+    charts = ("staffing", "expulsions") if many else ("staffing",)
+    return sorted(kept + [f"{chart}.{fmt}" for chart in charts for fmt in formats])
 
 
 def _chart_paths(work: Path, figure: Any) -> list[Path]:
@@ -213,8 +214,6 @@ def _open_partial(path: Path) -> SQLiteStore:
 def _write_run(
     scenario: Scenario, work: Path, on_day: Callable[[int], None] | None = None, figure: Any = None
 ) -> RunResult:
-    from sim.analysis.charts import staffing_chart  # matplotlib is slow to import: only when drawing
-
     identity = run_identity(scenario)  # hashed once: the store's row and the manifest both read it
     store = _open_partial(work / "events.sqlite")
     try:
@@ -225,29 +224,11 @@ def _write_run(
     store.close()
     log_sha = log_digest(log)
 
-    missions = [side.name for side in scenario.sides]
+    missions = scenario.mission_labels()
     events_frame(log, scenario.start).to_parquet(work / "events.parquet", index=False)
     changes = staffing_changes(log, missions, scenario.start)
-    changes.to_csv(work / "staffing.csv", index=False, lineterminator="\n")
-    observations = scenario.prelude_log.observations if scenario.prelude_log else ()
-    fig = staffing_chart(
-        changes,
-        log,
-        missions,
-        scenario.start,
-        scenario.horizon,
-        title=(
-            f"{scenario.name}: staffing of both missions, "
-            f"{scenario.start} to {scenario.end} (seed {scenario.seed})"
-        ),
-        observations=observations,
-        paths=_chart_paths(work, figure),
-        fork_day=scenario.fork_day,
-        options=figure,
-    )
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
+    staffing_csv(changes).to_csv(work / "staffing.csv", index=False, lineterminator="\n")
+    _draw_charts(scenario, log, changes, missions, work, figure)
     metrics = mission_metrics(log, changes, missions, scenario.start, scenario.horizon)
     manifest = {
         "generator": GENERATOR,
@@ -257,11 +238,51 @@ def _write_run(
         "final_state_sha256": digest(state),
         "final_headcounts": headcounts(state),
         "metrics": metrics,
-        "files": _output_files(figure),
+        "files": _output_files(figure, many=len(scenario.sides) > 2),
         "fork": _fork_info(scenario),
     }
     write_atomic(work / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return RunResult(work, manifest, metrics, log, state)
+
+
+def _draw_charts(
+    scenario: Scenario, log: Sequence[ev.Event], changes: Any, missions: list[str], work: Path, figure: Any
+) -> None:
+    """The staffing figure; with more than two states, small multiples of the pairs of states
+    and the who-expelled-whom matrix (``expulsions.*``) instead of one axis of every mission."""
+    import matplotlib.pyplot as plt
+
+    from sim.analysis.charts import staffing_chart  # matplotlib is slow to import: only when drawing
+
+    dates = f"{scenario.start} to {scenario.end} (seed {scenario.seed})"
+    paths = _chart_paths(work, figure)
+    if len(scenario.sides) == 2:
+        observations = scenario.prelude_log.observations if scenario.prelude_log else ()
+        figs = [
+            staffing_chart(
+                changes,
+                log,
+                missions,
+                scenario.start,
+                scenario.horizon,
+                title=f"{scenario.name}: staffing of both missions, {dates}",
+                observations=observations,
+                paths=paths,
+                fork_day=scenario.fork_day,
+                options=figure,
+            )
+        ]
+    else:
+        from sim.analysis.charts_many import expulsion_matrix, expulsion_matrix_chart, many_missions_chart
+
+        title = f"{scenario.name}: {len(scenario.sides)} states, {dates}"
+        matrix = expulsion_matrix(log, [side.name for side in scenario.sides])
+        figs = [
+            many_missions_chart(changes, scenario.start, scenario.horizon, title, paths, figure),
+            expulsion_matrix_chart(matrix, title, [p.with_stem("expulsions") for p in paths], figure),
+        ]
+    for fig in figs:
+        plt.close(fig)
 
 
 def _fork_info(scenario: Scenario) -> dict[str, Any] | None:
@@ -272,6 +293,7 @@ def _fork_info(scenario: Scenario) -> dict[str, Any] | None:
         "from": scenario.fork.source,
         "at": scenario.fork.at.isoformat(),
         "drop": list(scenario.fork.drop),
+        **({"drop_by": list(scenario.fork.drop_by)} if scenario.fork.drop_by else {}),
         "base_scenario": base.name,
         "base_scenario_sha256": base.sha256(),
     }

@@ -81,9 +81,7 @@ def run(
         _fail([f"--out: {wrong}"])
     bar = day_bar(loaded.horizon, loaded.name, progress)
     try:
-        result = run_scenario(
-            loaded, target, seed=seed_value, on_day=bar.day if bar else None, figure=figure
-        )
+        result = run_scenario(loaded, target, seed=seed_value, on_day=bar.day if bar else None, figure=figure)
     except (OutputDirError, PolicyError) as exc:
         _fail([f"--out: {exc}" if isinstance(exc, OutputDirError) else str(exc)])
     except (OSError, sqlite3.Error) as exc:
@@ -121,13 +119,35 @@ def _print_summary(result: object) -> None:
     ]
     for _, title in columns:
         table.add_column(title, justify="right" if title != "mission" else "left")
-    for row in result.metrics:  # type: ignore[attr-defined]
+    rows = list(result.metrics)  # type: ignore[attr-defined]
+    shown, hidden = _one_screen(rows)
+    for row in shown:
         table.add_row(*(str(row[key]) for key, _ in columns))
+    if len(rows) > 2:  # more than two states: the whole run's totals, and what was left out
+        if hidden:
+            table.add_row(f"... {hidden} more", *([""] * (len(columns) - 1)), style="dim")
+        summed = {"start", "end", "arrivals", "departures", "expelled", "left_under_rotation_limit"}
+        totals = [str(sum(row[key] for row in rows)) if key in summed else "" for key, _ in columns[1:]]
+        totals[-1] = str(sum(row["hostile_acts_by_side"] for row in rows))
+        table.add_row(f"all {len(rows)} missions", *totals, style="bold", end_section=True)
     console = Console(width=120)
     console.print(table)
     console.print(
         f"{manifest['events']:,} events, log sha256 {manifest['log_sha256'][:16]}... -> {result.out_dir}/"  # type: ignore[attr-defined]
     )
+
+
+#: Missions listed by ``sim run`` before the rest are summed up (one screen of a terminal).
+SUMMARY_ROWS = 15
+
+
+def _one_screen(rows: list[dict[str, object]]) -> tuple[list[dict[str, object]], int]:
+    """The missions to list and how many are left out: with more than two states, the most
+    expelled first (then by name), at most ``SUMMARY_ROWS``; two missions as they are."""
+    if len(rows) <= 2:
+        return rows, 0
+    ordered = sorted(rows, key=lambda row: (-int(row["expelled"]), -int(row["start"]), str(row["mission"])))  # type: ignore[call-overload]
+    return ordered[:SUMMARY_ROWS], max(0, len(ordered) - SUMMARY_ROWS)
 
 
 @app.command()

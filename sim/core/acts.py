@@ -45,6 +45,10 @@ class ActSpec:
     credit: int = 0
     threat: str = "expel"
     note: str = ""
+    #: Whom the act is against: ``None`` for the side whose act is being answered (or, in a
+    #: scenario of two sides, the other side); a name to answer someone else (a coalition's
+    #: leader, say).
+    target: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in ACT_KINDS:

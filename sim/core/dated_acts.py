@@ -90,6 +90,7 @@ class DatedAct(BaseModel):
     credit: Int = Field(0, ge=0, le=MAX_SIZE)
     threat: ActKind = "expel"
     note: str = ""
+    target: Name | None = Field(None, description="whom the act is against (with two sides: the other)")
 
     @model_validator(mode="after")
     def _consistent(self) -> DatedAct:
@@ -129,6 +130,7 @@ class DatedAct(BaseModel):
             credit=self.credit,
             threat=self.threat,
             note=self.note,
+            target=self.target,
         )
 
 
@@ -137,7 +139,6 @@ class SideAct(DatedAct):
     target may be left out: it is the other side)."""
 
     actor: str
-    target: str | None = None
     source: str | None = None
     coalition: Name | None = Field(None, description="the joint announcement this act is part of")
 

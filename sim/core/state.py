@@ -430,8 +430,14 @@ _HANDLERS: dict[type, Callable[[Any, Any], Any]] = {
 
 
 def headcounts(state: State) -> dict[str, dict[str, int]]:
-    """``{mission: {role: n}}`` for every mission, every role listed (zeros included)."""
-    return {m.name: {role: m.role_count(role) for role in ev.ROLES} for m in state.mission_list()}
+    """``{mission: {role: n}}`` for every mission, every role listed (zeros included); a
+    mission is named by its sender, or ``SENDER>HOST`` when a sender has several missions."""
+    missions = state.mission_list()
+    several = len({m.name for m in missions}) < len(missions)
+    return {
+        (f"{m.name}>{m.host}" if several else m.name): {role: m.role_count(role) for role in ev.ROLES}
+        for m in missions
+    }
 
 
 def to_dict(state: State) -> dict[str, Any]:

@@ -95,13 +95,18 @@ class Engine(Perception, Deadlines, Staffing, Setup):
         self._number_departures = any(q > 0 for q in self.false_alarm_chance.values())
         self._note_notes()
         self._act_seq: dict[str, int] = {}  # documented/scripted act id -> seq
-        self._acts_by: dict[str, list[tuple[int, str, int]]] = {name: [] for name in self.names}
-        self._act_number: dict[int, int] = {}  # act seq -> its number among its actor's acts
+        #: Each coalition's actors so far, and its first act's (day, actor): the leader, unless
+        #: the documented log names one (same-day acts by name, so no side's position counts).
+        self._coalition_actors: dict[str, set[str]] = {}
+        self._coalition_first: dict[str, tuple[int, str]] = {}
+        #: Each side's acts against each other side (what its policy sees as its own acts).
+        self._acts_against: dict[tuple[str, str], list[tuple[int, str, int]]] = {}
+        self._act_number: dict[int, int] = {}  # act seq -> its number among its actor's acts on its target
         self._departure_number: dict[int, int] = {}  # departure seq -> its number in its mission
         self._observed: dict[str, set[int]] = {name: set() for name in self.names}  # acts each side saw
         self._frozen: tuple[int, State] = (-1, State())
         self._history_cache: dict[tuple[str, str], tuple[object, ...]] = {}  # a side's memory, by mission
-        self._acts_tuple: dict[str, tuple[object, ...]] = {}
+        self._acts_tuple: dict[tuple[str, str], tuple[object, ...]] = {}
         self._order_summary: dict[int, tuple[int, frozenset[str], dict[str, set[str]]]] = {}
         self._plans: list[Plan] = [(-1, (), (), False)] * len(self.mission_keys)  # staffing, by version
         self._review_whole()  # every mission's first review looks at all its cells
@@ -196,9 +201,20 @@ class Engine(Perception, Deadlines, Staffing, Setup):
             self._notes[ev.StaffDeparted] = self._note_departure
 
     def _note_act(self, event: ev.Event) -> None:
-        acts = self._acts_by[event.actor]
-        self._act_number[event.seq] = len(acts)
-        acts.append((event.day, *describe(event)))
+        entry = (event.day, *describe(event))
+        against = self._acts_against.setdefault((event.actor, event.target), [])
+        # An act's number keys the draws about how it is perceived: among its actor's acts
+        # against its target (with two sides, all the actor's acts), so the acts one actor
+        # takes against several others on one day do not number each other.
+        self._act_number[event.seq] = len(against)
+        against.append(entry)
+        if event.coalition is not None:  # an act may answer a coalition: its newest act so far
+            self._act_seq[event.coalition] = event.seq
+            actors = self._coalition_actors.setdefault(event.coalition, set())
+            actors.add(event.actor)
+            first = self._coalition_first.get(event.coalition)
+            if first is None or (event.day, event.actor) < first:  # earliest day, then by name:
+                self._coalition_first[event.coalition] = (event.day, event.actor)  # not by position
         self._review_whole()
 
     def _note_unusual(self, event: ev.Event) -> None:

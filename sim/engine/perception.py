@@ -46,6 +46,7 @@ class Perception:
             source=plan.source,
             reference=plan.reference,
             act_id=plan.act_id,
+            coalition=plan.coalition,
         )
 
     def _announce(
@@ -58,6 +59,7 @@ class Perception:
         source: str = "simulated",
         reference: str | None = None,
         act_id: str | None = None,
+        coalition: str | None = None,
     ) -> None:
         today = self.calendar.today
         event = to_event(
@@ -71,6 +73,8 @@ class Perception:
             reference=reference,
             act_id=act_id,
         )
+        if coalition is not None:
+            event = ev.replace(event, coalition=coalition)
         if type(event) is ev.VisaPolicyChanged:  # one-for-one counts from this day on
             event = ev.replace(
                 event,
@@ -102,21 +106,25 @@ class Perception:
             kind, size = describe(act)
             roles, detail = particulars(act)
             missed = self.miss_draws[observer].chance(self.miss_chance[observer], *self._perceived_key(act))
-        self.record(
-            ev.ActObserved(
-                seq=len(self.log),
-                day=self.calendar.today,
-                actor=observer,
-                target=other,
-                cause=act_seq,
-                act=act_seq,
-                kind=kind,
-                size=size,
-                roles=roles,
-                detail=detail,
-                missed=missed,
-            )
+        seen = ev.ActObserved(
+            seq=len(self.log),
+            day=self.calendar.today,
+            actor=observer,
+            target=other,
+            cause=act_seq,
+            act=act_seq,
+            kind=kind,
+            size=size,
+            roles=roles,
+            detail=detail,
+            missed=missed,
         )
+        coalition = getattr(act, "coalition", None)
+        if coalition is not None:  # who joined it so far (a prefix of the run knows the same)
+            actors = self._coalition_actors[coalition]
+            leader = self.declared_leaders.get(coalition) or self._coalition_first[coalition][1]
+            seen = ev.replace(seen, coalition=coalition, partners=len(actors) - 1, leader=leader)
+        self.record(seen)
         if missed:
             return
         history = self._history(self.world.missions[(observer, other)])
@@ -124,9 +132,10 @@ class Perception:
         for spec in self._answer(observer, other, history):
             if deadline is not None:
                 spec = dataclasses.replace(spec, deadline_days=deadline)
-            reachable = self._within_reach(observer, other, spec)
+            target = spec.target if spec.target is not None else other
+            reachable = self._within_reach(observer, target, spec)
             if reachable is not None:
-                self._announce(reachable, observer, other, cause=act_seq)
+                self._announce(reachable, observer, target, cause=act_seq)
 
     def _history(self, mission: WorkingMission) -> tuple[Observation, ...]:
         """The side's memory of this mission's counterpart, as a tuple."""
@@ -143,7 +152,13 @@ class Perception:
 
         view = self._view(observer, other)
         answer = call_policy(policy, observer, when, lambda: policy.respond(history, view))
-        return checked_answer(answer, policy, observer, when, self.posts_of[(observer, other)])
+        if len(self.names) == 2:
+            return checked_answer(answer, policy, observer, when, self.posts_of[(observer, other)])
+
+        def posts(target: str | None) -> dict[str, tuple[str, ...]] | None:
+            return self.posts_of.get((observer, target if target is not None else other))
+
+        return checked_answer(answer, policy, observer, when, posts)
 
     def _within_reach(self, actor: str, target: str, spec: ActSpec) -> ActSpec | None:
         """An answer's expulsion names only people the other mission has of those roles on the
@@ -151,15 +166,17 @@ class Perception:
         if spec.kind != "expel":
             return spec
         roles = spec.roles if spec.roles is not None else DEFAULT_ROLES["expel"]
-        present = self.world.missions[(target, actor)].counted(roles)
+        mission = self.world.missions.get((target, actor))
+        if mission is None:
+            return None
+        present = mission.counted(roles)
         if present <= 0:
             return None
         return spec if spec.size <= present else dataclasses.replace(spec, size=present)
 
-    def _view(self, me: str, other: str) -> SideView:
-        mine = self.world.missions[(me, other)]
-        theirs = self.world.missions[(other, me)]
-        closing, pending = self._orders_of(theirs)
+    def _measures_against(self, me: str, theirs: WorkingMission) -> set[str]:
+        """The kinds ``me`` has in force or pending against ``theirs``, a mission in its capital."""
+        _, pending = self._orders_of(theirs)
         measures = set(pending.get(me, ()))
         if theirs.cap is not None:
             measures.add("cap")
@@ -169,6 +186,21 @@ class Perception:
             measures.add("local_hire_ban")
         if theirs.visa_policy != "issue":
             measures.add("visa_policy")
+        return measures
+
+    def _measures_of(self, me: str) -> dict[str, frozenset[str]]:
+        missions = self.world.missions
+        return {
+            sender: frozenset(self._measures_against(me, missions[(sender, host)]))
+            for sender, host in self.mission_keys
+            if host == me
+        }
+
+    def _view(self, me: str, other: str) -> SideView:
+        mine = self.world.missions[(me, other)]
+        theirs = self.world.missions[(other, me)]
+        closing, _ = self._orders_of(theirs)
+        measures = self._measures_against(me, theirs)
         return SideView(
             day=self.calendar.today,
             me=me,
@@ -181,13 +213,21 @@ class Perception:
             their_closed_posts=tuple(p for p in theirs.posts if p in theirs.closed_by_host),
             my_measures=frozenset(measures),
             my_ambassador_present=mine.ambassador_present,
-            my_acts=self._my_acts(me),
+            my_acts=self._my_acts(me, other),
             run_seed=self.seed,
+            headcounts=self._headcounts_of(me) if len(self.names) > 2 else {},
+            measures=self._measures_of(me) if len(self.names) > 2 else {},
         )
 
-    def _my_acts(self, me: str) -> tuple[tuple[int, str, int], ...]:
-        """``me``'s acts so far, as a tuple."""
-        return _as_tuple(self._acts_tuple, me, self._acts_by[me])
+    def _my_acts(self, me: str, other: str) -> tuple[tuple[int, str, int], ...]:
+        """``me``'s acts against ``other`` so far, as a tuple (with two sides: all of them)."""
+        return _as_tuple(self._acts_tuple, (me, other), self._acts_against.setdefault((me, other), []))
+
+    def _headcounts_of(self, me: str) -> dict[tuple[str, str], int]:
+        """The headcount of every mission ``me`` sends or hosts, by ``(sender, host)``: what a
+        policy that answers a third side (a coalition's leader) needs to know of it."""
+        missions = self.world.missions
+        return {key: missions[key].headcount for key in self.mission_keys if me in key}
 
     def _orders_of(self, mission: WorkingMission) -> tuple[frozenset[str], dict[str, set[str]]]:
         """The posts ``mission`` has been ordered to close, and the kinds of the orders pending
@@ -210,14 +250,18 @@ class Perception:
     def _perceived_key(self, event: ev.Event) -> tuple[Any, ...]:
         """A side-neutral, fork-stable key for draws about how ``event`` is perceived."""
         if type(event) is ev.StaffDeparted:
+            if len(self.names) > 2:  # a sender has several missions, numbered each on its own
+                return ("departure", event.actor, event.target, self._departure_number[event.seq])
             return ("departure", event.actor, self._departure_number[event.seq])
+        if len(self.names) > 2:
+            return ("act", event.actor, event.target, self._act_number[event.seq])
         return ("act", event.actor, self._act_number[event.seq])
 
     def _delay(self, observer: str, event: ev.Event) -> int:
         """Days from ``event`` to ``observer``'s reaction: the side's timing, else its policy's."""
         delay = self.delay_range[observer]
         if delay is None:
-            return self.policies[observer].reaction_days
+            return self._policy_delay[observer](event.day)
         low, high = delay
         return self.delay_draws[observer].integer(low, high, *self._perceived_key(event))
 

@@ -9,6 +9,7 @@ faster than a validated model's attribute chain.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -17,7 +18,7 @@ from sim.core.acts import ActSpec
 from sim.core.randomness import Stream
 from sim.engine.calendar import MAX_MISSIONS
 from sim.policies import Policy
-from sim.policies.guard import check_reaction_days, checked_schedule
+from sim.policies.guard import check_reaction_days, checked_delay, checked_schedule
 
 if TYPE_CHECKING:
     from sim.core.working import WorkingMission
@@ -36,6 +37,7 @@ class Planned:
     act_id: str | None
     reference: str | None
     answers: tuple[str, ...]
+    coalition: str | None = None
 
 
 class Setup:
@@ -51,6 +53,7 @@ class Setup:
         self.policies: dict[str, Policy] = {side.name: side.build_policy() for side in scenario.sides}
         for name, policy in self.policies.items():
             check_reaction_days(policy, name)
+        self._policy_delay = {name: checked_delay(policy, name) for name, policy in self.policies.items()}
         self.mission_keys = scenario.mission_pairs()
         if len(self.mission_keys) > MAX_MISSIONS:
             raise ValueError(f"at most {MAX_MISSIONS} missions in one run")
@@ -59,13 +62,21 @@ class Setup:
         self.facing = [self.midx[(host, sender)] for sender, host in self.mission_keys]
         self.senders = [sender for sender, _ in self.mission_keys]
         self.hosts = [host for _, host in self.mission_keys]
-        missions = [config[sender].mission for sender in self.senders]
+        missions = [scenario.mission_config(*key) for key in self.mission_keys]
         self.tours = [dict(mission.tour_days) for mission in missions]
         self.travel = [mission.travel_days for mission in missions]
-        self.processing = [tuple(config[host].visas.processing_days) for host in self.hosts]
-        self.tour_draws = [Stream(self.seed, "tour", sender) for sender in self.senders]
-        self.visa_draws = [Stream(self.seed, "visa", sender) for sender in self.senders]
-        self.pick_draws = [Stream(self.seed, "pick", sender) for sender in self.senders]
+        self.processing = [
+            tuple(scenario.visa_terms(host, sender).processing_days) for sender, host in self.mission_keys
+        ]
+        #: A mission's key in its random streams: the sender alone with two sides (so two-sided
+        #: runs draw what they always drew), ``(sender, host)`` with more, since a sender then
+        #: has several missions.
+        self.draw_keys = [
+            (sender,) if len(self.names) == 2 else (sender, host) for sender, host in self.mission_keys
+        ]
+        self.tour_draws = [Stream(self.seed, "tour", *key) for key in self.draw_keys]
+        self.visa_draws = [Stream(self.seed, "visa", *key) for key in self.draw_keys]
+        self.pick_draws = [Stream(self.seed, "pick", *key) for key in self.draw_keys]
         self.delay_range = {name: config[name].timing.delay_days for name in self.names}
         self.answer_deadline = {name: config[name].timing.deadline_days for name in self.names}
         self.delay_draws = {name: Stream(self.seed, "delay", name) for name in self.names}
@@ -79,9 +90,16 @@ class Setup:
             self.policies[sender].observes and self.false_alarm_chance[sender] > 0 for sender in self.senders
         ]
         self.posts_of = {
-            (sender, host): {"mine": tuple(mission.posts), "theirs": tuple(config[host].mission.posts)}
+            (sender, host): {
+                "mine": tuple(mission.posts),
+                "theirs": tuple(scenario.mission_config(host, sender).posts),
+            }
             for (sender, host), mission in zip(self.mission_keys, missions, strict=True)
         }
+        log = scenario.prelude_log
+        #: Coalition leaders the documented log names; any other coalition is led by the
+        #: actor of its first act.
+        self.declared_leaders = {name: c.leader for name, c in (log.coalitions if log else {}).items()}
         self.planned = self._planned_acts(scenario)
         self.m = []
 
@@ -100,10 +118,11 @@ class Setup:
                     act.id,
                     act.source,
                     act.in_response_to,
+                    act.coalition,
                 )
             )
         for act in scenario.acts:
-            target = scenario.counterpart(act.actor)
+            target = act.target if act.target is not None else scenario.counterpart(act.actor)
             planned.append(
                 Planned(
                     scenario.day_of(act.date),
@@ -114,23 +133,41 @@ class Setup:
                     act.id,
                     act.source,
                     (),
+                    act.coalition,
                 )
             )
-        for sender, host in self.mission_keys:
-            posts = self.posts_of[(sender, host)]
-            for it in checked_schedule(self.policies[sender], sender, scenario.start, posts):
-                planned.append(
-                    Planned(it.day, sender, host, it.spec, "exogenous", it.act_id, it.reference, ())
-                )
+        for sender in self.names:
+            plan = checked_schedule(self.policies[sender], sender, scenario.start, self._posts_for(sender))
+            hosts = [host for one, host in self.mission_keys if one == sender]
+            for it in plan:
+                # With more than two sides, a planned act that names no target is taken
+                # against every side the sender keeps a mission with (grit's unilateral steps).
+                for host in [it.spec.target] if it.spec.target is not None else hosts:
+                    planned.append(
+                        Planned(it.day, sender, host, it.spec, "exogenous", it.act_id, it.reference, ())
+                    )
         return planned
+
+    def _posts_for(self, side: str) -> Callable[[str | None], dict[str, tuple[str, ...]] | None]:
+        """The posts an act of ``side`` against a target may name (``None``: the other side
+        of two), or ``None`` for a target ``side`` keeps no missions with."""
+
+        def posts(target: str | None) -> dict[str, tuple[str, ...]] | None:
+            if target is None and len(self.names) > 2:
+                return {"mine": (), "theirs": ()}  # an act against every side names no post
+            if target is None:
+                target = next(name for name in self.names if name != side)
+            return self.posts_of.get((side, target))
+
+        return posts
 
     def _open_missions(self) -> None:
         """Day 0: every mission opens with its targets, then its staff, who arrived uniformly
         within their tours before day 0."""
-        config = {side.name: side for side in self.scenario.sides}  # type: ignore[attr-defined]
+        scenario = self.scenario  # type: ignore[attr-defined]
         record, log, today = self.record, self.log, self.calendar.today  # type: ignore[attr-defined]
         for midx, (sender, host) in enumerate(self.mission_keys):
-            mission, terms = config[sender].mission, config[host].visas
+            mission, terms = scenario.mission_config(sender, host), scenario.visa_terms(host, sender)
             targets = tuple(
                 (post, role, n)
                 for post in mission.posts
@@ -152,7 +189,7 @@ class Setup:
             opened = self.world.missions[(sender, host)]  # type: ignore[attr-defined]
             tour_of, served_of = (
                 self.tour_draws[midx].integer_of,
-                Stream(self.seed, "tenure", sender).integer_of,
+                Stream(self.seed, "tenure", *self.draw_keys[midx]).integer_of,
             )
             for post, staffing in mission.posts.items():
                 for role, count in staffing.by_role().items():
@@ -179,3 +216,4 @@ class Setup:
     def _bind_missions(self) -> None:
         """The working missions by index, once they are open (fresh run or prefix)."""
         self.m = [self.world.missions[key] for key in self.mission_keys]  # type: ignore[attr-defined]
+

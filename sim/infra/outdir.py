@@ -35,6 +35,7 @@ OUTPUT_FILES = (
 #: the folder replaces it with the rest).
 OPTIONAL_FILES = (
     "staffing.pdf",
+    *(f"expulsions.{fmt}" for fmt in ("png", "svg", "pdf")),  # runs of more than two states
     *(f"escalation.{fmt}" for fmt in ("svg", "png", "dot", "graphml", "json")),
 )
 #: SQLite's companions of the store, which a reader or a killed writer may leave beside it.

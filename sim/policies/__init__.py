@@ -18,13 +18,16 @@ from sim.core.dated_acts import Int
 from sim.core.kinds import HOSTILE_KINDS
 from sim.core.state import Observation
 from sim.policies.always_hostile import AlwaysHostile
+from sim.policies.answer_leader_only import AnswerLeaderOnly
 from sim.policies.base import Policy, PolicyParams, ScheduledAct, SideView
+from sim.policies.batch_tit_for_tat import BatchTitForTat
 from sim.policies.common import PEOPLE_KINDS, Float, Reactive, ReactiveParams, clamp, hostile, with_size
 from sim.policies.escalate import Escalate
 from sim.policies.generous_tit_for_tat import GenerousTitForTat
 from sim.policies.graduated import Graduated
 from sim.policies.grim_trigger import GrimTrigger
 from sim.policies.grit import Grit
+from sim.policies.hold_leader import HoldLeader
 from sim.policies.never_respond import NeverRespond
 from sim.policies.none import NoPolicy
 from sim.policies.parity import Parity
@@ -61,6 +64,9 @@ _BUILTIN: tuple[type[Policy], ...] = (
     ReverseIfReversed,
     AlwaysHostile,
     NeverRespond,
+    BatchTitForTat,
+    HoldLeader,
+    AnswerLeaderOnly,
 )
 
 #: The built-in policies by name, and installed plugins once :func:`registry` has loaded them.

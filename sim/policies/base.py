@@ -11,7 +11,8 @@ The engine asks a policy three things:
 * ``scheduled(start)``: acts it takes on fixed days whatever happens (scripted policies);
 * ``reaction_days``: how long after the other side's act it reacts (>= 1 day, so two
   reacting sides never answer each other within one day, and same-day order cannot favour
-  either side);
+  either side), or ``delay_after(day)`` for a policy whose delay depends on the act's day
+  (decision days);
 * ``respond(history, view)``: its acts on the day it reacts to ``history[-1]`` (at most
   ``MAX_ACTS_PER_ANSWER``; each is checked against the rules of a scenario's acts, and an answer
   that breaks them, or an exception, stops the run with one line naming the policy).
@@ -20,8 +21,8 @@ The engine asks a policy three things:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -49,8 +50,14 @@ class SideView:
     their_closed_posts: tuple[str, ...]  # their posts that I closed
     my_measures: frozenset[str]  # kinds I have in force or pending against their mission
     my_ambassador_present: bool
-    my_acts: tuple[tuple[int, str, int], ...] = ()  # my own acts so far: (day, kind, size)
+    my_acts: tuple[tuple[int, str, int], ...] = ()  # my own acts against them so far: (day, kind, size)
     run_seed: int = 0  # the run's seed: stochastic policies key their draws with it too
+    #: With more than two sides: the headcount of every mission I send or host, by
+    #: ``(sender, host)`` (empty with two sides: ``my_headcount`` and ``their_headcount`` say it).
+    headcounts: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    #: With more than two sides: the kinds I have in force or pending against each side's
+    #: mission in my capital, by side (``my_measures`` is the entry of ``other``).
+    measures: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +95,11 @@ class Policy(Generic[P]):
     @property
     def reaction_days(self) -> int:
         return 1
+
+    def delay_after(self, day: int) -> int:
+        """Days from an act on ``day`` to this side's reaction: ``reaction_days`` unless the
+        policy decides on fixed days (a function of ``day`` alone, so forks agree; >= 1)."""
+        return self.reaction_days
 
     def scheduled(self, start: dt.date) -> Sequence[ScheduledAct]:
         return ()

@@ -23,6 +23,7 @@ from sim.policies.base import Policy, PolicyParams, SideView
 #: A real number that YAML must spell as one (``true`` and ``"0.3"`` are refused).
 Float = Annotated[float, Strict()]
 
+
 class ReactiveParams(PolicyParams):
     """Timing shared by every policy that answers: when, with what deadline, whom it expels."""
 

@@ -23,7 +23,7 @@ from sim.core.acts import OWN_POST_KINDS, ActSpec
 from sim.core.dated_acts import DatedAct
 from sim.infra.errors import exception_line, split_field
 from sim.infra.interrupts import user_interrupted
-from sim.policies.base import MAX_ACTS_PER_ANSWER, ScheduledAct
+from sim.policies.base import MAX_ACTS_PER_ANSWER, Policy, ScheduledAct
 
 _ANY_DATE = dt.date(2000, 1, 1)
 #: Acts that passed :func:`_check_rules` (ActSpec is frozen and hashable).
@@ -59,6 +59,25 @@ def check_reaction_days(policy: Any, side: str) -> int:
     return days
 
 
+def checked_delay(policy: Any, side: str) -> Callable[[int], int]:
+    """The policy's ``delay_after``, each answer checked to be a whole number of days >= 1
+    (the base class's, which returns ``reaction_days``, needs no check: it was checked once)."""
+    method = policy.delay_after
+    if getattr(type(policy), "delay_after", None) is Policy.delay_after:
+        days = policy.reaction_days
+        return lambda day: days
+
+    def delay(day: int) -> int:
+        days = call_policy(policy, side, "in delay_after()", lambda: method(day))
+        if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+            raise PolicyError(
+                f"{where(policy, side)}: delay_after gave {days!r}; it must be a whole number >= 1"
+            )
+        return days
+
+    return delay
+
+
 def call_policy(policy: Any, side: str, when: When, call: Callable[[], Any]) -> Any:
     """``call()``, with anything it raises (``SystemExit`` too) turned into a :class:`PolicyError`;
     the user's Ctrl-C still interrupts."""
@@ -76,10 +95,11 @@ def checked_answer(
     policy: Any,
     side: str,
     when: When,
-    posts: dict[str, Sequence[str]],
+    posts: Posts,
 ) -> list[ActSpec]:
     """``answer`` as a list of valid acts, or :class:`PolicyError`. ``posts`` maps "mine" and
-    "theirs" to the posts of the policy's own and the other mission."""
+    "theirs" to the posts of the policy's own and the other mission, or is a function giving
+    that map for an act's target (``None`` for a side it keeps no missions with)."""
 
     def here() -> str:
         return where(policy, side, when)
@@ -97,9 +117,7 @@ def checked_answer(
     return acts
 
 
-def checked_schedule(
-    policy: Any, side: str, start: dt.date, posts: dict[str, Sequence[str]]
-) -> list[ScheduledAct]:
+def checked_schedule(policy: Any, side: str, start: dt.date, posts: Posts) -> list[ScheduledAct]:
     """The policy's ``scheduled(start)`` as a list of valid dated acts, or :class:`PolicyError`
     (what it raises, junk, a negative day, an act no scenario could hold). Acts after the
     run's end are the caller's to drop: a plan may be longer than the run."""
@@ -131,7 +149,17 @@ def _take(answer: Iterable[Any]) -> list[Any]:
     return items
 
 
-def _valid(spec: ActSpec, here: When, posts: dict[str, Sequence[str]]) -> ActSpec:
+#: The posts an act may name: "mine" and "theirs", or a function of the act's target giving them.
+Posts = dict[str, Sequence[str]] | Callable[[str | None], dict[str, Sequence[str]] | None]
+
+
+def _valid(spec: ActSpec, here: When, posts: Posts) -> ActSpec:
+    if callable(posts):
+        found = posts(spec.target)
+        if found is None:
+            message = f"an act against {spec.target!r}, a side it keeps no missions with"
+            raise PolicyError(f"{_said(here)}: {message}")
+        posts = found
     if spec not in _PASSED:  # answers repeat (a mirror answers in kind): each is checked once
         _check_rules(spec, here)
         if len(_PASSED) >= 4096:

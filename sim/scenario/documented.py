@@ -37,7 +37,7 @@ class SeedsLog(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     title: str = Field(min_length=1)
-    sides: tuple[Name, ...] = Field(min_length=2, max_length=MAX_STATES)
+    sides: tuple[Name, ...]
     description: str = ""
     coalitions: dict[Name, Coalition] = Field(default_factory=dict, max_length=10_000)
     acts: tuple[DocumentedAct, ...] = Field(default=(), max_length=10_000)
@@ -45,6 +45,10 @@ class SeedsLog(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> SeedsLog:
+        if not 2 <= len(self.sides) <= MAX_STATES:  # here, so a bad name is reported first
+            raise field_error(
+                "sides", f"a documented log has 2 to {MAX_STATES} sides; this one lists {len(self.sides)}"
+            )
         for index, name in enumerate(self.sides):
             if name in self.sides[:index]:
                 raise field_error(f"sides[{index}]", f"{name!r} is listed twice: sides need different names")

@@ -19,19 +19,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim.core.dated_acts import Date, Seed, SideAct
+from sim.core.dated_acts import Date, Name, Seed, SideAct
 from sim.infra.errors import InputError, split_field
 from sim.infra.yaml_io import Positions, dotted, parse, read_text, validate
 from sim.scenario.documented import SeedsLog, load_seeds
-from sim.scenario.models import (
-    ForkConfig,
-    Name,
-    Scenario,
-    field_names,
-    path_context,
-    placed,
-    policy_config_type,
-)
+from sim.scenario.models import ForkConfig, Scenario, field_names, path_context, placed
+from sim.scenario.sides import policy_config_type
 
 
 class SideChange(BaseModel):
@@ -198,8 +191,17 @@ def _attach(
                 ("fork", "drop", index),
                 f"{act_id} ({documented[act_id].date}) is before the fork",
             )
-    if log is not None and fork.drop:
-        log = log.model_copy(update={"acts": tuple(a for a in log.acts if a.id not in fork.drop)})
+    names = [side.name for side in base.sides]
+    for index, side in enumerate(fork.drop_by):
+        if side not in names:
+            raise placed(path, positions, ("fork", "drop_by", index), f"{side!r} is not one of {names}")
+    if log is not None and (fork.drop or fork.drop_by):
+        kept = tuple(
+            a
+            for a in log.acts
+            if a.id not in fork.drop and not (a.actor in fork.drop_by and a.date >= fork.at)
+        )
+        log = log.model_copy(update={"acts": kept})
     try:
         return scenario.with_prelude(log).with_fork_base(base)
     except ValueError as exc:

@@ -39,10 +39,9 @@ def assert_conservation(log: Sequence[ev.Event]) -> None:
     state = State()
     for event in log:
         state = apply(state, event)
-        for name in state.sides:
-            m = state.mission(name)
+        for (name, host), m in state.missions.items():
             assert m.arrivals - m.departures == len(m.staff) >= 0, (
-                f"seq {event.seq}: {name} arrivals {m.arrivals} - departures {m.departures}"
+                f"seq {event.seq}: {name} in {host} arrivals {m.arrivals} - departures {m.departures}"
                 f" != headcount {len(m.staff)}"
             )
             counted = Counter((p.post, p.role) for p in m.staff.values())
@@ -57,8 +56,8 @@ def assert_deadlines_hold(log: Sequence[ev.Event], horizon: int | None = None) -
     measure waits past its deadline."""
     _check_at_deadlines(log)
     for day, state in _day_ends(log, horizon):
-        for name in state.sides:
-            _check_measures_in_force(state.mission(name), day)
+        for m in state.missions.values():
+            _check_measures_in_force(m, day)
 
 
 def _check_at_deadlines(log: Sequence[ev.Event]) -> None:
@@ -70,7 +69,9 @@ def _check_at_deadlines(log: Sequence[ev.Event]) -> None:
             departed[event.cause] += 1
         if type(event) is not ev.DeadlineReached:
             continue
-        order, m = log[event.measure], state.mission(event.concerns)
+        order = log[event.measure]
+        host = order.actor if order.target == event.concerns else order.target
+        m = state.mission(event.concerns, host)
         assert event.day == order.deadline, f"seq {event.seq}: measure {order.seq} enforced on the wrong day"
         if type(order) is ev.ExpulsionOrdered:
             gone = departed[order.seq]

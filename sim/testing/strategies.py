@@ -210,69 +210,109 @@ def scenarios(
     max_staff: int = 12,
     side_policies: st.SearchStrategy[dict[str, Any]] | None = None,
     symmetric: bool = False,
-    sides: tuple[str, str] | None = None,
+    sides: Sequence[str] | None = None,
     min_days: int = 30,
+    states: tuple[int, int] = (2, 6),
 ) -> Scenario:
-    """Valid scenarios; ``symmetric=True`` gives both sides the same mission, terms, policy,
-    and mirrored acts (each act also taken by the other side on the same day).
+    """Valid scenarios of ``states`` (a range: 2 to 6 by default) states; ``symmetric=True``
+    gives every side the same mission, terms and policy, every pair of sides missions with
+    each other, and mirrored acts (each act also taken by every other side against every other
+    on the same day).
 
     ``side_policies`` draws each side's ``policy:`` mapping (e.g. ``st.just({"kind":
-    "my_rule"})`` to put your policy on both sides, ``st.one_of(mine, policies())`` for one
-    side or both); ``sides`` fixes the two names (in order); the run spans ``min_days`` to
-    ``max_days`` days.
+    "my_rule"})`` to put your policy on every side, ``st.one_of(mine, policies())`` for some);
+    ``sides`` fixes the names (in order, and so their number); the run spans ``min_days`` to
+    ``max_days`` days. With more than two states, a pair of states keeps missions with each
+    other or not (at least one pair does), and acts may be parts of coalitions.
     """
     if not 1 <= min_days <= max_days:
         raise ValueError(f"need 1 <= min_days <= max_days, not {min_days} and {max_days}")
-    if sides is not None and (len(sides) != 2 or sides[0] == sides[1]):
-        raise ValueError(f"sides must be two different names, not {sides!r}")
-    names = (
-        list(sides)
-        if sides is not None
-        else draw(st.lists(st.sampled_from(SIDE_NAMES), min_size=2, max_size=2, unique=True))
-    )
+    if sides is not None and (len(sides) < 2 or len(set(sides)) != len(sides)):
+        raise ValueError(f"sides must be two or more different names, not {sides!r}")
+    if not 2 <= states[0] <= states[1] <= len(SIDE_NAMES):
+        raise ValueError(f"states must be a range within 2..{len(SIDE_NAMES)}, not {states!r}")
+    if sides is not None:
+        names = list(sides)
+    else:
+        count = draw(st.integers(*states))
+        names = draw(st.lists(st.sampled_from(SIDE_NAMES), min_size=count, max_size=count, unique=True))
     start = draw(st.dates(dt.date(1990, 1, 1), dt.date(2040, 12, 31)))
     horizon = draw(st.integers(min_days, max_days))
     policy = side_policies if side_policies is not None else policies()
-    configs = [
-        {
-            "timing": draw(timings()),
-            "noise": draw(noises()),
-            "name": names[0],
-            "mission": draw(missions(max_staff)),
-            "visas": draw(visa_terms()),
-            "policy": draw(policy),
-        }
-    ]
-    if symmetric:
-        configs.append({**configs[0], "name": names[1]})
-    else:
-        configs.append(
-            {
-                "timing": draw(timings()),
-                "noise": draw(noises()),
-                "name": names[1],
-                "mission": draw(missions(max_staff)),
-                "visas": draw(visa_terms()),
-                "policy": draw(policy),
-            }
+    configs = [_side(draw, names[0], policy)]
+    for name in names[1:]:
+        configs.append({**configs[0], "name": name} if symmetric else _side(draw, name, policy))
+    pairs = _mission_pairs(draw, len(names), symmetric)
+    mission_of = {}
+    for i, j in pairs:
+        mission_of[(i, j)] = (
+            mission_of[(0, 1)] if symmetric and (0, 1) in mission_of else draw(missions(max_staff))
         )
-    posts = [list(c["mission"]["posts"]) for c in configs]
-    shocks = []
-    for _ in range(draw(st.integers(0, max_acts))):
-        me = draw(st.integers(0, 1))
-        act = draw(acts(start, horizon, posts[me], posts[1 - me]))
-        shocks.append({**act, "actor": names[me]})
-        if symmetric:
-            shocks.append({**act, "actor": names[1 - me]})
-    data = {
+    data: dict[str, Any] = {
         "name": "generated",
         "start": start,
         "end": start + dt.timedelta(days=horizon),
         "seed": draw(st.integers(0, 2**32)),
         "sides": configs,
-        "acts": shocks,
+        "acts": _shocks(draw, names, pairs, mission_of, start, horizon, max_acts, symmetric),
     }
+    if len(names) == 2:
+        for i, j in pairs:
+            configs[i]["mission"] = mission_of[(i, j)]
+    else:
+        for config in configs:
+            config.pop("mission", None)
+        data["missions"] = [
+            {"sender": names[i], "host": names[j], **mission_of[(i, j)]} for i, j in sorted(pairs)
+        ]
     return Scenario.model_validate(data)
+
+
+def _side(draw: st.DrawFn, name: str, policy: st.SearchStrategy[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "timing": draw(timings()),
+        "noise": draw(noises()),
+        "name": name,
+        "visas": draw(visa_terms()),
+        "policy": draw(policy),
+    }
+
+
+def _mission_pairs(draw: st.DrawFn, count: int, symmetric: bool) -> list[tuple[int, int]]:
+    """The ordered pairs ``(sender, host)`` that keep missions: both ways or neither."""
+    pairs = [(i, j) for i in range(count) for j in range(i + 1, count)]
+    if not symmetric and count > 2:
+        kept = draw(st.lists(st.sampled_from(pairs), min_size=1, max_size=len(pairs), unique=True))
+        pairs = sorted(kept)
+    return [pair for i, j in pairs for pair in ((i, j), (j, i))]
+
+
+def _shocks(
+    draw: st.DrawFn,
+    names: list[str],
+    pairs: list[tuple[int, int]],
+    mission_of: dict[tuple[int, int], dict[str, Any]],
+    start: dt.date,
+    horizon: int,
+    max_acts: int,
+    symmetric: bool,
+) -> list[dict[str, Any]]:
+    """Acts between sides that keep missions; mirrored to every pair when ``symmetric``; with
+    more than two sides each names its target and may be a coalition's part."""
+    shocks = []
+    for _ in range(draw(st.integers(0, max_acts))):
+        me, other = draw(st.sampled_from(pairs))
+        act = draw(acts(start, horizon, mission_of[(me, other)]["posts"], mission_of[(other, me)]["posts"]))
+        if len(names) > 2 and not symmetric:
+            coalition = draw(st.sampled_from((None, None, "wave-1", "wave-2")))
+            if coalition is not None:
+                act["coalition"] = coalition
+        for i, j in pairs if symmetric else [(me, other)]:
+            shock = {**act, "actor": names[i]}
+            if len(names) > 2:
+                shock["target"] = names[j]
+            shocks.append(shock)
+    return shocks
 
 
 def observations() -> st.SearchStrategy[tuple[Any, ...]]:
@@ -347,23 +387,29 @@ def policy_inputs(draw: st.DrawFn, max_history: int = 12) -> tuple[tuple[Any, ..
     return history, view
 
 
-
-
-
-
-
-
-
-
-
-
-
 # --- transformations ---------------------------------------------------------------------
 
 
 def reversed_sides(scenario: Scenario) -> Scenario:
-    """The same scenario with its two sides listed in the other order."""
-    return scenario.model_copy(update={"sides": (scenario.sides[1], scenario.sides[0])})
+    """The same scenario with its sides (and its missions, if it lists them) in the other order."""
+    update: dict[str, Any] = {"sides": tuple(reversed(scenario.sides))}
+    if scenario.missions is not None:
+        update["missions"] = tuple(reversed(scenario.missions))
+    return scenario.model_copy(update=update)
+
+
+def renamed(scenario: Scenario, names: dict[str, str]) -> Scenario:
+    """The same scenario with its sides renamed by ``names`` (a permutation), positions kept."""
+    data = scenario.model_dump(mode="json")
+    for side in data["sides"]:
+        side["name"] = names[side["name"]]
+    for entry in data.get("missions") or ():
+        entry["sender"], entry["host"] = names[entry["sender"]], names[entry["host"]]
+    for act in data["acts"]:
+        act["actor"] = names[act["actor"]]
+        if act.get("target") is not None:
+            act["target"] = names[act["target"]]
+    return Scenario.model_validate(data)
 
 
 def with_end(scenario: Scenario, day: int) -> Scenario:
