@@ -54,6 +54,7 @@ class Row:
     answers: tuple[str, ...]
     source: str
     note: str
+    columns: dict[str, int]  # column name -> its number in the file's header (from 1)
 
 
 class _Bad(Exception):
@@ -98,7 +99,10 @@ def records(text: str, name: str) -> list[tuple[int, list[str]]]:
                 out.append((line, cells))
             line = reader.line_num + 1
     except csv.Error as exc:
-        raise InputError.at(name, f"not CSV: {exc}", reader.line_num or 1) from None
+        text = str(exc)
+        if "unexpected end of data" in text:
+            text = "a quoted cell of this row is never closed"
+        raise InputError.at(name, f"not CSV: {text}", line) from None
     return out
 
 
@@ -169,6 +173,7 @@ def _row(line: int, cells: list[str], columns: dict[str, int], lines: dict[str, 
     return Row(
         line, row_id, episode, date, month_only, actor, target, action, count,
         cell["target_mission"], deadline, answers, cell["source_url"], cells[columns["note"]],
+        {column: index + 1 for column, index in columns.items()},
     )  # fmt: skip
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from sim.core.kinds import DEADLINED
 from sim.infra.errors import InputError, Problem
-from sim.scenario.import_rows import COLUMNS, Row, read_rows
+from sim.scenario.import_rows import Row, read_rows
 
 #: Days to the deadline of an order whose source gives none: one week, the period most often
 #: stated in the orders of the data file (UK, US, DE, FR, IT, DK, EE in 2018; RO, ME, GE...).
@@ -162,8 +162,8 @@ def _kind_of(row: Row) -> Act:
 def _closure(row: Row, unused: str | None) -> Act:
     post = post_name(row.mission)
     if not post:
-        column = COLUMNS.index("target_mission") + 1  # where the column is in the data file's order
-        raise InputError([Problem("", row.line, column, "column target_mission", "no post name in it")])
+        where = row.columns["target_mission"]
+        raise InputError([Problem("", row.line, where, "column target_mission", "no post name in it")])
     words = [
         f"post {post} named from target_mission (docs/scenarios.md gives the rule): a scenario "
         f"that replays this log needs a post of that name in {row.target}'s mission in {row.actor}"
@@ -233,7 +233,7 @@ def in_log_order(acts: list[Act], name: str) -> list[Act]:
             ready = next((a for a in waiting if all(x in placed for x in a.answers if x in today)), None)
             if ready is None:
                 raise InputError([
-                    Problem(name, a.row.line, 1, "column in_response_to",
+                    Problem(name, a.row.line, a.row.columns["in_response_to"], "column in_response_to",
                             "answers an act of the same day that answers it back (a circle)")
                     for a in waiting
                 ])  # fmt: skip
