@@ -283,6 +283,17 @@ def test_any_text_reads_back_as_written(text: str, start: int) -> None:
         assert data["k"]["v"] == text
 
 
+@pytest.mark.parametrize("count", [0, 1, 2, 40])
+def test_a_long_flow_list_is_continued_and_reads_back(count: int) -> None:
+    from sim.scenario.import_log import _flow_list
+
+    items = [f"S{i}" for i in range(count)]
+    lines = _flow_list("sides", items, width=20)
+    assert all(len(line) <= 20 for line in lines)
+    data, _ = parse("\n".join(lines) + "\n", "t")
+    assert data["sides"] == items
+
+
 # --- errors ---------------------------------------------------------------------------------
 
 

@@ -108,11 +108,12 @@ def render(
     lines = [
         f"{MARK} from {name}",
         f"# (sha256 {digest})",
-        f"# with {_options_text(options)}. Edit the CSV and import again rather than this file.",
+        f"# with {_options_text(options)}.",
+        "# Edit the CSV and import again rather than this file.",
         "#",
         *RULES.splitlines(),
         f"title: {scalar(_title(name, options), 2, start=7)}",
-        f"sides: [{', '.join(scalar(side) for side in sides)}]",
+        *_flow_list("sides", [scalar(side) for side in sides]),
         f"description: {quoted(_description(acts, coalitions, sides), 2, start=13)}",
     ]
     if coalitions:
@@ -127,6 +128,19 @@ def render(
     for act in acts:
         lines += _act_lines(act)
     return "\n".join(lines) + "\n"
+
+
+def _flow_list(key: str, items: list[str], width: int = 96) -> list[str]:
+    """``key: [a, b, ...]``, continued on indented lines where it would run past ``width``."""
+    lines, current = [], f"{key}: ["
+    for index, item in enumerate(items):
+        word = item + ("," if index < len(items) - 1 else "]")
+        if len(current) + 1 + len(word) > width and not current.endswith("["):
+            lines.append(current)
+            current = f"  {word}"
+        else:
+            current = current + word if current.endswith("[") else f"{current} {word}"
+    return [*lines, current if items else f"{key}: []"]
 
 
 def _act_lines(act: Act) -> list[str]:

@@ -20,7 +20,6 @@ Coalitions (the CSV has no column for them) are inferred by :mod:`sim.scenario.i
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -59,6 +58,7 @@ class Act:
 
     @property
     def id(self) -> str:
+        """The act's id: its row's."""
         return self.row.id
 
 
@@ -254,10 +254,6 @@ def sides_of(rows: list[Row], name: str) -> list[str]:
             f"{MAX_STATES} (import one --episode at a time)"
         )  # fmt: skip
     return sides
-
-
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def build(path: Path, options: Options) -> tuple[list[Row], list[str], list[Act]]:
