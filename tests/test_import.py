@@ -497,6 +497,16 @@ def test_cli_replaces_only_what_it_wrote(tmp_path: Path) -> None:
     assert sim_inline("import", path, "--out", tmp_path).code == 2  # a directory
 
 
+@pytest.mark.parametrize(
+    ("name", "message"), [("missing.csv", "file not found"), ("", "is not a regular file; give a CSV file")]
+)
+def test_cli_a_csv_that_is_not_there(tmp_path: Path, name: str, message: str) -> None:
+    outcome = sim_inline("import", tmp_path / name, "--out", tmp_path / "log.yaml")
+    outcome.assert_no_traceback()
+    assert outcome.code == 2 and outcome.stderr.strip() == f"{tmp_path / name}:1:1: {message}"
+    assert not (tmp_path / "log.yaml").exists()
+
+
 def test_output_does_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
     texts = []
     for seed in ("1", "2"):
