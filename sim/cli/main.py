@@ -1,12 +1,13 @@
 """The ``sim`` command: the app (:mod:`sim.cli.app`) with every command module registered on it.
 
-Each command group is one module (``runs``, ``policies``, ``sweep``, ``check``, ``report``); they
-import the app from :mod:`sim.cli.app`, and this module imports them, so there is no circle.
+Each command group is one module (``runs``, ``policies``, ``sweep``, ``check``, ``report``,
+``importer``...); they import the app from :mod:`sim.cli.app`, and this module imports them,
+so there is no circle.
 """
 
 from __future__ import annotations
 
-from sim.cli import check, moran, policies, report, runs, sweep, tournament  # noqa: F401  (each registers its commands)
+from sim.cli import check, importer, moran, policies, report, runs, sweep, tournament  # noqa: F401  (each registers its commands)
 from sim.cli.app import app
 
 __all__ = ["app"]
