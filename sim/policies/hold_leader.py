@@ -5,9 +5,9 @@ wave, cut its missions in Russia to the size of Russia's in the UK, "a little ov
 people (SKR18-045 of the shipped expulsions_pre2022.csv), beside its one-for-one answers. This
 policy makes the leader pay instead of the followers: each follower's act is answered against
 the leader, either in kind (``answer: mirror``: the leader loses what the coalition took, the
-coalition's total) or by one cap on the leader's mission at the size of one's own mission in
-the leader's capital (``answer: parity_cap``; not repeated while a cap of its stands and
-parity holds). The leader's own acts, and acts outside coalitions, are answered in kind.
+coalition's total) or by one cap on the leader's diplomats and technical staff at the size of
+one's own mission in the leader's capital (``answer: parity_cap``; not repeated while a cap of
+its stands and parity holds). The leader's own acts, and acts outside coalitions, are answered in kind.
 """
 
 from __future__ import annotations
@@ -24,6 +24,11 @@ from sim.policies.answer_leader_only import followed
 from sim.policies.base import SideView
 from sim.policies.common import PEOPLE_KINDS, Reactive, ReactiveParams
 from sim.policies.tit_for_tat import mirror
+
+#: Whom a parity cap counts: the diplomats and technical staff a parity order is about (local
+#: staff are the host's own people; Russia's 2018 order on the UK counted "diplomatic and
+#: technical staff", SKR18-045).
+PARITY_ROLES = ("diplomat", "admin_technical")
 
 
 class HoldLeaderParams(ReactiveParams):
@@ -67,4 +72,13 @@ class HoldLeader(Reactive[HoldLeaderParams]):
             return ()  # parity holds (or there is no mission to cap)
         if "cap" in view.measures.get(leader, frozenset()):
             return ()  # a cap of mine on the leader stands already
-        return (ActSpec(kind="cap", size=mine, deadline_days=p.deadline_days, rule=p.rule, target=leader),)
+        return (
+            ActSpec(
+                kind="cap",
+                size=mine,
+                roles=PARITY_ROLES,
+                deadline_days=p.deadline_days,
+                rule=p.rule,
+                target=leader,
+            ),
+        )
