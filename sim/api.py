@@ -105,7 +105,8 @@ class Run:
 
     @property
     def missions(self) -> list[str]:
-        return [side.name for side in self.scenario.sides]
+        """The missions' labels: senders with two sides, ``SENDER>HOST`` with more."""
+        return self.scenario.mission_labels()
 
     @property
     def staffing(self) -> pd.DataFrame:

@@ -97,7 +97,7 @@ def scenario_section(run: RunData) -> str:
         return "".join(parts)
     if scenario.description:
         parts.append(f"<p>{esc(scenario.description)}</p>")
-    parts.append(table([_side_row(side) for side in scenario.sides]))
+    parts.append(table([_side_row(scenario, side) for side in scenario.sides]))
     if scenario.prelude_log is not None:
         log = scenario.prelude_log
         parts.append(
@@ -124,18 +124,25 @@ def scenario_section(run: RunData) -> str:
     return "".join(parts)
 
 
-def _side_row(side: Any) -> dict[str, Any]:
+def _side_row(scenario: Any, side: Any) -> dict[str, Any]:
+    """A side's row: its missions' posts and staff (summed over every host with more than
+    two sides), its visa terms, policy and noise."""
     staff = {role: 0 for role in ev.ROLES}
-    for post in side.mission.posts.values():
-        for role in ev.ROLES:
-            staff[role] += getattr(post, role)
+    hosts = [host for sender, host in scenario.mission_pairs() if sender == side.name]
+    posts: list[str] = []
+    for host in hosts:
+        mission = scenario.mission_config(side.name, host)
+        posts += [post if len(hosts) == 1 else f"{post} ({host})" for post in mission.posts]
+        for post in mission.posts.values():
+            for role in ev.ROLES:
+                staff[role] += getattr(post, role)
     policy = side.policy.model_dump(mode="json")
     kind = policy.pop("kind")
     params = ", ".join(f"{k}={v}" for k, v in policy.items() if v not in (None, [], {}, ""))
     noise = side.noise
     return {
         "side": side.name,
-        "posts": ", ".join(side.mission.posts),
+        "posts": ", ".join(posts),
         "staff at start (dipl. / admin. / local)": " / ".join(str(staff[role]) for role in ev.ROLES),
         "visas it grants": f"{side.visas.policy}, {'-'.join(map(str, side.visas.processing_days))} days",
         "policy": f"{kind}" + (f" ({params})" if params else ""),

@@ -139,7 +139,8 @@ def _figures(runs: list, out: Path, figure: FigureOptions) -> None:
     import matplotlib.pyplot as plt
 
     from sim.analysis.charts import staffing_chart
-    from sim.analysis.projections import staffing_changes
+    from sim.analysis.charts_many import many_missions_chart
+    from sim.analysis.projections import paired, staffing_changes
 
     for run in runs:
         missions = run.missions
@@ -149,6 +150,12 @@ def _figures(runs: list, out: Path, figure: FigureOptions) -> None:
         fork_day = (run.fork_date - run.start).days if run.fork_date else None
         path = out.with_name(f"{out.stem}-{run.label}.{figure.formats[0]}")
         name = run.manifest.get("scenario", run.label)
+        if paired(missions):  # more than two states: a panel per pair, as sim run draws them
+            dates = f"{run.start} to {end} (seed {run.manifest['seed']})"
+            fig = many_missions_chart(changes, run.start, horizon, f"{name}: {dates}", [path], figure)
+            plt.close(fig)
+            typer.echo(f"figure -> {path}")
+            continue
         fig = staffing_chart(
             changes,
             run.log,
