@@ -139,3 +139,45 @@ def test_a_run_on_a_terminal_shows_its_days_and_none_when_asked_not_to(tmp_path:
 def test_no_progress_when_standard_error_is_not_a_terminal(tmp_path: Path) -> None:
     outcome = sim_inline("run", SPIRAL, "--out", tmp_path / "run")
     assert outcome.code == 0 and "days simulated" not in outcome.stderr
+
+
+def _states(count: int) -> dict[str, object]:
+    """``count`` states, each with a mission of 7 in every other's capital, and one coalition
+    act of the first against every other."""
+    names = [f"S{i:02d}" for i in range(count)]
+    missions = [
+        {"sender": a, "host": b, "posts": {"embassy": {"diplomat": 3, "admin_technical": 2, "local": 2}}}
+        for a in names
+        for b in names
+        if a != b
+    ]
+    acts = [
+        {"date": "2020-02-01", "actor": names[0], "target": n, "kind": "expel", "size": 1, "coalition": "c"}
+        for n in names[1:]
+    ]
+    sides = [{"name": n, "policy": {"kind": "tit_for_tat"}} for n in names]
+    return {"start": "2020-01-01", "end": "2020-12-31", "sides": sides, "missions": missions, "acts": acts}
+
+
+def test_thirty_states_each_with_a_mission_in_every_other_capital_validate_and_run() -> None:
+    """870 missions (30 x 29), every one answered: well within the limits, and run to the end
+    (about half a second here)."""
+    from sim.engine.loop import simulate
+    from sim.scenario.models import Scenario
+
+    scenario = Scenario.model_validate(_states(30))
+    engine = simulate(scenario)
+    assert len(scenario.mission_pairs()) == 870
+    answers = [e for e in engine.log if e.IS_ACT and e.source == "simulated"]
+    assert {e.actor for e in answers if e.target == "S00"} == {f"S{i:02d}" for i in range(1, 30)}
+
+
+def test_more_states_than_the_limit_are_refused_in_one_line(tmp_path: Path) -> None:
+    import yaml
+
+    path = tmp_path / "many.yaml"
+    data = _states(3)
+    data["sides"] = [{"name": f"S{i:02d}"} for i in range(65)]
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    line = _one_problem(path)
+    assert "sides: a scenario has 2 to 64 sides; this one lists 65" in line
