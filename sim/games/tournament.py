@@ -46,8 +46,11 @@ MAX_REPETITIONS = 100_000
 MAX_PLAYERS = 200
 MAX_MATCHES = 10_000_000
 #: Built-in kinds left out of the default library: ``none`` plays as ``never_respond`` in the
-#: game (it does not even observe), and ``scripted`` needs acts written for a scenario.
-NOT_IN_LIBRARY = frozenset({"none", "scripted"})
+#: game (it does not even observe), and ``scripted`` needs acts written for a scenario. The
+#: coalition policies differ from ``tit_for_tat`` only in coalitions or in when they answer,
+#: neither of which a two-player repeated game has: as entrants they would be three more
+#: copies of tit for tat, weighing on every ranking and Moran process (name them to play them).
+NOT_IN_LIBRARY = frozenset({"none", "scripted", "batch_tit_for_tat", "answer_leader_only", "hold_leader"})
 CHUNK = 25  # matches per task: small enough to balance two workers, large enough to be cheap
 
 #: The columns of the match table (two rows per match, one per player).
