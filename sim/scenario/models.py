@@ -56,20 +56,6 @@ MAX_EVENTS = 25_000_000
 EVENT_BYTES = 350
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 class ForkConfig(BaseModel):
     """Continue another run from a date: everything before ``at`` is that run, event for event."""
 
@@ -364,7 +350,9 @@ class Scenario(BaseModel):
                     scenario["sides"][index]["policy"]["kind"] = f"file:{Path(path).name}:{cls}"
         content = {
             "scenario": scenario,
-            "prelude": self._prelude_log.model_dump(mode="json") if self._prelude_log else None,
+            "prelude": _without_later_fields(self._prelude_log.model_dump(mode="json"))
+            if self._prelude_log
+            else None,
             "fork_base": self._fork_base.sha256() if self._fork_base else None,
         }
         if sources:  # absent for built-in policies, so their hashes stay what they were
@@ -375,7 +363,7 @@ class Scenario(BaseModel):
 
 #: Fields added after the first release: left out of the hash while unset (``None``), so every
 #: scenario written before them keeps its hash.
-_LATER_FIELDS = frozenset({"missions", "target", "coalition", "drop_by"})
+_LATER_FIELDS = frozenset({"missions", "target", "coalition", "drop_by", "coalitions", "host"})
 
 
 def _without_later_fields(value: Any) -> Any:
@@ -383,7 +371,7 @@ def _without_later_fields(value: Any) -> Any:
         return {
             key: _without_later_fields(item)
             for key, item in value.items()
-            if not (key in _LATER_FIELDS and item in (None, []))
+            if not (key in _LATER_FIELDS and item in (None, [], {}))
         }
     if isinstance(value, list):
         return [_without_later_fields(item) for item in value]
