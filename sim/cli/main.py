@@ -6,7 +6,7 @@ import the app from :mod:`sim.cli.app`, and this module imports them, so there i
 
 from __future__ import annotations
 
-from sim.cli import check, moran, policies, report, runs, sweep, tournament  # noqa: F401  (each registers its commands)
+from sim.cli import check, moran, policies, report, runs, score, sweep, tournament  # noqa: F401  (each registers its commands)
 from sim.cli.app import app
 
 __all__ = ["app"]

@@ -18,7 +18,7 @@ from pydantic import (
 )
 
 from sim.core.acts import ACT_KINDS, DEADLINED, POST_KINDS, SELECTION_RULES, ActSpec
-from sim.core.events import ROLES, VISA_POLICIES
+from sim.core.events import DEPARTURE_REASONS, ROLES, VISA_POLICIES
 from sim.core.randomness import SEED_LIMIT
 from sim.infra.errors import field_error
 
@@ -155,8 +155,18 @@ class DocumentedAct(DatedAct):
     )
 
 
+#: What a reported figure is: a headcount (``count``), a bound on one (``at_least``,
+#: ``at_most``), a ceiling ordered (``target``: a cap is not a count, the mission may stand
+#: below it) or people who left between ``since`` and ``date`` (``flow``).
+OBSERVATION_KINDS: tuple[str, ...] = ("count", "at_least", "at_most", "target", "flow")
+ObservationKind = Literal[OBSERVATION_KINDS]  # type: ignore[valid-type]
+Reason = Literal[DEPARTURE_REASONS]  # type: ignore[valid-type]
+
+
 class Observation(BaseModel):
-    """A reported headcount (a documented figure to show beside simulated series)."""
+    """A reported figure, with its scope: which posts and roles it counts and what kind of
+    figure it is. The defaults (every post, every role, a count) are what a figure without a
+    scope always meant, so logs written before scopes existed read as they did."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -167,3 +177,35 @@ class Observation(BaseModel):
     approximate: bool = True
     source: str = Field(min_length=1)
     note: str = ""
+    posts: tuple[Name, ...] | None = Field(None, description="the posts counted (default: every post)")
+    roles: tuple[Role, ...] | None = Field(None, description="the roles counted (default: every role)")
+    kind: ObservationKind = Field("count", description="count, at_least, at_most, target or flow")
+    since: Date | None = Field(None, description="flow: the first day of the period counted")
+    reasons: tuple[Reason, ...] | None = Field(
+        None, description="flow: the departure reasons counted (default: every reason)"
+    )
+
+    @model_validator(mode="after")
+    def _scoped(self) -> Observation:
+        if self.kind == "flow" and self.since is None:
+            raise field_error("since", "a flow counts departures from a date: give since")
+        if self.kind != "flow" and self.since is not None:
+            raise field_error("since", f"only a flow has a period (this figure is a {self.kind})")
+        if self.kind != "flow" and self.reasons is not None:
+            raise field_error(
+                "reasons", f"only a flow counts departures by reason (this figure is a {self.kind})"
+            )
+        if self.since is not None and self.since > self.date:
+            raise field_error("since", f"since {self.since} is after the figure's date {self.date}")
+        for name, values in (("posts", self.posts), ("roles", self.roles), ("reasons", self.reasons)):
+            if values is not None and (not values or len(set(values)) < len(values)):
+                raise field_error(name, f"{name} lists each at least once and none twice")
+        return self
+
+    def scope(self) -> str:
+        """The scope in words, as ``sim score`` prints it: posts, then roles."""
+        posts = "+".join(self.posts) if self.posts else "all posts"
+        roles = "+".join(self.roles) if self.roles else "all roles"
+        if self.reasons:
+            return f"{posts}; {roles}; left: {'+'.join(self.reasons)}"
+        return f"{posts}; {roles}"
