@@ -45,6 +45,9 @@ class ActSpec:
     credit: int = 0
     threat: str = "expel"
     note: str = ""
+    role_caps: tuple[tuple[str, int], ...] = ()  # cap: the ceiling of each role
+    local_limit: int = 0  # local_hire_ban: the locals the mission may keep (0: a ban)
+    posts: tuple[str, ...] = ()  # expel, rotation_limit: the posts it binds (empty: all)
 
     def __post_init__(self) -> None:
         if self.kind not in ACT_KINDS:

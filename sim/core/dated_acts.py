@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -19,6 +21,7 @@ from pydantic import (
 
 from sim.core.acts import ACT_KINDS, DEADLINED, POST_KINDS, SELECTION_RULES, ActSpec
 from sim.core.events import DEPARTURE_REASONS, ROLES, VISA_POLICIES
+from sim.core.kinds import TAKEN_BY
 from sim.core.randomness import SEED_LIMIT
 from sim.infra.errors import field_error
 
@@ -90,6 +93,31 @@ class DatedAct(BaseModel):
     credit: Int = Field(0, ge=0, le=MAX_SIZE)
     threat: ActKind = "expel"
     note: str = ""
+    caps: dict[Role, Annotated[int, Strict(), Field(ge=0, le=MAX_SIZE)]] | None = Field(
+        None, description="cap: the ceiling of each role (then the cap is their sum, over their roles)"
+    )
+    limit: Int | None = Field(
+        None, ge=0, le=MAX_SIZE, description="local_hire_ban: the locals the mission may keep (default 0)"
+    )
+    posts: tuple[Name, ...] | None = Field(
+        None, description="expel, rotation_limit: the posts it binds (default: the whole mission)"
+    )
+
+    @model_validator(mode="after")
+    def _scoped_fields(self) -> DatedAct:
+        """``caps``, ``limit`` and ``posts`` belong to one or two kinds each; elsewhere they
+        would be ignored silently, so they are errors."""
+        for name, kinds in TAKEN_BY.items():
+            if getattr(self, name) is not None and self.kind not in kinds:
+                raise field_error(name, f"{name} is for {' and '.join(kinds)} acts, not {self.kind}")
+        if self.caps is not None:
+            if not self.caps:
+                raise field_error("caps", "caps names at least one role")
+            if "size" in self.model_fields_set or self.roles is not None:
+                raise field_error("caps", "caps gives each role's ceiling: leave size and roles out")
+        if self.posts is not None and (not self.posts or len(set(self.posts)) < len(self.posts)):
+            raise field_error("posts", "posts lists each post at least once and none twice")
+        return self
 
     @model_validator(mode="after")
     def _consistent(self) -> DatedAct:
@@ -117,11 +145,12 @@ class DatedAct(BaseModel):
         return 0
 
     def spec(self) -> ActSpec:
+        caps = tuple((role, self.caps[role]) for role in ROLES if role in self.caps) if self.caps else ()
         return ActSpec(
             kind=self.kind,
-            size=self.size,
+            size=sum(n for _, n in caps) if caps else self.size,
             deadline_days=self.deadline_after() if self.kind in DEADLINED or self.deadline else 0,
-            roles=self.roles,
+            roles=tuple(role for role, _ in caps) if caps else self.roles,
             rule=self.rule,
             replaceable=self.replaceable,
             post=self.post,
@@ -129,7 +158,35 @@ class DatedAct(BaseModel):
             credit=self.credit,
             threat=self.threat,
             note=self.note,
+            role_caps=caps,
+            local_limit=self.limit or 0,
+            posts=self.posts or (),
         )
+
+
+def posts_problem(act: DatedAct, target_posts: Sequence[str]) -> str | None:
+    """Why ``act``'s ``posts`` cannot bind the target's mission (a post it lacks), or ``None``:
+    an expulsion of a post that does not exist would silently take nobody."""
+    missing = [post for post in act.posts or () if post not in target_posts]
+    if missing:
+        return f"the target's mission has no post {missing[0]!r} (its posts: {', '.join(target_posts)})"
+    return None
+
+
+def dated_fields(spec: ActSpec) -> dict[str, Any]:
+    """The fields of a :class:`DatedAct` whose ``spec()`` is ``spec`` (less its date): what a
+    policy's answer is checked against, by the same rules as a scenario's acts."""
+    fields = {f.name: getattr(spec, f.name) for f in dataclasses.fields(ActSpec)}
+    role_caps, limit, posts = fields.pop("role_caps"), fields.pop("local_limit"), fields.pop("posts")
+    if role_caps:
+        fields.pop("size")
+        fields.pop("roles")
+        fields["caps"] = dict(role_caps)
+    if limit:
+        fields["limit"] = limit
+    if posts:
+        fields["posts"] = posts
+    return fields
 
 
 class SideAct(DatedAct):

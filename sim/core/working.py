@@ -115,6 +115,7 @@ def _frozen(m: WorkingMission) -> Mission:
         compounds_closed=tuple(m.compounds_closed),
         services_cut=tuple(m.services_cut),
         observed=tuple(m.observed),
+        local_limit=m.local_limit,
     )
 
 
@@ -249,6 +250,7 @@ def _deadline(m: WorkingMission, e: ev.DeadlineReached) -> None:
         m.rotation_limit = order  # type: ignore[assignment]
     elif cls is ev.LocalHireBanImposed:
         m.local_hire_ban = True
+        m.local_limit = order.limit  # type: ignore[attr-defined]
     elif cls is ev.PostClosureOrdered or cls is ev.OwnPostClosureOrdered:
         # Closing the embassy closes the mission: every post shuts with it.
         post = order.post  # type: ignore[attr-defined]
@@ -282,7 +284,7 @@ def _limit_lifted(m: WorkingMission, e: ev.RotationLimitLifted) -> None:
 
 
 def _ban_lifted(m: WorkingMission, e: ev.LocalHireBanLifted) -> None:
-    m.local_hire_ban = False
+    m.local_hire_ban, m.local_limit = False, 0
     _drop_orders(m, (ev.LocalHireBanImposed,))
 
 

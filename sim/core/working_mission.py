@@ -33,6 +33,7 @@ class WorkingMission:
         "departures",
         "host",
         "local_hire_ban",
+        "local_limit",
         "name",
         "observed",
         "orders",
@@ -70,6 +71,7 @@ class WorkingMission:
         self.cap: ev.StaffCapImposed | None = None
         self.rotation_limit: ev.RotationLimitImposed | None = None
         self.local_hire_ban = False
+        self.local_limit = 0  # the locals it may keep while local_hire_ban stands (0: a ban)
         self.closed_posts: frozenset[str] = frozenset()
         self.closed_by_host: frozenset[str] = frozenset()
         self.ambassador_present = True

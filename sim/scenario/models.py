@@ -34,7 +34,7 @@ from pydantic import (
 )
 
 from sim.core.acts import OWN_POST_KINDS
-from sim.core.dated_acts import MAX_SIZE, Date, Int, Name, Role, Seed, SideAct, VisaPolicy
+from sim.core.dated_acts import MAX_SIZE, Date, Int, Name, Role, Seed, SideAct, VisaPolicy, posts_problem
 from sim.core.events import ROLES
 from sim.infra.errors import InputError, Problem, field_error
 from sim.infra.yaml_io import Positions, dotted
@@ -385,6 +385,21 @@ class Scenario(BaseModel):
                 f" the limit is {MAX_EVENTS:,}: shorten the run or make the missions smaller",
             )
 
+    @model_validator(mode="after")
+    def _check_scoped_posts(self) -> Scenario:
+        """The posts an expulsion or a rotation limit names are the target mission's."""
+        for me in (0, 1):
+            for index, act in enumerate(getattr(self.sides[me].policy, "acts", ())):
+                wrong = posts_problem(act, list(self.sides[1 - me].mission.posts))
+                if wrong:
+                    raise field_error(f"sides[{me}].policy.acts[{index}].posts", wrong)
+        for index, act in enumerate(self.acts):
+            target = next((side for side in self.sides if side.name != act.actor), None)
+            wrong = posts_problem(act, list(target.mission.posts)) if target is not None else None
+            if wrong:
+                raise field_error(f"acts[{index}].posts", wrong)
+        return self
+
     @staticmethod
     def _check_post(kind: str, post: str | None, actor: SideConfig, target: SideConfig, where: str) -> None:
         if post is None:
@@ -429,6 +444,9 @@ class Scenario(BaseModel):
                     self._check_post(act.kind, act.post, by_name[act.actor], by_name[act.target], where)
                 except ValueError as exc:
                     raise ValueError(str(exc).removeprefix("@")) from None
+                wrong = posts_problem(act, list(by_name[act.target].mission.posts))
+                if wrong:
+                    raise ValueError(f"{where}: posts: {wrong}")
         copy = self.model_copy()
         copy._prelude_log = log
         copy._fork_base = self._fork_base
