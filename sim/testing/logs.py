@@ -236,6 +236,7 @@ def scenario_with_log(
     for act in log.acts:  # the posts Scenario.with_prelude looks for
         if act.post is not None:
             posts[act.actor if act.kind in OWN_POST_KINDS else act.target].add(act.post)
+        posts[act.target].update(act.posts or ())  # the posts an expulsion or a limit names
     people = {"diplomat": staff, "admin_technical": staff, "local": staff}
     tours = {"diplomat": [120, 600], "admin_technical": [120, 600], "local": [300, 1500]}
     chosen = policies if policies is not None else ({"kind": "none"}, {"kind": "none"})
