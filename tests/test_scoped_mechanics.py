@@ -52,7 +52,12 @@ TWO_POSTS = side(
 
 
 def test_the_kind_table_says_which_kinds_take_the_scoped_fields() -> None:
-    assert TAKEN_BY == {"posts": ("expel", "rotation_limit"), "caps": ("cap",), "limit": ("local_hire_ban",)}
+    assert TAKEN_BY == {
+        "posts": ("expel", "rotation_limit", "visa_processing"),
+        "caps": ("cap",),
+        "limit": ("local_hire_ban",),
+        "processing_days": ("visa_processing",),
+    }
 
 
 @pytest.mark.parametrize(
@@ -66,6 +71,9 @@ def test_the_kind_table_says_which_kinds_take_the_scoped_fields() -> None:
         ({"kind": "cap", "caps": {"diplomat": 1}, "roles": ["diplomat"]}, "caps"),
         ({"kind": "expel", "posts": ["embassy", "embassy"]}, "posts"),
         ({"kind": "local_hire_ban", "limit": -1}, "limit"),
+        ({"kind": "visa_processing"}, "processing_days"),
+        ({"kind": "visa_processing", "processing_days": [90, 30]}, "processing_days"),
+        ({"kind": "expel", "processing_days": 30}, "processing_days"),
     ],
 )
 def test_a_scoped_field_on_the_wrong_act_is_an_error_naming_it(fields: dict[str, Any], field: str) -> None:
@@ -242,6 +250,38 @@ def test_a_rotation_limit_naming_posts_binds_only_there() -> None:
     assert longer, "the UN mission is not bound by the embassy's limit"
 
 
+# --- visa processing per post ------------------------------------------------------------------
+
+
+def _due_after_request(log: Sequence[ev.Event], post: str, since: int) -> set[int]:
+    return {e.due - e.day for e in of(log, ev.VisaRequested, actor="B", post=post) if e.day >= since}
+
+
+def test_a_host_may_take_another_time_for_one_post_and_then_for_all() -> None:
+    """A takes 200 days for B's UN mission from day 0 (the embassy keeps the scenario's 10),
+    then 50 days for every post from day 300."""
+    engine = run(
+        b=TWO_POSTS,
+        acts=[
+            act(0, "A", "visa_processing", processing_days=200, posts=["un_mission"]),
+            act(300, "A", "visa_processing", processing_days=[50, 50]),
+        ],
+        days=600,
+    )
+    changed = of(engine.log, ev.VisaProcessingChanged)
+    assert [(e.low, e.high, e.posts) for e in changed] == [(200, 200, ("un_mission",)), (50, 50, ())]
+    assert [e for e in engine.log if e.IS_ACT and e.day == 0] == [changed[0]]
+    before = [e for e in of(engine.log, ev.VisaRequested, actor="B") if e.day < 300]
+    assert {e.due - e.day for e in before if e.post == "un_mission"} == {200}
+    assert {e.due - e.day for e in before if e.post == "embassy"} == {10}
+    assert (
+        _due_after_request(engine.log, "un_mission", 300)
+        == _due_after_request(engine.log, "embassy", 300)
+        == {50}
+    )
+    assert dict(engine.state.mission("B").processing) == {"": (50, 50)}
+
+
 # --- properties -------------------------------------------------------------------------------
 
 
@@ -259,12 +299,16 @@ def scoped_scenarios(draw: st.DrawFn) -> Scenario:
         day = draw(st.integers(0, horizon))
         when = base.start.toordinal() + day
         fields: dict[str, Any] = {"deadline_days": draw(st.integers(0, 40))}
-        kind = draw(st.sampled_from(("cap", "local_hire_ban", "expel", "rotation_limit")))
+        kind = draw(st.sampled_from(("cap", "local_hire_ban", "expel", "rotation_limit", "visa_processing")))
         if kind == "cap":
             roles = draw(st.lists(st.sampled_from(ev.ROLES), min_size=1, unique=True))
             fields["caps"] = {role: draw(st.integers(0, 6)) for role in roles}
         elif kind == "local_hire_ban":
             fields["limit"] = draw(st.integers(0, 6))
+        elif kind == "visa_processing":
+            fields = {"processing_days": draw(st.integers(0, 90))}
+            if draw(st.booleans()):
+                fields["posts"] = draw(st.lists(st.sampled_from(posts), min_size=1, unique=True))
         else:
             fields["posts"] = draw(st.lists(st.sampled_from(posts), min_size=1, unique=True))
             fields["size"] = draw(st.integers(1, 8) if kind == "expel" else st.integers(30, 400))
@@ -303,3 +347,15 @@ def test_an_act_naming_a_post_the_target_lacks_is_one_line_naming_the_field(tmp_
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "acts[0].posts" in lines[0] and "no post 'moon'" in lines[0], lines
+
+
+def test_both_folds_refuse_a_processing_time_for_a_post_the_mission_lacks() -> None:
+    from sim.core.state import LogError
+
+    log = [
+        ev.MissionOpened(seq=0, day=0, actor="B", target="A", posts=("embassy",), targets=()),
+        ev.VisaProcessingChanged(seq=1, day=0, actor="A", target="B", low=1, high=2, posts=("moon",)),
+    ]
+    for folding in (fold, fold_pure):
+        with pytest.raises(LogError, match="no post 'moon'"):
+            folding(log)

@@ -68,6 +68,8 @@ VisaPolicy = Literal[VISA_POLICIES]  # type: ignore[valid-type]
 
 #: No mission in history came near this; a larger number is a typo, not a scenario.
 MAX_SIZE = 100_000
+#: A visa processing time in days (ten years at most).
+Days = Annotated[int, Strict(), Field(ge=0, le=3650)]
 
 
 class DatedAct(BaseModel):
@@ -100,7 +102,10 @@ class DatedAct(BaseModel):
         None, ge=0, le=MAX_SIZE, description="local_hire_ban: the locals the mission may keep (default 0)"
     )
     posts: tuple[Name, ...] | None = Field(
-        None, description="expel, rotation_limit: the posts it binds (default: the whole mission)"
+        None, description="expel, rotation_limit, visa_processing: the posts it binds (default: all)"
+    )
+    processing_days: tuple[Days, Days] | Days | None = Field(
+        None, description="visa_processing: the host's new processing time, days or [min, max]"
     )
 
     @model_validator(mode="after")
@@ -115,6 +120,11 @@ class DatedAct(BaseModel):
                 raise field_error("caps", "caps names at least one role")
             if "size" in self.model_fields_set or self.roles is not None:
                 raise field_error("caps", "caps gives each role's ceiling: leave size and roles out")
+        if self.kind == "visa_processing" and self.processing_days is None:
+            raise field_error("processing_days", "a visa_processing act needs processing_days")
+        low, high = self.processing()
+        if low > high:
+            raise field_error("processing_days", f"[{low}, {high}]: the minimum is above the maximum")
         if self.posts is not None and (not self.posts or len(set(self.posts)) < len(self.posts)):
             raise field_error("posts", "posts lists each post at least once and none twice")
         return self
@@ -135,6 +145,13 @@ class DatedAct(BaseModel):
             article = "an" if self.kind == "expel" else "a"
             raise field_error("size", f"{article} {self.kind} act needs size >= 1")
         return self
+
+    def processing(self) -> tuple[int, int]:
+        """``processing_days`` as ``(min, max)`` (a number is both)."""
+        days = self.processing_days
+        if days is None:
+            return (0, 0)
+        return (days, days) if isinstance(days, int) else (days[0], days[1])
 
     def deadline_after(self) -> int:
         """Days from the announcement to the deadline."""
@@ -161,6 +178,7 @@ class DatedAct(BaseModel):
             role_caps=caps,
             local_limit=self.limit or 0,
             posts=self.posts or (),
+            processing=self.processing(),
         )
 
 
@@ -178,6 +196,9 @@ def dated_fields(spec: ActSpec) -> dict[str, Any]:
     policy's answer is checked against, by the same rules as a scenario's acts."""
     fields = {f.name: getattr(spec, f.name) for f in dataclasses.fields(ActSpec)}
     role_caps, limit, posts = fields.pop("role_caps"), fields.pop("local_limit"), fields.pop("posts")
+    processing = fields.pop("processing")
+    if spec.kind == "visa_processing":
+        fields["processing_days"] = processing
     if role_caps:
         fields.pop("size")
         fields.pop("roles")

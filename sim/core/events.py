@@ -292,6 +292,16 @@ class VisaPolicyChanged(Act, kw_only=True):
         return self.policy != "issue"
 
 
+class VisaProcessingChanged(Act, kw_only=True):
+    """The host (actor) now decides the target's visa requests in ``low`` to ``high`` days
+    (drawn per request), for requests to ``posts`` (empty: every post, replacing any post's
+    own time). A new event class (schema 1 had one processing time per side, fixed)."""
+
+    low: int
+    high: int
+    posts: tuple[str, ...] = ()
+
+
 # --- own-side acts ----------------------------------------------------------------------
 
 
@@ -409,6 +419,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         StatementMade,
         DeadlineReached,
         ActObserved,
+        VisaProcessingChanged,  # last: the store numbers event types in this order
     )
 }
 

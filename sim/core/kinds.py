@@ -45,7 +45,8 @@ class ActKind:
     people: bool = False  # its size counts people (the kinds a policy can scale)
     cameo: str = "010"
     #: The optional fields of a dated act only this kind takes: ``posts`` (the posts it
-    #: binds), ``caps`` (a ceiling per role), ``limit`` (the locals a mission may keep).
+    #: binds), ``caps`` (a ceiling per role), ``limit`` (the locals a mission may keep),
+    #: ``processing_days`` (a host's new visa processing time).
     takes: tuple[str, ...] = ()
 
 
@@ -185,6 +186,15 @@ KINDS: dict[str, ActKind] = {
             cameo="161",  # by its terms: see VISA_TERMS
         ),
         ActKind(
+            "visa_processing",
+            ev.VisaProcessingChanged,
+            lambda s, b, d, r: ev.VisaProcessingChanged(
+                **b, low=s.processing[0], high=s.processing[1], posts=s.posts
+            ),
+            cameo="161",  # a visa restriction when slower; not answered in kind (no mirror of its days)
+            takes=("posts", "processing_days"),
+        ),
+        ActKind(
             "recall_ambassador",
             ev.AmbassadorRecalled,
             lambda s, b, d, r: ev.AmbassadorRecalled(**b),
@@ -274,7 +284,8 @@ HOSTILE_KINDS: frozenset[str] = frozenset(
 PEOPLE_KINDS: frozenset[str] = frozenset(k for k, v in KINDS.items() if v.people)
 #: Each optional field of a dated act (``ActKind.takes``) and the kinds that take it.
 TAKEN_BY: dict[str, tuple[str, ...]] = {
-    name: tuple(k for k, v in KINDS.items() if name in v.takes) for name in ("posts", "caps", "limit")
+    name: tuple(k for k, v in KINDS.items() if name in v.takes)
+    for name in ("posts", "caps", "limit", "processing_days")
 }
 #: Hostile kinds that stand until lifted, and the observed kind that lifts each.
 LIFTED_BY: dict[str, str] = {

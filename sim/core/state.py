@@ -97,6 +97,7 @@ class Mission(NamedTuple):
     services_cut: tuple[str, ...] = ()  # services this mission stopped giving
     observed: tuple[Observation, ...] = ()  # this side's memory of the other side's acts
     local_limit: int = 0  # the locals it may keep while local_hire_ban stands (0: a ban)
+    processing: Map = Map()  # post ("" for every post) -> (min, max) days the host now takes
 
     @property
     def headcount(self) -> int:
@@ -354,6 +355,17 @@ def _own_reopened(m: Mission, e: ev.OwnPostReopened) -> Mission:
     return m._replace(closed_posts=m.closed_posts - {e.post}, orders=orders)
 
 
+def _processing_changed(m: Mission, e: ev.VisaProcessingChanged) -> Mission:
+    """The host's new processing time: for every post (replacing each post's own), or for
+    the posts named."""
+    for post in e.posts:
+        if post not in m.posts:
+            raise LogError(f"event seq {e.seq}: {m.name} has no post {post!r}")
+    if not e.posts:
+        return m._replace(processing=Map({"": (e.low, e.high)}))
+    return m._replace(processing=m.processing.update({post: (e.low, e.high) for post in e.posts}))
+
+
 def _visa_policy(m: Mission, e: ev.VisaPolicyChanged) -> Mission:
     return m._replace(
         visa_policy=e.policy,
@@ -416,6 +428,7 @@ _HANDLERS: dict[type, Callable[[Any, Any], Any]] = {
     ev.PostReopened: _reopened,
     ev.OwnPostReopened: _own_reopened,
     ev.VisaPolicyChanged: _visa_policy,
+    ev.VisaProcessingChanged: _processing_changed,
     ev.AmbassadorRecalled: _recalled,
     ev.AmbassadorReturned: _returned,
     ev.ThreatIssued: _threat,
@@ -442,6 +455,8 @@ def to_dict(state: State) -> dict[str, Any]:
         picture = _mission_picture(m)
         if m.local_limit:  # added after schema 1: only when set, so older states digest as they did
             picture["local_limit"] = m.local_limit
+        if m.processing:
+            picture["processing"] = sorted([post, *days] for post, days in m.processing.items())
         return picture
 
     return {

@@ -116,6 +116,7 @@ def _frozen(m: WorkingMission) -> Mission:
         services_cut=tuple(m.services_cut),
         observed=tuple(m.observed),
         local_limit=m.local_limit,
+        processing=Map(m.processing),
     )
 
 
@@ -305,6 +306,16 @@ def _own_reopened(m: WorkingMission, e: ev.OwnPostReopened) -> None:
     m.closed_posts = m.closed_posts - {e.post}
 
 
+def _processing_changed(m: WorkingMission, e: ev.VisaProcessingChanged) -> None:
+    for post in e.posts:
+        if post not in m.posts:
+            raise LogError(f"event seq {e.seq}: {m.name} has no post {post!r}")
+    if not e.posts:
+        m.processing = {"": (e.low, e.high)}
+    else:
+        m.processing.update({post: (e.low, e.high) for post in e.posts})
+
+
 def _visa_policy(m: WorkingMission, e: ev.VisaPolicyChanged) -> None:
     m.visa_policy, m.visa_credit, m.visa_blocked = e.policy, e.credit, False
     m.visa_counted_from = (e.issued_to_target, e.issued_to_actor)
@@ -363,6 +374,7 @@ HANDLERS: dict[type, Callable[[Any, Any], None]] = {
     ev.PostReopened: _reopened,
     ev.OwnPostReopened: _own_reopened,
     ev.VisaPolicyChanged: _visa_policy,
+    ev.VisaProcessingChanged: _processing_changed,
     ev.AmbassadorRecalled: _recalled,
     ev.AmbassadorReturned: _returned,
     ev.ThreatIssued: _threat,

@@ -38,6 +38,7 @@ class WorkingMission:
         "observed",
         "orders",
         "posts",
+        "processing",
         "requested",
         "requests",
         "requests_made",
@@ -72,6 +73,7 @@ class WorkingMission:
         self.rotation_limit: ev.RotationLimitImposed | None = None
         self.local_hire_ban = False
         self.local_limit = 0  # the locals it may keep while local_hire_ban stands (0: a ban)
+        self.processing: dict[str, tuple[int, int]] = {}  # post ("": all) -> the host's (min, max) days
         self.closed_posts: frozenset[str] = frozenset()
         self.closed_by_host: frozenset[str] = frozenset()
         self.ambassador_present = True

@@ -285,6 +285,8 @@ class Staffing:
                 self._hire(midx, role, post, None)
             return
         low, high = self.processing[midx]
+        if mission.processing:  # a dated act changed the host's time, for this post or all
+            low, high = mission.processing.get(post) or mission.processing.get("") or (low, high)
         draws, today = self.visa_draws[midx], self.calendar.today
         name, host, record, log = mission.name, mission.host, self.record, self.log
         at, desk = self._at, self._visa_item[midx]  # the host decides each request on its due day
