@@ -220,6 +220,34 @@ def test_sim_score_bad_input_is_one_line(tmp_path: Path, args: list[str], messag
     assert "Traceback" not in result.output
 
 
+def test_a_figure_of_a_post_the_run_lacks_is_placed_in_the_scenario_s_log(tmp_path: Path) -> None:
+    seeds, scenarios = tmp_path / "seeds", tmp_path / "scenarios"
+    seeds.mkdir()
+    scenarios.mkdir()
+    (seeds / "log.yaml").write_text(
+        "title: t\nsides: [A, B]\nobservations:\n"
+        "  - {date: 2020-01-02, mission: B, headcount: 2, posts: [moon], source: s}\n"
+    )
+    (scenarios / "s.yaml").write_text(
+        "start: 2020-01-01\nend: 2020-03-01\nprelude: ../seeds/log.yaml\nsides:\n"
+        "  - {name: A, mission: {posts: {embassy: {diplomat: 3}}}}\n"
+        "  - {name: B, mission: {posts: {embassy: {diplomat: 2}}}}\n"
+    )
+    out = tmp_path / "new" / "score.csv"
+    result = runner.invoke(app, ["score", str(scenarios / "s.yaml"), "--seeds", "1", "--csv", str(out)])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(str(scenarios / "../seeds/log.yaml")), lines
+    assert "observations[0].posts: B has no post 'moon'" in lines[0]
+
+
+def test_sim_score_makes_the_csv_folder(tmp_path: Path) -> None:
+    out = tmp_path / "new" / "score.csv"
+    result = runner.invoke(app, ["score", str(HISTORY), "--seeds", "1", "--csv", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text().startswith("date,since,mission")
+
+
 def test_sim_score_a_scenario_without_figures_says_so(tmp_path: Path) -> None:
     result = runner.invoke(app, ["score", str(ROOT / "scenarios" / "baseline.yaml"), "--seeds", "1"])
     assert result.exit_code == 2

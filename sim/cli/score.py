@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from sim.cli.app import JsonOption, _check_output_file, _fail, _input_error, _print_json, app
+from sim.infra.atomic import write_atomic
 from sim.infra.errors import InputError
 from sim.infra.paths import write_failure
 
@@ -58,15 +59,25 @@ def score(
         _print_table(result, where)
     if csv is not None:
         try:
-            csv.write_text(rows_csv(result), encoding="utf-8")
+            csv.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(csv, rows_csv(result))
         except OSError as exc:
             _fail([f"--csv: {write_failure(csv, exc)}"])
         typer.echo(f"{len(result.rows)} figures -> {csv}", err=as_json)
 
 
 def where_of(target: Path, log: Path | None) -> str:
-    """The file a scoring problem is reported against: the log if given, else the target."""
-    return str(log if log is not None else target)
+    """The file a scoring problem is reported against: the log if given, else the scenario's
+    prelude (where its observations are written), else the target."""
+    if log is not None:
+        return str(log)
+    if target.is_file():
+        from sim.scenario.loading import load_scenario
+
+        prelude = load_scenario(target).prelude
+        if prelude is not None:
+            return str(target.parent / prelude)
+    return str(target)
 
 
 def _score_target(target: Path, seeds: int | None, log: Path | None) -> tuple[Score, str]:
