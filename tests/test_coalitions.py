@@ -137,7 +137,9 @@ def test_an_answer_against_a_side_without_missions_stops_the_run_in_one_line(tmp
 
 
 def test_grit_takes_its_unilateral_steps_towards_every_side_it_keeps_missions_with() -> None:
-    engine = simulate(_scenario(["RU", "UK", "US"], [], {"RU": {"kind": "grit", "steps": 1, "first_day": 10}}))
+    engine = simulate(
+        _scenario(["RU", "UK", "US"], [], {"RU": {"kind": "grit", "steps": 1, "first_day": 10}})
+    )
     steps = {e.target for e in engine.log if e.IS_ACT and e.actor == "RU"}
     assert steps == {"UK", "US"}
 

@@ -86,6 +86,7 @@ def kitchen_sink() -> Engine:
                 _act(334, "A", "lift_expulsions"),
                 _act(331, "B", "cut_services", note="non-immigrant visas"),
                 _act(332, "A", "statement", note="no retaliation for now"),
+                _act(335, "A", "visa_processing", processing_days=[20, 40], posts=["consulate"]),
             ],
         }
     )

@@ -60,8 +60,8 @@ def test_validate_recognises_a_documented_log(tmp_path: Path) -> None:
     assert outcome.code == 0, outcome.stderr
     assert outcome.stdout.splitlines() == [f"{path}: ok (documented log)" for path in LOGS]
     broken = tmp_path / "log.yaml"
-    text = (ROOT / "seeds" / "us-russia-2016-2022.yaml").read_text(encoding="utf-8")
-    text = text.replace("\n  - id: A02", "\n  - id: A01", 1)
+    us_russia = ROOT / "seeds" / "us-russia-2016-2022.yaml"
+    text = us_russia.read_text(encoding="utf-8").replace("\n  - id: A02", "\n  - id: A01", 1)
     broken.write_text(text, encoding="utf-8")
     outcome = sim_inline("validate", broken)
     assert outcome.code == 2

@@ -232,6 +232,12 @@ def _num(when: dt.date) -> float:
     return float(mdates.date2num(when))
 
 
+def _of_totals(obs: Observation) -> bool:
+    """Whether a figure is one of a mission's totals (every post and role, not a flow): the
+    only ones the totals panel can show beside its lines (``sim score`` scores the others)."""
+    return obs.posts is None and obs.roles is None and obs.kind != "flow"
+
+
 def _draw_observations(
     axis: plt.Axes, placer: Placer, observations: Sequence[Observation], missions: Sequence[str]
 ) -> None:
@@ -348,7 +354,7 @@ def staffing_chart(
         _draw_acts(timeline, acts, missions, start)
         if fork is not None:
             _draw_fork([totals, *roles, timeline], fork, start)
-        shown = [o for o in observations if window[0] <= o.date <= window[1]]
+        shown = [o for o in observations if window[0] <= o.date <= window[1] and _of_totals(o)]
         for axis in (totals, *roles):
             _fit_y(axis, by_role, dates, window, [o.headcount for o in shown] if axis is totals else [])
         totals.set_xlim(window[0], window[1])

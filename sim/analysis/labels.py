@@ -27,6 +27,7 @@ KIND_NAMES: dict[str, str] = {
     "visa_deny": "visas denied",
     "visa_one_for_one": "visas one-for-one",
     "visa_issue": "visas issued again",
+    "visa_processing": "visa processing time changed",
     "recall_ambassador": "ambassador recalled",
     "return_ambassador": "ambassador returned",
     "threaten": "threat",

@@ -327,8 +327,9 @@ def _observed(runs: list[RunData]) -> str:
     if not rows:
         return "<p class='note'>The scenario's documented log reports no headcounts.</p>"
     return (
-        "<p class='note'>Each figure of the documented log beside the simulated total at its date "
-        "(a stand-in for <code>sim score</code>).</p>" + table(rows)
+        "<p class='note'>Each figure of the documented log beside the run's value in the figure's "
+        "scope (its posts and roles; a flow counts departures over its period; a target or bound "
+        "is met or not). <code>sim score</code> gives the same over many seeds.</p>" + table(rows)
     )
 
 

@@ -141,24 +141,32 @@ def order_runs(runs: list[RunData]) -> list[RunData]:
 
 
 def observation_rows(runs: list[RunData]) -> list[dict[str, Any]]:
-    """Each documented figure next to each run's simulated headcount at its date.
+    """Each documented figure next to each run's simulated value in the figure's scope (its
+    posts, roles and kind, as ``sim score`` reads them), one row per figure and run. A count or
+    a flow has a difference; a bound or a target says whether the run meets it."""
+    from sim.analysis.score import ScoreError, result_text, score_logs
 
-    This is the stand-in for ``sim score`` (not written yet): the same inputs (the documented
-    log's observations and a run's headcounts), one row per observation and run, so that a
-    scoring command can replace the table without changing how it is found or shown.
-    """
     rows = []
     for run in runs:
-        for obs in run.observations:
-            simulated = run.headcount(obs.mission, obs.date)
+        if not run.observations or run.roles.empty:
+            continue
+        start, end = run.roles.index[0].date(), run.roles.index[-1].date()
+        try:
+            scored = score_logs([run.log], start, run.observations, [0], end).rows
+        except ScoreError:
+            continue  # a figure of posts this run does not have: nothing to set beside it
+        for row in scored:
+            obs = row.obs
             rows.append(
                 {
                     "run": run.label,
                     "date": obs.date.isoformat(),
                     "mission": obs.mission,
+                    "kind": obs.kind,
+                    "scope": obs.scope(),
                     "reported": f"{'~' if obs.approximate else ''}{obs.headcount:,}",
-                    "simulated": "" if simulated is None else f"{simulated:,}",
-                    "difference": "" if simulated is None else f"{simulated - obs.headcount:+,}",
+                    "simulated": f"{row.values[0]:,}" if row.values else "",
+                    "difference": result_text(row) if row.values else "",
                     "source": obs.source,
                 }
             )

@@ -49,6 +49,10 @@ class ActSpec:
     #: scenario of two sides, the other side); a name to answer someone else (a coalition's
     #: leader, say).
     target: str | None = None
+    role_caps: tuple[tuple[str, int], ...] = ()  # cap: the ceiling of each role
+    local_limit: int = 0  # local_hire_ban: the locals the mission may keep (0: a ban)
+    posts: tuple[str, ...] = ()  # expel, rotation_limit: the posts it binds (empty: all)
+    processing: tuple[int, int] = (0, 0)  # visa_processing: the host's new days, (min, max)
 
     def __post_init__(self) -> None:
         if self.kind not in ACT_KINDS:

@@ -188,38 +188,45 @@ class ExpulsionOrdered(Act, kw_only=True):
     rule: str
     deadline: int
     replaceable: bool = False
+    #: The posts it takes people from (empty: the whole mission).
+    posts: tuple[str, ...] = ()
+    ADDED: ClassVar[tuple[str, ...]] = (*Act.ADDED, "posts")
 
 
 class ExpulsionsLifted(Act, kw_only=True):
     """The host withdrew its pending expulsion orders against the target's mission."""
 
 
-
 class StaffCapImposed(Act, kw_only=True):
-    """From ``deadline`` on, the mission counts at most ``cap`` people of ``roles``."""
+    """From ``deadline`` on, the mission counts at most ``cap`` people of ``roles``, and at
+    most ``n`` of each ``(role, n)`` of ``role_caps`` (an order such as "7 diplomats, 25
+    technical staff": then ``cap`` is their sum and ``roles`` their roles)."""
 
     cap: int
     roles: tuple[str, ...]
     rule: str
     deadline: int
+    role_caps: tuple[tuple[str, int], ...] = ()
+    ADDED: ClassVar[tuple[str, ...]] = (*Act.ADDED, "role_caps")
 
 
 class StaffCapLifted(Act, kw_only=True):
     """The host lifted its cap on the target's mission."""
 
 
-
 class RotationLimitImposed(Act, kw_only=True):
-    """Nobody of ``roles`` may serve ``limit_days`` or more; those past it leave by ``deadline``."""
+    """Nobody of ``roles`` may serve ``limit_days`` or more; those past it leave by ``deadline``
+    (at ``posts`` only, when it names posts)."""
 
     limit_days: int
     roles: tuple[str, ...]
     deadline: int
+    posts: tuple[str, ...] = ()
+    ADDED: ClassVar[tuple[str, ...]] = (*Act.ADDED, "posts")
 
 
 class RotationLimitLifted(Act, kw_only=True):
     """The host lifted its rotation limit on the target's mission."""
-
 
 
 class PostClosureOrdered(Act, kw_only=True):
@@ -251,14 +258,16 @@ class PostReopened(Act, kw_only=True):
 
 
 class LocalHireBanImposed(Act, kw_only=True):
-    """From ``deadline`` on, the target's mission may employ no local staff."""
+    """From ``deadline`` on, the target's mission may employ at most ``limit`` local staff
+    (a ban is the limit 0; a limit of 19 lets go the locals beyond 19, longest-serving first)."""
 
     deadline: int
+    limit: int = 0
+    ADDED: ClassVar[tuple[str, ...]] = (*Act.ADDED, "limit")
 
 
 class LocalHireBanLifted(Act, kw_only=True):
     """The target's mission may hire local staff again."""
-
 
 
 VISA_POLICIES: tuple[str, ...] = ("issue", "deny", "one_for_one")
@@ -281,6 +290,16 @@ class VisaPolicyChanged(Act, kw_only=True):
     @property
     def hostile(self) -> bool:
         return self.policy != "issue"
+
+
+class VisaProcessingChanged(Act, kw_only=True):
+    """The host (actor) now decides the target's visa requests in ``low`` to ``high`` days
+    (drawn per request), for requests to ``posts`` (empty: every post, replacing any post's
+    own time). A new event class (schema 1 had one processing time per side, fixed)."""
+
+    low: int
+    high: int
+    posts: tuple[str, ...] = ()
 
 
 # --- own-side acts ----------------------------------------------------------------------
@@ -400,6 +419,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         StatementMade,
         DeadlineReached,
         ActObserved,
+        VisaProcessingChanged,  # last: the store numbers event types in this order
     )
 }
 
@@ -424,9 +444,11 @@ def _added_defaults(cls: type[Event]) -> tuple[tuple[str, Any], ...]:
 
 
 def _omit_unset(cls: type[Event], fields: dict[str, Any]) -> dict[str, Any]:
-    """``fields`` without the later fields that hold their defaults."""
+    """``fields`` without the later fields that hold their defaults (a tuple default also as
+    the list that :func:`to_dict` makes of it)."""
     for name, default in _added_defaults(cls):
-        if fields.get(name, default) == default:
+        value = fields.get(name, default)
+        if value == default or (isinstance(default, tuple) and value == list(default)):
             fields.pop(name, None)
     return fields
 

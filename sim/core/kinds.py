@@ -44,6 +44,10 @@ class ActKind:
     standing: bool = False  # stands until lifted (caps, limits, bans, closures, recalls)
     people: bool = False  # its size counts people (the kinds a policy can scale)
     cameo: str = "010"
+    #: The optional fields of a dated act only this kind takes: ``posts`` (the posts it
+    #: binds), ``caps`` (a ceiling per role), ``limit`` (the locals a mission may keep),
+    #: ``processing_days`` (a host's new visa processing time).
+    takes: tuple[str, ...] = ()
 
 
 def _when(spec: Any, deadline: int) -> int | None:
@@ -59,7 +63,13 @@ KINDS: dict[str, ActKind] = {
             "expel",
             ev.ExpulsionOrdered,
             lambda s, b, deadline, roles: ev.ExpulsionOrdered(
-                **b, count=s.size, roles=roles, rule=s.rule, deadline=deadline, replaceable=s.replaceable
+                **b,
+                count=s.size,
+                roles=roles,
+                rule=s.rule,
+                deadline=deadline,
+                replaceable=s.replaceable,
+                posts=s.posts,
             ),
             size=lambda e: e.count,
             hostile=True,
@@ -67,6 +77,7 @@ KINDS: dict[str, ActKind] = {
             default_roles=_PEOPLE,
             people=True,
             cameo="166",
+            takes=("posts",),
         ),
         ActKind(
             "lift_expulsions",
@@ -78,13 +89,16 @@ KINDS: dict[str, ActKind] = {
         ActKind(
             "cap",
             ev.StaffCapImposed,
-            lambda s, b, d, roles: ev.StaffCapImposed(**b, cap=s.size, roles=roles, rule=s.rule, deadline=d),
+            lambda s, b, d, roles: ev.StaffCapImposed(
+                **b, cap=s.size, roles=roles, rule=s.rule, deadline=d, role_caps=s.role_caps
+            ),
             size=lambda e: e.cap,
             hostile=True,
             deadlined=True,
             default_roles=ev.ROLES,
             standing=True,
             cameo="161",
+            takes=("caps",),
         ),
         ActKind(
             "lift_cap",
@@ -96,13 +110,16 @@ KINDS: dict[str, ActKind] = {
         ActKind(
             "rotation_limit",
             ev.RotationLimitImposed,
-            lambda s, b, d, roles: ev.RotationLimitImposed(**b, limit_days=s.size, roles=roles, deadline=d),
+            lambda s, b, d, roles: ev.RotationLimitImposed(
+                **b, limit_days=s.size, roles=roles, deadline=d, posts=s.posts
+            ),
             size=lambda e: e.limit_days,
             hostile=True,
             deadlined=True,
             default_roles=_PEOPLE,
             standing=True,
             cameo="161",
+            takes=("posts",),
         ),
         ActKind(
             "lift_rotation_limit",
@@ -148,11 +165,12 @@ KINDS: dict[str, ActKind] = {
         ActKind(
             "local_hire_ban",
             ev.LocalHireBanImposed,
-            lambda s, b, d, r: ev.LocalHireBanImposed(**b, deadline=d),
+            lambda s, b, d, r: ev.LocalHireBanImposed(**b, deadline=d, limit=s.local_limit),
             hostile=True,
             deadlined=True,
             standing=True,
             cameo="161",
+            takes=("limit",),
         ),
         ActKind(
             "lift_local_hire_ban",
@@ -166,6 +184,15 @@ KINDS: dict[str, ActKind] = {
             ev.VisaPolicyChanged,
             lambda s, b, d, r: ev.VisaPolicyChanged(**b, policy=s.visa_policy, credit=s.credit),
             cameo="161",  # by its terms: see VISA_TERMS
+        ),
+        ActKind(
+            "visa_processing",
+            ev.VisaProcessingChanged,
+            lambda s, b, d, r: ev.VisaProcessingChanged(
+                **b, low=s.processing[0], high=s.processing[1], posts=s.posts
+            ),
+            cameo="161",  # a visa restriction when slower; not answered in kind (no mirror of its days)
+            takes=("posts", "processing_days"),
         ),
         ActKind(
             "recall_ambassador",
@@ -255,6 +282,11 @@ HOSTILE_KINDS: frozenset[str] = frozenset(
 )
 #: Kinds whose ``size`` counts people: the ones a policy can scale.
 PEOPLE_KINDS: frozenset[str] = frozenset(k for k, v in KINDS.items() if v.people)
+#: Each optional field of a dated act (``ActKind.takes``) and the kinds that take it.
+TAKEN_BY: dict[str, tuple[str, ...]] = {
+    name: tuple(k for k, v in KINDS.items() if name in v.takes)
+    for name in ("posts", "caps", "limit", "processing_days")
+}
 #: Hostile kinds that stand until lifted, and the observed kind that lifts each.
 LIFTED_BY: dict[str, str] = {
     **{v.reverses: k for k, v in KINDS.items() if v.reverses and KINDS[v.reverses].standing},
@@ -273,9 +305,7 @@ def _is_host_measure(kind: ActKind) -> bool:
 #: Observed kinds that lift a host measure of the observer's own, and that measure's kind
 #: (what answering a lift in kind lifts).
 REVERSES_MEASURE: dict[str, str] = {
-    **{
-        k: v.reverses for k, v in KINDS.items() if v.reverses and _is_host_measure(KINDS[v.reverses])
-    },
+    **{k: v.reverses for k, v in KINDS.items() if v.reverses and _is_host_measure(KINDS[v.reverses])},
     "visa_issue": "visa_policy",
 }
 #: CAMEO code of every observed kind.

@@ -96,6 +96,8 @@ class Mission(NamedTuple):
     compounds_closed: tuple[str, ...] = ()  # properties of this mission its host closed
     services_cut: tuple[str, ...] = ()  # services this mission stopped giving
     observed: tuple[Observation, ...] = ()  # this side's memory of the other side's acts
+    local_limit: int = 0  # the locals it may keep while local_hire_ban stands (0: a ban)
+    processing: Map = Map()  # post ("" for every post) -> (min, max) days the host now takes
 
     @property
     def headcount(self) -> int:
@@ -300,7 +302,7 @@ def _deadline(m: Mission, e: ev.DeadlineReached) -> Mission:
     if isinstance(order, ev.RotationLimitImposed):
         return m._replace(rotation_limit=order)
     if isinstance(order, ev.LocalHireBanImposed):
-        return m._replace(local_hire_ban=True)
+        return m._replace(local_hire_ban=True, local_limit=order.limit)
     if isinstance(order, (ev.PostClosureOrdered, ev.OwnPostClosureOrdered)):
         # Closing the embassy closes the mission: every post shuts with it.
         shut = frozenset(m.posts) if order.post == "embassy" else frozenset({order.post})
@@ -331,7 +333,7 @@ def _limit_lifted(m: Mission, e: ev.RotationLimitLifted) -> Mission:
 
 
 def _ban_lifted(m: Mission, e: ev.LocalHireBanLifted) -> Mission:
-    return m._replace(local_hire_ban=False, orders=_without_orders(m, ev.LocalHireBanImposed))
+    return m._replace(local_hire_ban=False, local_limit=0, orders=_without_orders(m, ev.LocalHireBanImposed))
 
 
 def _reopened(m: Mission, e: ev.PostReopened) -> Mission:
@@ -351,6 +353,17 @@ def _own_reopened(m: Mission, e: ev.OwnPostReopened) -> Mission:
         return m  # the host closed it too: only the host can let it reopen
     orders = _without_orders(m, ev.OwnPostClosureOrdered, keep=lambda o: o.post != e.post)
     return m._replace(closed_posts=m.closed_posts - {e.post}, orders=orders)
+
+
+def _processing_changed(m: Mission, e: ev.VisaProcessingChanged) -> Mission:
+    """The host's new processing time: for every post (replacing each post's own), or for
+    the posts named."""
+    for post in e.posts:
+        if post not in m.posts:
+            raise LogError(f"event seq {e.seq}: {m.name} has no post {post!r}")
+    if not e.posts:
+        return m._replace(processing=Map({"": (e.low, e.high)}))
+    return m._replace(processing=m.processing.update({post: (e.low, e.high) for post in e.posts}))
 
 
 def _visa_policy(m: Mission, e: ev.VisaPolicyChanged) -> Mission:
@@ -415,6 +428,7 @@ _HANDLERS: dict[type, Callable[[Any, Any], Any]] = {
     ev.PostReopened: _reopened,
     ev.OwnPostReopened: _own_reopened,
     ev.VisaPolicyChanged: _visa_policy,
+    ev.VisaProcessingChanged: _processing_changed,
     ev.AmbassadorRecalled: _recalled,
     ev.AmbassadorReturned: _returned,
     ev.ThreatIssued: _threat,
@@ -444,34 +458,44 @@ def to_dict(state: State) -> dict[str, Any]:
     """A canonical, JSON-ready picture of the whole state (for digests and debugging)."""
 
     def mission(m: Mission) -> dict[str, Any]:
-        return {
-            "name": m.name,
-            "host": m.host,
-            "posts": list(m.posts),
-            "targets": sorted([p, r, n] for (p, r), n in m.targets.items()),
-            "staff": sorted([pid, *person] for pid, person in m.staff.items()),
-            "requests": sorted([rid, *req] for rid, req in m.requests.items()),
-            "orders": sorted(m.orders.keys()),
-            "arrivals": m.arrivals,
-            "departures": m.departures,
-            "requests_made": m.requests_made,
-            "visa": [m.visa_policy, m.visa_credit, m.visa_blocked, m.visas_issued, list(m.visa_counted_from)],
-            "cap": m.cap.seq if m.cap else None,
-            "rotation_limit": m.rotation_limit.seq if m.rotation_limit else None,
-            "local_hire_ban": m.local_hire_ban,
-            "closed_posts": sorted(m.closed_posts),
-            "closed_by_host": sorted(m.closed_by_host),
-            "ambassador_present": m.ambassador_present,
-            "threats_received": m.threats_received,
-            "compounds_closed": list(m.compounds_closed),
-            "services_cut": list(m.services_cut),
-            "observed": [_observation(o) for o in m.observed],
-        }
+        picture = _mission_picture(m)
+        if m.local_limit:  # added after schema 1: only when set, so older states digest as they did
+            picture["local_limit"] = m.local_limit
+        if m.processing:
+            picture["processing"] = sorted([post, *days] for post, days in m.processing.items())
+        return picture
 
     return {
         "day": state.day,
         "last_seq": state.last_seq,
         "missions": [mission(m) for m in state.mission_list()],
+    }
+
+
+def _mission_picture(m: Mission) -> dict[str, Any]:
+    """A mission's part of :func:`to_dict`, as it was at schema 1."""
+    return {
+        "name": m.name,
+        "host": m.host,
+        "posts": list(m.posts),
+        "targets": sorted([p, r, n] for (p, r), n in m.targets.items()),
+        "staff": sorted([pid, *person] for pid, person in m.staff.items()),
+        "requests": sorted([rid, *req] for rid, req in m.requests.items()),
+        "orders": sorted(m.orders.keys()),
+        "arrivals": m.arrivals,
+        "departures": m.departures,
+        "requests_made": m.requests_made,
+        "visa": [m.visa_policy, m.visa_credit, m.visa_blocked, m.visas_issued, list(m.visa_counted_from)],
+        "cap": m.cap.seq if m.cap else None,
+        "rotation_limit": m.rotation_limit.seq if m.rotation_limit else None,
+        "local_hire_ban": m.local_hire_ban,
+        "closed_posts": sorted(m.closed_posts),
+        "closed_by_host": sorted(m.closed_by_host),
+        "ambassador_present": m.ambassador_present,
+        "threats_received": m.threats_received,
+        "compounds_closed": list(m.compounds_closed),
+        "services_cut": list(m.services_cut),
+        "observed": [_observation(o) for o in m.observed],
     }
 
 

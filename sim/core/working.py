@@ -115,6 +115,8 @@ def _frozen(m: WorkingMission) -> Mission:
         compounds_closed=tuple(m.compounds_closed),
         services_cut=tuple(m.services_cut),
         observed=tuple(m.observed),
+        local_limit=m.local_limit,
+        processing=Map(m.processing),
     )
 
 
@@ -249,6 +251,7 @@ def _deadline(m: WorkingMission, e: ev.DeadlineReached) -> None:
         m.rotation_limit = order  # type: ignore[assignment]
     elif cls is ev.LocalHireBanImposed:
         m.local_hire_ban = True
+        m.local_limit = order.limit  # type: ignore[attr-defined]
     elif cls is ev.PostClosureOrdered or cls is ev.OwnPostClosureOrdered:
         # Closing the embassy closes the mission: every post shuts with it.
         post = order.post  # type: ignore[attr-defined]
@@ -282,7 +285,7 @@ def _limit_lifted(m: WorkingMission, e: ev.RotationLimitLifted) -> None:
 
 
 def _ban_lifted(m: WorkingMission, e: ev.LocalHireBanLifted) -> None:
-    m.local_hire_ban = False
+    m.local_hire_ban, m.local_limit = False, 0
     _drop_orders(m, (ev.LocalHireBanImposed,))
 
 
@@ -301,6 +304,16 @@ def _own_reopened(m: WorkingMission, e: ev.OwnPostReopened) -> None:
         return  # the host closed it too: only the host can let it reopen
     _drop_orders(m, (ev.OwnPostClosureOrdered,), keep=lambda o: o.post != e.post)
     m.closed_posts = m.closed_posts - {e.post}
+
+
+def _processing_changed(m: WorkingMission, e: ev.VisaProcessingChanged) -> None:
+    for post in e.posts:
+        if post not in m.posts:
+            raise LogError(f"event seq {e.seq}: {m.name} has no post {post!r}")
+    if not e.posts:
+        m.processing = {"": (e.low, e.high)}
+    else:
+        m.processing.update({post: (e.low, e.high) for post in e.posts})
 
 
 def _visa_policy(m: WorkingMission, e: ev.VisaPolicyChanged) -> None:
@@ -361,6 +374,7 @@ HANDLERS: dict[type, Callable[[Any, Any], None]] = {
     ev.PostReopened: _reopened,
     ev.OwnPostReopened: _own_reopened,
     ev.VisaPolicyChanged: _visa_policy,
+    ev.VisaProcessingChanged: _processing_changed,
     ev.AmbassadorRecalled: _recalled,
     ev.AmbassadorReturned: _returned,
     ev.ThreatIssued: _threat,

@@ -33,10 +33,12 @@ class WorkingMission:
         "departures",
         "host",
         "local_hire_ban",
+        "local_limit",
         "name",
         "observed",
         "orders",
         "posts",
+        "processing",
         "requested",
         "requests",
         "requests_made",
@@ -70,6 +72,8 @@ class WorkingMission:
         self.cap: ev.StaffCapImposed | None = None
         self.rotation_limit: ev.RotationLimitImposed | None = None
         self.local_hire_ban = False
+        self.local_limit = 0  # the locals it may keep while local_hire_ban stands (0: a ban)
+        self.processing: dict[str, tuple[int, int]] = {}  # post ("": all) -> the host's (min, max) days
         self.closed_posts: frozenset[str] = frozenset()
         self.closed_by_host: frozenset[str] = frozenset()
         self.ambassador_present = True

@@ -9,7 +9,8 @@ from typing import Any
 from sim.core import events as ev
 from sim.core.state import Person
 from sim.core.working import WorkingMission
-from sim.engine.staffing import USUAL_DEPARTURES
+from sim.engine.calendar import KEY_SHIFT
+from sim.engine.staffing import USUAL_DEPARTURES, binds
 
 _ROLE_RANK = {"local": 0, "admin_technical": 1, "diplomat": 2}
 
@@ -25,22 +26,24 @@ class Deadlines:
         today = self.calendar.today
         cls = type(order)
         if cls is ev.ExpulsionOrdered:
-            leaving = self._pick(midx, mission, order.roles, order.count, order.rule)
+            leaving = self._pick(midx, mission, order.roles, order.count, order.rule, order.posts)
             self._depart(midx, leaving, "expelled", seq)
         elif cls is ev.StaffCapImposed:
-            excess = mission.counted(order.roles) - order.cap
-            if excess > 0:
-                self._depart(midx, self._pick(midx, mission, order.roles, excess, order.rule), "cap", seq)
+            self._enforce_cap(midx, mission, order)
         elif cls is ev.RotationLimitImposed:
-            roles, limit = order.roles, order.limit_days
+            limit = order.limit_days
             past = sorted(
-                pid for pid, p in mission.staff.items() if p.role in roles and today - p.arrived >= limit
+                pid
+                for pid, p in mission.staff.items()
+                if binds(order, p.role, p.post) and today - p.arrived >= limit
             )
             self._depart(midx, past, "rotation_limit", seq)
         elif cls is ev.PostClosureOrdered or cls is ev.OwnPostClosureOrdered:
             self._close_post(midx, mission, order.post, seq)
         elif cls is ev.LocalHireBanImposed:
             locals_ = sorted(pid for pid, p in mission.staff.items() if p.role == "local")
+            if order.limit:  # a limit keeps that many, the newest: the longest-serving go first
+                locals_ = self._pick(midx, mission, ("local",), len(locals_) - order.limit, "longest_serving")
             self._depart(midx, locals_, "local_hire_ban", seq)
         self.record(
             ev.DeadlineReached(
@@ -57,6 +60,17 @@ class Deadlines:
             self._schedule_departures(midx, mission, today)
         self._review_soon(midx)
 
+    def _enforce_cap(self, midx: int, mission: WorkingMission, order: ev.StaffCapImposed) -> None:
+        """People beyond each role's ceiling leave by the order's rule, then those beyond the
+        whole cap (none, when the cap is the sum of the ceilings)."""
+        for role, ceiling in order.role_caps:
+            excess = mission.counted((role,)) - ceiling
+            if excess > 0:
+                self._depart(midx, self._pick(midx, mission, (role,), excess, order.rule), "cap", order.seq)
+        excess = mission.counted(order.roles) - order.cap
+        if excess > 0:
+            self._depart(midx, self._pick(midx, mission, order.roles, excess, order.rule), "cap", order.seq)
+
     def _close_post(self, midx: int, mission: WorkingMission, post: str, cause: int) -> None:
         """Locals at ``post`` are let go; the others move to the embassy if it is still open,
         else they go home too. Closing the embassy closes the mission: everyone goes home."""
@@ -66,6 +80,9 @@ class Deadlines:
         embassy_open = "embassy" in self._plan(midx)[1]
         for pid in sorted(pid for pid, p in mission.staff.items() if p.post == post):
             if embassy_open and mission.staff[pid].role != "local":
+                if mission.rotation_limit is not None and mission.rotation_limit.posts:
+                    # Their tour item again: the limit may bind them at the embassy.
+                    self._at(self.calendar.today, self._tour_base[midx] | (pid << KEY_SHIFT))
                 self.record(
                     ev.StaffReassigned(
                         seq=len(self.log),
@@ -81,16 +98,26 @@ class Deadlines:
                 self._depart(midx, [pid], "post_closed", cause)
 
     def _pick(
-        self, midx: int, mission: WorkingMission, roles: Iterable[str], count: int, rule: str
+        self,
+        midx: int,
+        mission: WorkingMission,
+        roles: Iterable[str],
+        count: int,
+        rule: str,
+        posts: tuple[str, ...] = (),
     ) -> list[int]:
-        """Who leaves under ``rule``: a side-neutral order with the person id as tie-break.
+        """Who leaves under ``rule``: a side-neutral order with the person id as tie-break,
+        among the people of ``roles`` at ``posts`` (all posts when empty): an expulsion that
+        names posts takes nobody from any other.
 
         ``random`` ranks people by a draw keyed by mission, day and the person's arrival
         number, never by ``seq``, so listing the sides in the other order changes nothing.
         """
         day = self.calendar.today
         roles = set(roles)
-        pool = [(pid, p) for pid, p in mission.staff.items() if p.role in roles]
+        pool = [
+            (pid, p) for pid, p in mission.staff.items() if p.role in roles and (not posts or p.post in posts)
+        ]
         draws = self.pick_draws[midx]
         keys: dict[str, Callable[[tuple[int, Person]], Any]] = {
             "longest_serving": lambda item: (item[1].arrived, item[0]),

@@ -109,6 +109,7 @@ class Engine(Perception, Deadlines, Staffing, Setup):
         self._acts_tuple: dict[tuple[str, str], tuple[object, ...]] = {}
         self._order_summary: dict[int, tuple[int, frozenset[str], dict[str, set[str]]]] = {}
         self._plans: list[Plan] = [(-1, (), (), False)] * len(self.mission_keys)  # staffing, by version
+        self._local_limits: list[int | None] = [None] * len(self.mission_keys)  # made with each plan
         self._review_whole()  # every mission's first review looks at all its cells
         self._at = self.calendar.at  # (day, item): the engine queues work through this alone
         self._item_bases()
@@ -298,9 +299,14 @@ class Engine(Perception, Deadlines, Staffing, Setup):
         at, base, horizon = self._at, self._tour_base[midx], self.horizon
         limit = mission.rotation_limit  # type: ignore[attr-defined]
         roles, limit_days = (limit.roles, limit.limit_days) if limit is not None else ((), 0)
+        posts = limit.posts if limit is not None else ()
         for pid, person in mission.staff.items():  # type: ignore[attr-defined]
             day = person.tour_end
-            if person.role in roles and person.arrived + limit_days < day:
+            if (
+                person.role in roles
+                and person.arrived + limit_days < day
+                and (not posts or person.post in posts)
+            ):
                 day = person.arrived + limit_days
             if day <= horizon:  # most locals' tours end after it
                 at(day if day > today else today, base | (pid << KEY_SHIFT))

@@ -30,6 +30,12 @@ USUAL_DEPARTURES = frozenset({"tour_end", "rotation_limit"})
 Plan = tuple[int, tuple[str, ...], tuple[tuple[tuple[str, str], str, str, bool], ...], bool]
 
 
+def binds(limit: ev.RotationLimitImposed | None, role: str, post: str) -> bool:
+    """Whether a rotation limit binds someone of ``role`` at ``post`` (a limit that names
+    posts binds only there)."""
+    return limit is not None and role in limit.roles and (not limit.posts or post in limit.posts)
+
+
 class Staffing:
     """Tours, visas, arrivals and reviews (a mixin of :class:`~sim.engine.loop.Engine`)."""
 
@@ -45,19 +51,16 @@ class Staffing:
             reason, cause = "tour_end", None
         else:
             limit = mission.rotation_limit
-            if limit is None or person.role not in limit.roles or person.arrived + limit.limit_days > today:
+            bound = binds(limit, person.role, person.post)
+            if not bound or person.arrived + limit.limit_days > today:  # type: ignore[union-attr]
                 # Not due: the limit this item was for was lifted (or has changed). The next
                 # day this person may leave, today's rules say (later than today).
                 day = person.tour_end
-                if (
-                    limit is not None
-                    and person.role in limit.roles
-                    and person.arrived + limit.limit_days < day
-                ):
-                    day = person.arrived + limit.limit_days
+                if bound and person.arrived + limit.limit_days < day:  # type: ignore[union-attr]
+                    day = person.arrived + limit.limit_days  # type: ignore[union-attr]
                 self._at(day, self._tour_base[midx] | (pid << KEY_SHIFT))
                 return
-            reason, cause = "rotation_limit", limit.seq
+            reason, cause = "rotation_limit", limit.seq  # type: ignore[union-attr]
         self._depart(midx, (pid,), reason, cause)
         self._at(today, self._staff_item[midx])  # the mission's staffing review, later today
 
@@ -123,7 +126,9 @@ class Staffing:
         if plan[0] != mission.version:
             plan = self._plan(midx)
         fits = post in plan[1] and (
-            cap is None or role not in cap.roles or mission.counted(cap.roles) < cap.cap
+            cap is None
+            or role not in cap.roles
+            or (mission.counted(cap.roles) < cap.cap and _under_role_cap(mission, cap, role))
         )
         if not fits:
             self.record(
@@ -161,7 +166,7 @@ class Staffing:
         )
         # Their tour item, as _schedule_departures queues it for the staff already there.
         day, limit = today + tour, mission.rotation_limit
-        if limit is not None and role in limit.roles and limit.limit_days < tour:
+        if binds(limit, role, post) and limit.limit_days < tour:  # type: ignore[union-attr]
             day = today + limit.limit_days
         self._at(day if day > today else today, self._tour_base[midx] | (seq << KEY_SHIFT))
 
@@ -183,10 +188,9 @@ class Staffing:
         else:
             posts = tuple(p for p in mission.posts if p not in mission.closed_posts and p not in closing)
         cells = tuple(((post, role), post, role, role == "local") for post in posts for role in ROLES)
-        banned = mission.local_hire_ban or any(
-            type(o) is ev.LocalHireBanImposed for o in mission.orders.values()
-        )
-        plan = self._plans[midx] = (mission.version, posts, cells, banned)
+        limit = _local_limit(mission)
+        self._local_limits[midx] = limit
+        plan = self._plans[midx] = (mission.version, posts, cells, limit == 0)
         return plan
 
     def _review_whole(self) -> None:
@@ -209,20 +213,25 @@ class Staffing:
         if plan[0] != mission.version:
             plan = self._plan(midx)
         left = self._left[midx]
-        if left is not None and mission.cap is None:
+        cap = mission.cap
+        if left is not None and cap is None and not self._local_limits[midx]:
             self._left[midx] = set()
             self._refill(midx, mission, plan, left)
             return
-        cap = mission.cap
         room = None if cap is None else cap.cap - mission.counted(cap.roles) - mission.requested_of(cap.roles)
+        rooms = _role_rooms(mission, self._local_limits[midx])
         over, fillable = self._vacancies(mission, plan)
-        if over or (room is not None and room < 0):
-            room = self._trim(mission, plan[1], room)
+        if over or (room is not None and room < 0) or any(n < 0 for n in rooms.values()):
+            room = self._trim(mission, plan[1], room, rooms)
             over, fillable = self._vacancies(mission, plan)
         cap_roles = cap.roles if cap is not None else ()
         for post, role, vacancies in fillable:
             if room is not None and role in cap_roles:
                 vacancies = min(vacancies, room)
+            if role in rooms:
+                vacancies = min(vacancies, rooms[role])
+                rooms[role] -= max(vacancies, 0)
+            if room is not None and role in cap_roles:
                 room -= max(vacancies, 0)
             if vacancies > 0:
                 self._fill(midx, mission, post, role, vacancies)
@@ -276,6 +285,8 @@ class Staffing:
                 self._hire(midx, role, post, None)
             return
         low, high = self.processing[midx]
+        if mission.processing:  # a dated act changed the host's time, for this post or all
+            low, high = mission.processing.get(post) or mission.processing.get("") or (low, high)
         draws, today = self.visa_draws[midx], self.calendar.today
         name, host, record, log = mission.name, mission.host, self.record, self.log
         at, desk = self._at, self._visa_item[midx]  # the host decides each request on its due day
@@ -288,9 +299,17 @@ class Staffing:
             )
             at(due, desk)
 
-    def _trim(self, mission: WorkingMission, open_posts: tuple[str, ...], room: int | None) -> int | None:
+    def _trim(
+        self,
+        mission: WorkingMission,
+        open_posts: tuple[str, ...],
+        room: int | None,
+        rooms: dict[str, int] | None = None,
+    ) -> int | None:
         """Withdraw the requests that no longer fit, newest first (each withdrawal lowers the
-        mission's open requests as it is recorded); the cap's room follows. Returns the room left."""
+        mission's open requests as it is recorded); the cap's room and each role's room
+        (``rooms``, changed in place) follow. Returns the cap's room left."""
+        rooms = {} if rooms is None else rooms
         cap_roles = mission.cap.roles if mission.cap is not None else ()
         requests, counts, targets, pending = (
             mission.requests,
@@ -303,7 +322,8 @@ class Staffing:
             key = (request.post, request.role)
             over_target = counts.get(key, 0) + pending[key] > targets.get(key, 0)
             over_cap = room is not None and room < 0 and request.role in cap_roles
-            if request.post in open_posts and not over_target and not over_cap:
+            over_role = rooms.get(request.role, 0) < 0
+            if request.post in open_posts and not over_target and not over_cap and not over_role:
                 continue
             self.record(
                 ev.VisaRequestWithdrawn(
@@ -316,4 +336,35 @@ class Staffing:
             )
             if request.role in cap_roles:
                 room += 1  # type: ignore[operator]
+            if request.role in rooms:
+                rooms[request.role] += 1
         return room
+
+
+def _under_role_cap(mission: WorkingMission, cap: ev.StaffCapImposed, role: str) -> bool:
+    """Whether one more of ``role`` stays within the cap's ceiling for that role, if it has one."""
+    return all(r != role or mission.counted((r,)) < n for r, n in cap.role_caps)
+
+
+def _local_limit(mission: WorkingMission) -> int | None:
+    """The locals the mission may keep: the lowest limit in force or pending (a pending one
+    binds hiring already, as a pending ban always has), ``None`` if there is none."""
+    limits = [o.limit for o in mission.orders.values() if type(o) is ev.LocalHireBanImposed]  # type: ignore[attr-defined]
+    if mission.local_hire_ban:
+        limits.append(mission.local_limit)
+    return min(limits) if limits else None
+
+
+def _role_rooms(mission: WorkingMission, local_limit: int | None) -> dict[str, int]:
+    """How many more of each role with a ceiling the mission may have (present and asked
+    for): the cap's per-role ceilings, and a local limit above 0 (a limit of 0 is a ban, which
+    the plan keeps)."""
+    rooms: dict[str, int] = {}
+    cap = mission.cap
+    if cap is not None:
+        for role, ceiling in cap.role_caps:
+            rooms[role] = ceiling - mission.counted((role,)) - mission.requested_of((role,))
+    if local_limit:
+        room = local_limit - mission.counted(("local",))
+        rooms["local"] = min(rooms.get("local", room), room)
+    return rooms

@@ -11,7 +11,6 @@ wrong, before any invalid act reaches the log.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -20,7 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.core.acts import OWN_POST_KINDS, ActSpec
-from sim.core.dated_acts import DatedAct
+from sim.core.dated_acts import DatedAct, dated_fields
 from sim.infra.errors import exception_line, split_field
 from sim.infra.interrupts import user_interrupted
 from sim.policies.base import MAX_ACTS_PER_ANSWER, Policy, ScheduledAct
@@ -165,6 +164,10 @@ def _valid(spec: ActSpec, here: When, posts: Posts) -> ActSpec:
         if len(_PASSED) >= 4096:
             _PASSED.clear()
         _PASSED[spec] = None
+    for post in spec.posts:
+        if post not in posts["theirs"]:
+            message = f"a {spec.kind} act names post {post!r}, which the other mission lacks"
+            raise PolicyError(f"{_said(here)}: {message}")
     if spec.post is not None:
         owner = "mine" if spec.kind in OWN_POST_KINDS else "theirs"
         if spec.post not in posts[owner]:
@@ -180,7 +183,7 @@ def _said(here: When) -> str:
 
 def _check_rules(spec: ActSpec, here: When) -> None:
     """The rules a scenario's own acts obey (the same model, :class:`DatedAct`)."""
-    fields = {field.name: getattr(spec, field.name) for field in dataclasses.fields(ActSpec)}
+    fields = dated_fields(spec)
     try:  # the date is only where a dated act sits; an answer's rules do not depend on it
         DatedAct.model_validate({**fields, "date": _ANY_DATE})
     except ValidationError as exc:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sim.core.dated_acts import DocumentedAct, Name, Observation
 from sim.infra.errors import InputError, field_error
+from sim.infra.later_fields import WithLaterFields
 from sim.infra.yaml_io import load_model, regular_file_problem
 
 #: States in one scenario or log: the 2018 Salisbury wave had 30 (28 states, NATO, Russia).
@@ -31,10 +32,11 @@ class Coalition(BaseModel):
     source: str | None = None
 
 
-class SeedsLog(BaseModel):
+class SeedsLog(WithLaterFields):
     """A sourced list of acts between two or more sides, oldest first."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+    LATER = frozenset({"coalitions"})
 
     title: str = Field(min_length=1)
     sides: tuple[Name, ...]

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -25,9 +24,10 @@ from pydantic import (
 )
 
 from sim.core.acts import OWN_POST_KINDS
-from sim.core.dated_acts import Date, Name, Seed, SideAct
+from sim.core.dated_acts import Date, Name, Seed, SideAct, posts_problem
 from sim.core.kinds import KINDS
 from sim.infra.errors import InputError, Problem, field_error
+from sim.infra.later_fields import HASHING, WithLaterFields
 from sim.infra.yaml_io import Positions, dotted
 from sim.policies import (
     registry,
@@ -56,10 +56,11 @@ MAX_EVENTS = 25_000_000
 EVENT_BYTES = 350
 
 
-class ForkConfig(BaseModel):
+class ForkConfig(WithLaterFields):
     """Continue another run from a date: everything before ``at`` is that run, event for event."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    LATER = frozenset({"drop_by"})
 
     source: str = Field(
         alias="from", description="the scenario (or documented log) to fork, relative to this file"
@@ -81,10 +82,11 @@ def _side_count(value: Any) -> Any:
     return value
 
 
-class Scenario(BaseModel):
+class Scenario(WithLaterFields):
     """Everything one run depends on."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+    LATER = frozenset({"missions"})
 
     name: str = Field("scenario", min_length=1, max_length=100)
     description: str = ""
@@ -212,6 +214,25 @@ class Scenario(BaseModel):
                 f" the limit is {MAX_EVENTS:,}: shorten the run or make the missions smaller",
             )
 
+    @model_validator(mode="after")
+    def _check_scoped_posts(self) -> Scenario:
+        """The posts an expulsion or a rotation limit names are the target mission's (its
+        mission in the actor's capital)."""
+        for me, side in enumerate(self.sides):
+            for index, act in enumerate(getattr(side.policy, "acts", ())):
+                target = self._target_of(
+                    side.name, getattr(act, "target", None), f"sides[{me}].policy.acts[{index}].target"
+                )
+                wrong = posts_problem(act, list(self.mission_config(target, side.name).posts))
+                if wrong:
+                    raise field_error(f"sides[{me}].policy.acts[{index}].posts", wrong)
+        for index, act in enumerate(self.acts):
+            target = self._target_of(act.actor, act.target, f"acts[{index}].target")
+            wrong = posts_problem(act, list(self.mission_config(target, act.actor).posts))
+            if wrong:
+                raise field_error(f"acts[{index}].posts", wrong)
+        return self
+
     def _check_act(self, kind: str, post: str | None, actor: str, target: str, where: str) -> None:
         """The act's post exists in the mission it names (the target's, or the actor's own)."""
         if post is None:
@@ -268,6 +289,9 @@ class Scenario(BaseModel):
                     self._check_act(act.kind, act.post, act.actor, act.target, where)
                 except ValueError as exc:
                     raise ValueError(str(exc).removeprefix("@")) from None
+                wrong = posts_problem(act, list(self.mission_config(act.target, act.actor).posts))
+                if wrong:
+                    raise ValueError(f"{where}: posts: {wrong}")
         copy = self.model_copy()
         copy._prelude_log = log
         copy._fork_base = self._fork_base
@@ -339,7 +363,7 @@ class Scenario(BaseModel):
         """The hash of what the run depends on. A plugin policy counts by the content of its
         source file, not by where the file lies: moving a checkout keeps the hash, editing the
         policy changes it."""
-        scenario = _without_later_fields(self.model_dump(mode="json"))
+        scenario = self.model_dump(mode="json", context=HASHING)
         sources = {}
         for index, side in enumerate(self.sides):
             where = origin(type(side.policy).policy_class)
@@ -350,7 +374,7 @@ class Scenario(BaseModel):
                     scenario["sides"][index]["policy"]["kind"] = f"file:{Path(path).name}:{cls}"
         content = {
             "scenario": scenario,
-            "prelude": _without_later_fields(self._prelude_log.model_dump(mode="json"))
+            "prelude": self._prelude_log.model_dump(mode="json", context=HASHING)
             if self._prelude_log
             else None,
             "fork_base": self._fork_base.sha256() if self._fork_base else None,
@@ -359,23 +383,6 @@ class Scenario(BaseModel):
             content["policy_sources"] = sources
         text = json.dumps(content, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
-
-
-#: Fields added after the first release: left out of the hash while unset (``None``), so every
-#: scenario written before them keeps its hash.
-_LATER_FIELDS = frozenset({"missions", "target", "coalition", "drop_by", "coalitions", "host"})
-
-
-def _without_later_fields(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {
-            key: _without_later_fields(item)
-            for key, item in value.items()
-            if not (key in _LATER_FIELDS and item in (None, [], {}))
-        }
-    if isinstance(value, list):
-        return [_without_later_fields(item) for item in value]
-    return value
 
 
 def field_names() -> set[str]:

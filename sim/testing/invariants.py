@@ -51,8 +51,9 @@ def assert_conservation(log: Sequence[ev.Event]) -> None:
 
 def assert_deadlines_hold(log: Sequence[ev.Event], horizon: int | None = None) -> None:
     """Deadlines bind: when a measure's deadline is reached, exactly the people it orders out
-    have gone; and on every day after, the mission is within its cap, nobody has served past
-    a rotation limit, no local works under a ban, nobody works at a closed post, and no
+    have gone; and on every day after, the mission is within its cap and each role within its
+    own ceiling, nobody has served past a rotation limit (at the posts it binds), no more
+    locals work than a local limit allows (none under a ban), nobody works at a closed post, and no
     measure waits past its deadline."""
     _check_at_deadlines(log)
     for day, state in _day_ends(log, horizon):
@@ -75,24 +76,41 @@ def _check_at_deadlines(log: Sequence[ev.Event]) -> None:
         assert event.day == order.deadline, f"seq {event.seq}: measure {order.seq} enforced on the wrong day"
         if type(order) is ev.ExpulsionOrdered:
             gone = departed[order.seq]
-            left = sum(1 for p in m.staff.values() if p.role in order.roles)
+            left = sum(
+                1
+                for p in m.staff.values()
+                if p.role in order.roles and (not order.posts or p.post in order.posts)
+            )
             assert gone == order.count or (gone < order.count and left == 0), (
                 f"seq {order.seq}: expelled {gone} of {order.count} with {left} eligible still present"
             )
         elif type(order) is ev.StaffCapImposed:
-            counted = sum(1 for p in m.staff.values() if p.role in order.roles)
-            assert counted <= order.cap, f"seq {order.seq}: {counted} > cap {order.cap} at its deadline"
+            _check_cap(m, order, f"seq {order.seq} at its deadline")
         elif type(order) is ev.RotationLimitImposed:
             _check_limit(m, order, event.day)
         elif type(order) is ev.LocalHireBanImposed:
-            assert not any(p.role == "local" for p in m.staff.values()), f"seq {order.seq}: locals stay"
+            locals_ = sum(1 for p in m.staff.values() if p.role == "local")
+            assert locals_ <= order.limit, f"seq {order.seq}: {locals_} locals stay, limit {order.limit}"
         elif type(order) in (ev.PostClosureOrdered, ev.OwnPostClosureOrdered):
             assert not any(p.post == order.post for p in m.staff.values()), f"seq {order.seq}: post staffed"
 
 
+def _check_cap(m: Mission, cap: ev.StaffCapImposed, when: str) -> None:
+    """The cap over its roles, and each role's own ceiling."""
+    counted = sum(1 for p in m.staff.values() if p.role in cap.roles)
+    assert counted <= cap.cap, f"{when}: {m.name} has {counted} > cap {cap.cap}"
+    for role, ceiling in cap.role_caps:
+        n = sum(1 for p in m.staff.values() if p.role == role)
+        assert n <= ceiling, f"{when}: {m.name} has {n} {role} staff > their cap {ceiling}"
+
+
 def _check_limit(m: Mission, limit: ev.RotationLimitImposed, day: int) -> None:
     over = [
-        pid for pid, p in m.staff.items() if p.role in limit.roles and day - p.arrived >= limit.limit_days
+        pid
+        for pid, p in m.staff.items()
+        if p.role in limit.roles
+        and (not limit.posts or p.post in limit.posts)
+        and day - p.arrived >= limit.limit_days
     ]
     assert not over, f"day {day}: {m.name} staff {over[:5]} served {limit.limit_days} days or more"
 
@@ -101,12 +119,12 @@ def _check_measures_in_force(m: Mission, day: int) -> None:
     late = [seq for seq, order in m.orders.items() if order.deadline < day]
     assert not late, f"day {day}: {m.name}'s measures {late} passed their deadline unenforced"
     if m.cap is not None:
-        counted = sum(1 for p in m.staff.values() if p.role in m.cap.roles)
-        assert counted <= m.cap.cap, f"day {day}: {m.name} has {counted} > cap {m.cap.cap}"
+        _check_cap(m, m.cap, f"day {day}")
     if m.rotation_limit is not None:
         _check_limit(m, m.rotation_limit, day)
     if m.local_hire_ban:
-        assert not any(p.role == "local" for p in m.staff.values()), f"day {day}: locals under a ban"
+        locals_ = sum(1 for p in m.staff.values() if p.role == "local")
+        assert locals_ <= m.local_limit, f"day {day}: {locals_} locals under a limit of {m.local_limit}"
     at_closed = [pid for pid, p in m.staff.items() if p.post in m.closed_posts]
     assert not at_closed, f"day {day}: {m.name} staff {at_closed[:5]} at a closed post"
 
@@ -149,9 +167,7 @@ def canonical(log: Sequence[ev.Event]) -> Counter[tuple[Any, ...]]:
     ids = {"seq", "cause", "person", "request", "measure", "act"}
     out: Counter[tuple[Any, ...]] = Counter()
     for event in log:
-        fields = tuple(
-            (name, getattr(event, name)) for name in ev.field_names(event) if name not in ids
-        )
+        fields = tuple((name, getattr(event, name)) for name in ev.field_names(event) if name not in ids)
         out[(type(event).__name__, *fields)] += 1
     return out
 

@@ -79,6 +79,11 @@ def _later(date: dt.date, days: int) -> dt.date:
 
 
 
+def _processing_days() -> st.SearchStrategy[Any]:
+    """A visa processing time: a number of days or ``[min, max]``."""
+    return st.one_of(st.integers(0, 400), st.tuples(st.integers(0, 200), st.integers(200, 400)).map(list))
+
+
 def _act_particulars(draw: st.DrawFn, date: dt.date, posts: Sequence[str]) -> dict[str, Any]:
     """An act's kind and the fields that fit it, as a documented log writes them."""
     kind = draw(_KINDS)
@@ -104,6 +109,8 @@ def _act_particulars(draw: st.DrawFn, date: dt.date, posts: Sequence[str]) -> di
         act["visa_policy"] = draw(_VISA_POLICIES)
         if draw(st.booleans()):
             act["credit"] = draw(st.integers(0, 30))
+    elif kind == "visa_processing":
+        act["processing_days"] = draw(_processing_days())
     # A measure's deadline is a date, a number of days, or none (in force at once); an act
     # that takes effect at once may still carry the date its source gives (real logs do).
     how = draw(st.sampled_from(("none", "date", "days") if kind in DEADLINED else ("none", "none", "date")))
@@ -236,6 +243,7 @@ def scenario_with_log(
     for act in log.acts:  # the posts Scenario.with_prelude looks for
         if act.post is not None:
             posts[act.actor if act.kind in OWN_POST_KINDS else act.target].add(act.post)
+        posts[act.target].update(act.posts or ())  # the posts an expulsion or a limit names
     people = {"diplomat": staff, "admin_technical": staff, "local": staff}
     tours = {"diplomat": [120, 600], "admin_technical": [120, 600], "local": [300, 1500]}
     chosen = policies if policies is not None else ({"kind": "none"}, {"kind": "none"})

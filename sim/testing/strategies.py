@@ -82,6 +82,8 @@ def acts(
     elif kind == "visa_policy":
         act["visa_policy"] = draw(st.sampled_from(("issue", "deny", "one_for_one")))
         act["credit"] = draw(st.integers(0, 2))
+    elif kind == "visa_processing":
+        act["processing_days"] = draw(_processing_days())
     if kind in _DEADLINED:
         act["deadline_days"] = draw(st.integers(0, 60))
     if kind in ("expel", "cap"):
@@ -89,6 +91,11 @@ def acts(
     if kind == "expel":
         act["replaceable"] = draw(st.booleans())
     return act
+
+
+def _processing_days() -> st.SearchStrategy[Any]:
+    """A host's new visa processing time: days, or ``[min, max]``."""
+    return st.one_of(st.integers(0, 60), st.tuples(st.integers(0, 30), st.integers(30, 90)))
 
 
 def timings() -> st.SearchStrategy[dict[str, Any]]:
