@@ -199,6 +199,40 @@ def test_a_chunk_is_the_same_in_any_process(scenario_file: Path) -> None:
     assert [(rid, m) for rid, m, _ in first] == [(rid, m) for rid, m, _ in second]
 
 
+def test_a_batch_leaves_the_garbage_collector_as_it_found_it(
+    scenario_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers hold the collector off while they simulate (sim.sweep.worker); the same
+    function runs in this process for --workers 1, whose collector must come back as it was,
+    after a batch and after a run that fails."""
+    import gc
+
+    from sim.sweep.worker import run_batch
+
+    plan = plan_sweep(scenario_file, seeds=3)
+    variant = plan.variants[0]
+    tasks = [(r.run_id, r.seed) for r in plan.runs()]
+    assert gc.isenabled()
+    first = run_batch("gc-k", to_spec(variant), tasks, 7)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        again = run_batch("gc-k", to_spec(variant), tasks, 7)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    assert first.metrics == again.metrics and (first.staffing == again.staffing).all()
+    import sim.engine.loop
+
+    def failing(scenario: object) -> None:
+        raise RuntimeError("a policy failed")
+
+    monkeypatch.setattr(sim.engine.loop, "simulate", failing)
+    with pytest.raises(RuntimeError, match="a policy failed"):
+        run_batch("gc-k", to_spec(variant), tasks, 7)
+    assert gc.isenabled()
+
+
 # --- running and storing --------------------------------------------------------------------
 
 

@@ -11,10 +11,12 @@ Local workers leave Ctrl-C to the parent and die with it (:func:`quiet_worker`).
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,17 +56,43 @@ def scenario_of(key: str, spec: dict[str, Any]) -> Scenario:
 def _simulated(
     scenario: Scenario, seeds: Sequence[int], step_days: int
 ) -> Iterator[tuple[dict[str, Any], np.ndarray]]:
-    """Each seed's run metrics and its staffing sampled every ``step_days``, ``(missions, days)``."""
+    """Each seed's run metrics and its staffing sampled every ``step_days``, ``(missions, days)``.
+
+    An engine is a graph of reference cycles (its bound methods, its world), which only the
+    cyclic garbage collector frees; left to itself, the collector walked each run's growing
+    log and staff again and again while it ran. So the collector is held off during a batch,
+    and a finished engine's attributes are emptied, which breaks its cycles: reference
+    counting frees it at once, and the young generation collected after each run (anything
+    else cyclic) is nearly empty (bench/RESULTS.md has the measurements).
+    """
     from sim.analysis.metrics import run_metrics, series_and_counts
     from sim.engine.loop import simulate
 
-    for seed in seeds:
-        variant = scenario.model_copy(update={"seed": seed})
-        engine = simulate(variant)
-        names = list(engine.names)
-        series, counts = series_and_counts(engine.log, names, variant.horizon)
-        metrics = run_metrics(engine.log, names, variant.horizon, series, counts)
-        yield metrics, np.stack([series[name][::step_days] for name in names]).astype(np.int32)
+    with _collector_held() as collect:
+        for seed in seeds:
+            variant = scenario.model_copy(update={"seed": seed})
+            engine = simulate(variant)
+            names = list(engine.names)
+            series, counts = series_and_counts(engine.log, names, variant.horizon)
+            metrics = run_metrics(engine.log, names, variant.horizon, series, counts)
+            sampled = np.stack([series[name][::step_days] for name in names]).astype(np.int32)
+            engine.__dict__.clear()
+            del engine, series, counts
+            collect()
+            yield metrics, sampled
+
+
+@contextmanager
+def _collector_held() -> Iterator[Any]:
+    """Automatic collection off inside, ``collect()`` (the youngest generation) between runs;
+    the collector is left as it was found."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield lambda: gc.collect(0)
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def run_batch(key: str, spec: dict[str, Any], tasks: Sequence[tuple[str, int]], step_days: int) -> Batch:
@@ -103,8 +131,10 @@ def run_chunk(
 def quiet_worker() -> None:
     """Local workers leave Ctrl-C to the parent, which stops them, and end when the parent
     dies (killed with SIGKILL, it stops nobody): the kernel sends them SIGTERM where it can
-    (Linux), and a watch on the parent's id covers the rest."""
+    (Linux), and a watch on the parent's id covers the rest. What the worker inherited from
+    the parent is frozen out of the collector's generations (it lives as long as the worker)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.freeze()
     parent = os.getppid()
     _die_with_parent()
     import threading
