@@ -200,9 +200,14 @@ def sweep_parallel_efficiency(quick: bool) -> None:
 
 
 def sweep_10k(quick: bool) -> None:
+    """10,000 runs of rotation-rule-2021 on 2 local workers against 10,000 engine runs in this
+    process split over 2; with the CPU time of the workers (per run) and of this process (the
+    parent), which tell contention from work when other jobs share the cores."""
+    import resource
+
     from sim.engine.loop import simulate
     from sim.scenario.loading import load_scenario
-    from sim.sweep.execute import LocalExecutor, run_sweep
+    from sim.sweep.execute import LocalExecutor, chunks, run_sweep
     from sim.sweep.plan import plan_sweep
 
     runs = 1_000 if quick else 10_000
@@ -213,10 +218,15 @@ def sweep_10k(quick: bool) -> None:
     for run in sample:
         simulate(plan.variants[0].model_copy(update={"seed": run.seed}))
     per_run = (time.perf_counter() - started) / len(sample)
+    if PROFILE == "sweep_10k":
+        _unprofiled_workers()
+    children, parent = resource.RUSAGE_CHILDREN, resource.RUSAGE_SELF
+    before = (_cpu(children), _cpu(parent))
     with tempfile.TemporaryDirectory() as tmp:
         outcome = profiled(
             "sweep_10k", lambda: run_sweep(plan, Path(tmp), executor=LocalExecutor(2), report=False)
         )
+    workers_cpu, parent_cpu = _cpu(children) - before[0], _cpu(parent) - before[1]
     scale = 10_000 / runs
     value = outcome.seconds * scale
     baseline = per_run * 10_000 / 2  # the engine alone, perfectly split over 2 workers
@@ -230,8 +240,32 @@ def sweep_10k(quick: bool) -> None:
         scaled_by=scale,
         runs_per_s=round(outcome.ran / outcome.seconds, 2),
         engine_s_per_run=round(per_run, 4),
+        worker_cpu_ms_per_run=round(workers_cpu / outcome.ran * 1000, 2),
+        parent_cpu_s=round(parent_cpu, 2),
+        batches=len(chunks(plan.runs(), 2)),
         baseline_is="10,000 x one engine run (this process) / 2 workers",
     )
+
+
+def _cpu(who: int) -> float:
+    import resource
+
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _unprofiled_workers() -> None:
+    """Forked workers inherit this process's profiler, which slowed them ~2.6x: ``--profile
+    sweep_10k`` profiles the parent alone, so its workers switch it off first."""
+    import sim.sweep.execute as execute
+
+    quiet = execute.quiet_worker
+
+    def unprofiled() -> None:
+        sys.setprofile(None)
+        quiet()
+
+    execute.quiet_worker = unprofiled
 
 
 # --- 4 and 5. a large log: fold and store -----------------------------------------------------

@@ -21,17 +21,19 @@ import pytest
 
 from sim.infra.errors import InputError
 from sim.sweep.execute import (
+    BATCH_RUNS,
+    LEAST_RUNS,
     Executor,
     InlineExecutor,
     LocalExecutor,
     SweepConflict,
     chunks,
-    run_chunk,
     run_sweep,
 )
 from sim.sweep.grid import Axis, GridError, parse_option, to_spec
 from sim.sweep.parts import RESULTS, STAFFING
 from sim.sweep.plan import plan_sweep, run_seed
+from sim.sweep.worker import run_chunk
 from tests.cli_runner import ROOT, sim_inline
 
 SCENARIO = """\
@@ -170,10 +172,22 @@ def test_run_seeds_come_from_the_sweep_seed_and_the_grid_key_alone(scenario_file
 
 def test_chunks_cover_every_run_once_and_never_mix_cells(scenario_file: Path) -> None:
     plan = plan_sweep(scenario_file, axes(*GRID), seeds=37)
-    work = chunks(plan.runs(), workers=2)
-    ids = [run.run_id for _, runs in work for run in runs]
-    assert sorted(ids) == sorted(r.run_id for r in plan.runs())
-    assert all(all(run.cell == cell for run in runs) for cell, runs in work)
+    for batch in (None, 1, 5, 100):
+        work = chunks(plan.runs(), workers=2, batch=batch)
+        ids = [run.run_id for _, runs in work for run in runs]
+        assert ids == [r.run_id for r in plan.runs()]  # every run once, in plan order
+        assert all(all(run.cell == cell for run in runs) for cell, runs in work)
+        if batch is not None:
+            assert all(len(runs) == min(batch, 37) or runs[-1].replicate == 36 for _, runs in work)
+
+
+def test_batches_are_large_while_much_is_left_and_shrink_towards_the_end(scenario_file: Path) -> None:
+    plan = plan_sweep(scenario_file, seeds=10_000)
+    sizes = [len(runs) for _, runs in chunks(plan.runs(), workers=2)]
+    assert sum(sizes) == 10_000 and max(sizes) == BATCH_RUNS
+    assert sizes[:50] == [BATCH_RUNS] * 50
+    assert sizes[-1] <= LEAST_RUNS and sizes == sorted(sizes, reverse=True)
+    assert len(sizes) < 10_000 / BATCH_RUNS + 60
 
 
 def test_a_chunk_is_the_same_in_any_process(scenario_file: Path) -> None:
@@ -183,6 +197,40 @@ def test_a_chunk_is_the_same_in_any_process(scenario_file: Path) -> None:
     first = run_chunk("k1", to_spec(variant), tasks, 7)
     second = run_chunk("k2", json.loads(json.dumps(to_spec(variant))), tasks, 7)
     assert [(rid, m) for rid, m, _ in first] == [(rid, m) for rid, m, _ in second]
+
+
+def test_a_batch_leaves_the_garbage_collector_as_it_found_it(
+    scenario_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers hold the collector off while they simulate (sim.sweep.worker); the same
+    function runs in this process for --workers 1, whose collector must come back as it was,
+    after a batch and after a run that fails."""
+    import gc
+
+    from sim.sweep.worker import run_batch
+
+    plan = plan_sweep(scenario_file, seeds=3)
+    variant = plan.variants[0]
+    tasks = [(r.run_id, r.seed) for r in plan.runs()]
+    assert gc.isenabled()
+    first = run_batch("gc-k", to_spec(variant), tasks, 7)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        again = run_batch("gc-k", to_spec(variant), tasks, 7)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    assert first.metrics == again.metrics and (first.staffing == again.staffing).all()
+    import sim.engine.loop
+
+    def failing(scenario: object) -> None:
+        raise RuntimeError("a policy failed")
+
+    monkeypatch.setattr(sim.engine.loop, "simulate", failing)
+    with pytest.raises(RuntimeError, match="a policy failed"):
+        run_batch("gc-k", to_spec(variant), tasks, 7)
+    assert gc.isenabled()
 
 
 # --- running and storing --------------------------------------------------------------------
@@ -270,6 +318,92 @@ def test_an_interrupted_sweep_keeps_finished_runs_and_resumes(scenario_file: Pat
         sorted_frame(tmp_path / "resumed" / RESULTS, ["run_id"]).drop(columns=[]),
         sorted_frame(tmp_path / "whole" / RESULTS, ["run_id"]),
     )
+
+
+def test_batch_size_changes_no_output_row_or_its_order(scenario_file: Path, tmp_path: Path) -> None:
+    """Batches of 1, of 7 and as sized by default, inline and on two local workers: the same
+    datasets row for row (batches are written in plan order, whichever finishes first) and the
+    same summary."""
+    plan = plan_sweep(scenario_file, axes(*GRID), seeds=9)
+    cases = {
+        "one-inline": (InlineExecutor(), 1),
+        "one-local": (LocalExecutor(2), 1),
+        "seven-local": (LocalExecutor(2), 7),
+        "default-local": (LocalExecutor(2), None),
+    }
+    for name, (executor, batch) in cases.items():
+        outcome = run_sweep(plan, tmp_path / name, executor=executor, batch=batch)
+        assert outcome.ran == 36, name
+    for dataset in (RESULTS, STAFFING, "summary.csv"):
+        read = pd.read_csv if dataset.endswith(".csv") else pd.read_parquet
+        reference = read(tmp_path / "one-inline" / dataset)
+        for name in cases:
+            pd.testing.assert_frame_equal(read(tmp_path / name / dataset), reference, obj=f"{name} {dataset}")
+    order = list(pd.read_parquet(tmp_path / "seven-local" / RESULTS)["run_id"])
+    assert order == [r.run_id for r in plan.runs()]
+
+
+class Reversed(Executor):
+    """An inline run that hands its batches back last first (workers finish in any order)."""
+
+    name = "reversed"
+
+    def results(self, plan, work):  # type: ignore[no-untyped-def]
+        yield from reversed(list(InlineExecutor().results(plan, work)))
+
+
+def test_batches_finishing_out_of_order_are_written_in_plan_order(
+    scenario_file: Path, tmp_path: Path
+) -> None:
+    plan = plan_sweep(scenario_file, axes(*GRID), seeds=4)
+    run_sweep(plan, tmp_path / "reversed", executor=Reversed(), report=False, batch=3)
+    run_sweep(plan, tmp_path / "inline", executor=InlineExecutor(), report=False, batch=3)
+    for dataset in (RESULTS, STAFFING):
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(tmp_path / "reversed" / dataset), pd.read_parquet(tmp_path / "inline" / dataset)
+        )
+
+
+def test_a_sweep_stopped_in_the_middle_of_batches_resumes_to_the_same_output(
+    scenario_file: Path, tmp_path: Path
+) -> None:
+    """Ctrl-C (here: from the progress callback) after the first batch, while both workers are
+    in the middle of the next ones: what finished is kept, the batches cut short are run again
+    on resume (in other batch sizes), and the outputs equal an uninterrupted sweep's."""
+    plan = plan_sweep(scenario_file, axes(*GRID), seeds=30)
+
+    def stop(done: int, total: int, ran: int) -> None:
+        if ran:
+            raise KeyboardInterrupt
+
+    broken = run_sweep(plan, tmp_path / "resumed", executor=LocalExecutor(2), on_progress=stop, batch=8)
+    assert broken.interrupted and 0 < broken.ran < 120
+    stored = pd.read_parquet(tmp_path / "resumed" / RESULTS)
+    assert len(stored) == broken.ran and stored["run_id"].is_unique
+    finished = run_sweep(plan, tmp_path / "resumed", executor=LocalExecutor(2), batch=5)
+    assert (finished.skipped, finished.ran) == (broken.ran, 120 - broken.ran)
+    run_sweep(plan, tmp_path / "whole", executor=LocalExecutor(2))
+    for name, keys in ((RESULTS, ["run_id"]), (STAFFING, ["run_id", "mission", "day"])):
+        pd.testing.assert_frame_equal(
+            sorted_frame(tmp_path / "resumed" / name, keys), sorted_frame(tmp_path / "whole" / name, keys)
+        )
+    for report in ("summary.csv",):
+        assert (tmp_path / "resumed" / report).read_bytes() == (tmp_path / "whole" / report).read_bytes()
+
+
+def test_an_inline_sweep_stopped_between_batches_resumes_row_for_row(
+    scenario_file: Path, tmp_path: Path
+) -> None:
+    """Stopped between batches, a sweep has written a prefix of the plan; resumed, it writes the
+    rest in plan order, so its datasets equal an uninterrupted sweep's row for row."""
+    plan = plan_sweep(scenario_file, axes(*GRID), seeds=5)
+    run_sweep(plan, tmp_path / "resumed", executor=Crashing(keep=3), batch=2)
+    run_sweep(plan, tmp_path / "resumed", executor=InlineExecutor(), report=False, batch=4)
+    run_sweep(plan, tmp_path / "whole", executor=InlineExecutor(), report=False)
+    for dataset in (RESULTS, STAFFING):
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(tmp_path / "resumed" / dataset), pd.read_parquet(tmp_path / "whole" / dataset)
+        )
 
 
 def test_what_a_crash_leaves_is_cleared(scenario_file: Path, tmp_path: Path) -> None:

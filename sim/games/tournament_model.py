@@ -139,7 +139,7 @@ def plan_model_tournament(
 
 def model_chunk(task: tuple[str, dict[str, Any], list[int]]) -> list[dict[str, Any]]:
     """Worker side: run one pair's scenario over the given seeds; its metrics per run."""
-    from sim.sweep.execute import run_chunk
+    from sim.sweep.worker import run_chunk
 
     key, spec, seeds = task
     return [metrics for _, metrics, _ in run_chunk(key, spec, [(str(s), s) for s in seeds], 10**6)]

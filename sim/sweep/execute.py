@@ -3,18 +3,8 @@
 The Python API behind ``sim sweep``::
 
     from sim.sweep.execute import run_sweep
+    from sim.sweep.grid import Axis
     from sim.sweep.plan import plan_sweep
-    from sim.sweep.plan import (
-    Chunk,
-    Result,
-    Run,
-    SweepOutcome,
-    SweepPlan,
-    grid_column_types,
-    result_row,
-    results_schema,
-)
-from sim.sweep.grid import Axis
 
     plan = plan_sweep("scenarios/tit-for-tat-spiral.yaml",
                       [Axis("sides.B.policy.delay_days", (1, 7, 30))], seeds=50)
@@ -30,31 +20,20 @@ the same rows.
 
 from __future__ import annotations
 
-import os
-import signal
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import BrokenExecutor
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+from sim.sweep.grid import to_spec
+from sim.sweep.plan import Chunk, Run, SweepOutcome, SweepPlan, results_schema
+from sim.sweep.worker import Batch, quiet_worker, run_batch
 
-from sim.scenario.models import Scenario
-from sim.sweep.grid import from_spec, to_spec
-from sim.sweep.plan import (
-    Chunk,
-    Result,
-    Run,
-    SweepOutcome,
-    SweepPlan,
-    grid_column_types,
-    result_row,
-    results_schema,
-)
-
-FLUSH_SECONDS = 3.0
-FLUSH_RUNS = 1_000
+#: The most runs a batch sends to a worker (rotation-rule-2021: ~1 s of work), and the fewest
+#: the last batches shrink to so that both workers finish together.
+BATCH_RUNS = 100
+LEAST_RUNS = 4
 
 
 class SweepWorkerDied(Exception):
@@ -65,116 +44,36 @@ class SweepConflict(Exception):
     """The output directory holds another sweep (a different scenario, grid or sweep seed)."""
 
 
+def chunks(runs: Sequence[Run], workers: int, batch: int | None = None) -> list[Chunk]:
+    """Runs grouped by cell into batches, in plan order.
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-# --- sweep files ----------------------------------------------------------------------------
-
-
-
-
-
-
-
-
-
-
-# --- running ----------------------------------------------------------------------------------
-
-_SCENARIOS: dict[str, Scenario] = {}
-
-
-def run_chunk(
-    key: str, spec: dict[str, Any], tasks: Sequence[tuple[str, int]], step_days: int
-) -> list[tuple[str, dict[str, Any], dict[str, np.ndarray]]]:
-    """Worker side: simulate each ``(run_id, seed)`` of one cell and return its metrics and its
-    staffing sampled every ``step_days``. The cell's scenario arrives as plain data (``spec``)
-    and is rebuilt once per process (cached under ``key``)."""
-    from sim.analysis.metrics import run_metrics, series_and_counts
-    from sim.engine.loop import simulate
-
-    scenario = _SCENARIOS.get(key)
-    if scenario is None:
-        if len(_SCENARIOS) > 64:
-            _SCENARIOS.clear()
-        scenario = _SCENARIOS[key] = from_spec(spec)
-    out = []
-    for rid, seed in tasks:
-        variant = scenario.model_copy(update={"seed": seed})
-        engine = simulate(variant)
-        names = list(engine.names)
-        series, counts = series_and_counts(engine.log, names, variant.horizon)
-        metrics = run_metrics(engine.log, names, variant.horizon, series, counts)
-        out.append((rid, metrics, {name: series[name][::step_days].astype(np.int32) for name in names}))
-    return out
-
-
-def _quiet_worker() -> None:
-    """Local workers leave Ctrl-C to the parent, which stops them, and end when the parent
-    dies (killed with SIGKILL, it stops nobody): the kernel sends them SIGTERM where it can
-    (Linux), and a watch on the parent's id covers the rest."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = os.getppid()
-    _die_with_parent()
-    import threading
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-
-
-def _die_with_parent() -> None:
-    """``prctl(PR_SET_PDEATHSIG, SIGTERM)`` on Linux; nothing elsewhere."""
-    import ctypes
-    import ctypes.util
-
-    name = ctypes.util.find_library("c")
-    if not name:
-        return
-    try:
-        libc = ctypes.CDLL(name, use_errno=True)
-        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
-
-
-def chunks(runs: Sequence[Run], workers: int, most: int = 20) -> list[Chunk]:
-    """Runs grouped by cell into chunks small enough to balance ``workers`` and report
-    progress often, large enough that sending them costs little."""
-    size = max(1, min(most, len(runs) // max(1, workers * 16)))
-    out: list[Chunk] = []
+    With ``batch`` every batch holds that many runs (a cell's last one fewer). Without it,
+    batches are as large as ``BATCH_RUNS`` while much is left, so the parent wakes, unpickles
+    and writes seldom, and shrink towards ``LEAST_RUNS`` as the end nears (a fraction of
+    what is left per worker), so no worker is left with a long batch while the other idles.
+    """
     by_cell: dict[int, list[Run]] = {}
     for run in runs:
         by_cell.setdefault(run.cell, []).append(run)
+    out: list[Chunk] = []
+    left = len(runs)
     for cell, items in by_cell.items():
-        out.extend((cell, items[i : i + size]) for i in range(0, len(items), size))
+        start = 0
+        while start < len(items):
+            size = batch or max(LEAST_RUNS, min(BATCH_RUNS, left // (4 * max(1, workers))))
+            out.append((cell, items[start : start + size]))
+            left -= len(out[-1][1])
+            start += size
     return out
 
 
 class Executor:
-    """Runs chunks and yields their results as they finish; ``close`` stops everything."""
+    """Runs batches and yields ``(index in work, Batch)`` as they finish; ``close`` stops
+    everything."""
 
     name = "?"
 
-    def results(self, plan: SweepPlan, work: list[Chunk]) -> Iterator[list[Result]]:
+    def results(self, plan: SweepPlan, work: list[Chunk]) -> Iterator[tuple[int, Batch]]:
         raise NotImplementedError
 
     def close(self, interrupted: bool = False) -> None:
@@ -185,16 +84,19 @@ def _specs(plan: SweepPlan) -> list[tuple[str, dict[str, Any]]]:
     return [(variant.sha256(), to_spec(variant)) for variant in plan.variants]
 
 
+def _tasks(runs: list[Run]) -> list[tuple[str, int]]:
+    return [(run.run_id, run.seed) for run in runs]
+
+
 class InlineExecutor(Executor):
     """This process, one run after another (``--workers 1``)."""
 
     name = "1 process"
 
-    def results(self, plan: SweepPlan, work: list[Chunk]) -> Iterator[list[Result]]:
+    def results(self, plan: SweepPlan, work: list[Chunk]) -> Iterator[tuple[int, Batch]]:
         specs = _specs(plan)
-        for cell, runs in work:
-            key, spec = specs[cell]
-            yield run_chunk(key, spec, [(r.run_id, r.seed) for r in runs], plan.step_days)
+        for index, (cell, runs) in enumerate(work):
+            yield index, run_batch(*specs[cell], _tasks(runs), plan.step_days)
 
 
 class LocalExecutor(Executor):
@@ -206,17 +108,17 @@ class LocalExecutor(Executor):
         self.pool: Any = None
         self.futures: list[Any] = []
 
-    def results(self, plan: SweepPlan, work: list[Chunk]) -> Iterator[list[Result]]:
+    def results(self, plan: SweepPlan, work: list[Chunk]) -> Iterator[tuple[int, Batch]]:
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         specs = _specs(plan)
-        self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_quiet_worker)
+        self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=quiet_worker)
         self.futures = [
-            self.pool.submit(run_chunk, *specs[cell], [(r.run_id, r.seed) for r in runs], plan.step_days)
-            for cell, runs in work
+            self.pool.submit(run_batch, *specs[cell], _tasks(runs), plan.step_days) for cell, runs in work
         ]
+        where = {future: index for index, future in enumerate(self.futures)}
         for future in as_completed(self.futures):
-            yield future.result()
+            yield where[future], future.result()
 
     def close(self, interrupted: bool = False) -> None:
         if self.pool is None:
@@ -251,7 +153,7 @@ class DaskExecutor(Executor):
         self.workers = max(1, sum(workers.values()))
         self.name = f"Dask at {address} ({len(workers)} workers, {self.workers} threads)"
 
-    def results(self, plan: SweepPlan, work: list[Chunk]) -> Iterator[list[Result]]:
+    def results(self, plan: SweepPlan, work: list[Chunk]) -> Iterator[tuple[int, Batch]]:
         from distributed import as_completed
 
         specs = _specs(plan)
@@ -259,17 +161,13 @@ class DaskExecutor(Executor):
         scattered = {cell: self.client.scatter([specs[cell][1]], broadcast=True)[0] for cell, _ in work}
         self.futures = [
             self.client.submit(
-                run_chunk,
-                specs[cell][0],
-                scattered[cell],
-                [(r.run_id, r.seed) for r in runs],
-                plan.step_days,
-                pure=False,
+                run_batch, specs[cell][0], scattered[cell], _tasks(runs), plan.step_days, pure=False
             )
             for cell, runs in work
         ]
+        where = {future.key: index for index, future in enumerate(self.futures)}
         for future in as_completed(self.futures, loop=self.client.loop):
-            yield future.result()
+            yield where[future.key], future.result()
 
     def close(self, interrupted: bool = False) -> None:
         if self.futures:
@@ -290,8 +188,6 @@ def make_executor(workers: int, scheduler: str | None) -> Executor:
     return LocalExecutor(workers)
 
 
-
-
 def run_sweep(
     plan: SweepPlan,
     out: Path | str,
@@ -303,19 +199,28 @@ def run_sweep(
     on_progress: Callable[[int, int, int], None] | None = None,
     report: bool = True,
     on_wait: Callable[[], None] | None = None,
+    batch: int | None = None,
 ) -> SweepOutcome:
     """Run every run of ``plan`` not yet stored in ``out`` and write the report.
 
-    ``on_progress(done, total, ran_now)`` is called after each finished chunk. Ctrl-C stops
-    the workers, keeps every finished run, and returns with ``interrupted`` set. One sweep
-    at a time writes to ``out``: another one waits for it (``on_wait`` is called first), then
-    finds its runs done.
+    ``on_progress(done, total, ran_now)`` is called after each finished batch (``batch``
+    runs each if given, else sized by :func:`chunks`; the outputs are the same either way).
+    Ctrl-C stops the workers, keeps every finished run, and returns with ``interrupted`` set.
+    One sweep at a time writes to ``out``: another one waits for it (``on_wait`` is called
+    first), then finds its runs done.
     """
     from sim.sweep import parts as store
 
+    if batch is not None and batch < 1:
+        raise ValueError(f"batch: {batch} is not a positive number of runs")
     out = Path(out)
     with store.sweep_lock(out, on_wait):
-        return _run_locked(plan, out, workers, scheduler, force, executor, on_progress, report)
+        executor, outcome = _run_locked(plan, out, workers, scheduler, force, executor, on_progress, batch)
+    if report and not outcome.interrupted:
+        from sim.sweep.report import write_report
+
+        write_report(plan, outcome)
+    return outcome
 
 
 def _run_locked(
@@ -326,41 +231,27 @@ def _run_locked(
     force: bool,
     executor: Executor | None,
     on_progress: Callable[[int, int, int], None] | None,
-    report: bool,
-) -> SweepOutcome:
+    batch: int | None,
+) -> tuple[Executor | None, SweepOutcome]:
     from sim.sweep import parts as store
 
-    manifest = plan.manifest()
-    _prepare(out, manifest, force)
+    _prepare(out, plan.manifest(), force)
     runs = plan.runs()
-    by_id = {run.run_id: run for run in runs}
     parts = store.PartStore(out, results_schema(plan), store.STAFFING_SCHEMA)
-    done = parts.open() & by_id.keys()
+    done = parts.open() & {run.run_id for run in runs}
     todo = [run for run in runs if run.run_id not in done]
     started = time.perf_counter()
-    ran = 0
-    interrupted = lost = False
-    pending = _Pending(plan, parts)
+    ran, interrupted = 0, False
 
-    if on_progress is not None:
-        on_progress(len(done), len(runs), 0)
+    def progress(now: int) -> None:
+        if on_progress is not None:
+            on_progress(len(done) + now, len(runs), now)
+
+    progress(0)
     if todo:
-        if executor is None:
-            executor = make_executor(workers, scheduler)
-        width = getattr(executor, "workers", workers)
-        try:
-            for batch in executor.results(plan, chunks(todo, width)):
-                pending.add((by_id[result[0]], result) for result in batch)
-                ran += len(batch)
-                if on_progress is not None:
-                    on_progress(len(done) + ran, len(runs), ran)
-        except KeyboardInterrupt:
-            interrupted = True
-        except BrokenExecutor:
-            lost = True
-        finally:
-            executor.close(interrupted or lost)
-            pending.flush()
+        executor = executor or make_executor(workers, scheduler)
+        work = chunks(todo, getattr(executor, "workers", workers), batch)
+        ran, interrupted, lost = _execute(plan, executor, work, parts, progress)
         if lost:
             raise SweepWorkerDied(
                 f"a worker process died (killed, out of memory, or a policy ended its process);"
@@ -368,43 +259,33 @@ def _run_locked(
                 " run the same command to resume"
             )
     elapsed = time.perf_counter() - started
-    outcome = SweepOutcome(
-        out, len(runs), len(done), ran, elapsed, interrupted, executor.name if executor else "none"
-    )
-    if report and not interrupted:
-        from sim.sweep.report import write_report
-
-        write_report(plan, outcome)
-    return outcome
+    name = executor.name if executor else "none"
+    return executor, SweepOutcome(out, len(runs), len(done), ran, elapsed, interrupted, name)
 
 
-class _Pending:
-    """Results waiting to be written: a part every ``FLUSH_RUNS`` runs or ``FLUSH_SECONDS``,
-    whichever comes first, so a killed sweep loses seconds of work, never a stored part."""
+def _execute(
+    plan: SweepPlan, executor: Executor, work: list[Chunk], parts: Any, progress: Callable[[int], None]
+) -> tuple[int, bool, bool]:
+    """Run ``work`` on ``executor``, writing batches in plan order as they finish; returns the
+    runs that finished, whether Ctrl-C stopped it and whether a worker died. Whatever
+    finished is written before this returns, however it ends."""
+    from sim.sweep.collect import InOrder, Writer
 
-    def __init__(self, plan: SweepPlan, parts: Any) -> None:
-        from sim.sweep import parts as store
-
-        self.plan, self.parts, self.staffing_table = plan, parts, store.staffing_table
-        self.types = grid_column_types(plan)
-        self.items: list[tuple[Run, Result]] = []
-        self.last = time.perf_counter()
-
-    def add(self, items: Iterable[tuple[Run, Result]]) -> None:
-        self.items.extend(items)
-        if len(self.items) >= FLUSH_RUNS or time.perf_counter() - self.last >= FLUSH_SECONDS:
-            self.flush()
-
-    def flush(self) -> None:
-        plan, items = self.plan, self.items
-        if items:
-            rows = [result_row(self.types, plan.cells, run, result) for run, result in items]
-            table = self.staffing_table(
-                ((run.run_id, run.cell, result[2], plan.days(run.cell)) for run, result in items), plan.sides
-            )
-            self.parts.append(rows, table)
-            items.clear()
-        self.last = time.perf_counter()
+    ordered = InOrder(Writer(plan, parts))
+    ran, interrupted, lost = 0, False, False
+    try:
+        for index, batch in executor.results(plan, work):
+            ordered.add(index, work[index][1], batch)
+            ran += len(batch)
+            progress(ran)
+    except KeyboardInterrupt:
+        interrupted = True
+    except BrokenExecutor:
+        lost = True
+    finally:
+        executor.close(interrupted or lost)
+        ordered.drain()
+    return ran, interrupted, lost
 
 
 def _prepare(out: Path, manifest: dict[str, Any], force: bool) -> None:
@@ -441,16 +322,3 @@ def _prepare(out: Path, manifest: dict[str, Any], force: bool) -> None:
                     f"--out: {out} holds a sweep of {what}; use --force to start over or another --out"
                 )
     store.write_manifest(out, manifest)
-
-
-# --- rows -------------------------------------------------------------------------------------
-
-
-
-
-
-
-
-
-
-

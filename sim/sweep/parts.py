@@ -21,7 +21,6 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -80,18 +79,17 @@ class PartStore:
             done.update(ids.to_pylist())
         return done
 
-    def append(self, rows: list[dict[str, Any]], staffing: pa.Table) -> None:
+    def append(self, results: pa.Table, staffing: pa.Table) -> None:
         """Write one part of each dataset (staffing first, then the results that mark the
         runs done), under a number no part has yet."""
-        if not rows:
+        if not results.num_rows:
             return
         taken = set(part_files(self.results_dir)) | set(part_files(self.staffing_dir))
         while self.next_part in taken:
             self.next_part += 1
         name = f"part-{self.next_part:06d}.parquet"
-        results = pa.Table.from_pylist(rows, schema=self.results_schema)
         _write_table(staffing.cast(self.staffing_schema), self.staffing_dir / name)
-        _write_table(results, self.results_dir / name)
+        _write_table(results.cast(self.results_schema), self.results_dir / name)
         self.next_part += 1
 
 
@@ -133,43 +131,6 @@ def _write_table(table: pa.Table, path: Path) -> None:
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, compression="zstd")
     write_atomic(path, sink.getvalue().to_pybytes())
-
-
-def staffing_table(
-    entries: Iterable[tuple[str, int, dict[str, np.ndarray], np.ndarray]], missions: list[str]
-) -> pa.Table:
-    """Long form (run_id, cell, mission, day, headcount) of many runs' sampled series; each
-    entry is ``(run_id, cell, {mission: headcounts}, days)``."""
-    run_ids: list[str] = []
-    cells: list[int] = []
-    days_col: list[np.ndarray] = []
-    counts: list[np.ndarray] = []
-    widths: list[int] = []
-    for run_id, cell, sampled, days in entries:
-        run_ids.append(run_id)
-        cells.append(cell)
-        widths.append(len(days))
-        for mission in missions:
-            days_col.append(np.asarray(days, dtype=np.int32))
-            counts.append(np.asarray(sampled[mission], dtype=np.int32))
-    if not counts:
-        return STAFFING_SCHEMA.empty_table()
-    # Repeated strings are taken by index from one array of each (Arrow's take), not built as
-    # object arrays of a string per row: the parent writes every run's series, and its time is
-    # time the workers' two cores do not get.
-    per_run = np.asarray(widths, dtype=np.int64) * len(missions)
-    run_index = np.repeat(np.arange(len(run_ids)), per_run)
-    mission_index = np.concatenate([np.repeat(np.arange(len(missions)), width) for width in widths])
-    return pa.table(
-        {
-            "run_id": pa.array(run_ids, pa.string()).take(pa.array(run_index)),
-            "cell": pa.array(np.asarray(cells, dtype=np.int32)[run_index]),
-            "mission": pa.array(missions, pa.string()).take(pa.array(mission_index)),
-            "day": pa.array(np.concatenate(days_col)),
-            "headcount": pa.array(np.concatenate(counts)),
-        },
-        schema=STAFFING_SCHEMA,
-    )
 
 
 STAFFING_SCHEMA = pa.schema(

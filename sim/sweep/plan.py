@@ -331,18 +331,6 @@ def results_schema(plan: SweepPlan) -> Any:
 
 
 
-def result_row(
-    types: dict[str, str], cells: list[dict[str, Any]], run: Run, result: Result
-) -> dict[str, Any]:
-    """One results row: the run's identity, its grid values and its metrics."""
-    row: dict[str, Any] = {"run_id": run.run_id, "cell": run.cell}
-    row.update(replicate=run.replicate, seed=run.seed)
-    for key, value in cells[run.cell].items():
-        row[key] = grid_value(types[key], value)
-    row.update(result[1])
-    return row
-
-
 def short_keys(keys: list[str]) -> dict[str, str]:
     """The shortest unambiguous name of each grid key: its last steps, with the side's name
     for a side's parameter (``sides.RU.policy.delay_days`` -> ``RU.delay_days``)."""

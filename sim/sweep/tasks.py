@@ -23,8 +23,8 @@ from sim.sweep.execute import (
     LocalExecutor,
     SweepSetupError,
     SweepWorkerDied,
-    _quiet_worker,
 )
+from sim.sweep.worker import quiet_worker
 
 __all__ = ["SweepSetupError", "SweepWorkerDied", "TaskExecutor", "make_task_executor", "run_tasks"]
 
@@ -55,7 +55,7 @@ class _Local(LocalExecutor, TaskExecutor):
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         if self.pool is None:  # kept between calls of one command (run_tasks' keep_open)
-            self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_quiet_worker)
+            self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=quiet_worker)
         self.futures = [self.pool.submit(fn, arg) for arg in args]
         where = {future: i for i, future in enumerate(self.futures)}
         for future in as_completed(self.futures):
