@@ -169,3 +169,31 @@ def test_a_scenario_of_three_sides_that_gets_its_missions_or_targets_wrong_says_
     error = caught.value.errors()[0]
     assert message in error["msg"], error
     assert field.split(".")[0] in str(error["msg"]) or field.split(".")[0] in ".".join(map(str, error["loc"]))
+
+
+def test_a_sweep_of_more_than_two_states_has_a_column_per_mission_and_a_narrow_summary(tmp_path: Any) -> None:
+    """Metrics per mission (``SENDER>HOST``); the terminal summary lists the 3 missions that
+    lost most, and summary.csv every one."""
+    import json
+
+    import pandas as pd
+    import yaml
+
+    from tests.cli_runner import sim_inline
+
+    names = ["RU", "UK", "US", "FR"]
+    acts = [_expel(10, "UK", "RU", 3), _expel(12, "US", "RU", 2), _expel(13, "FR", "RU", 1)]
+    scenario = _scenario(names, acts, {"RU": {"kind": "tit_for_tat", "delay_days": 3}})
+    path = tmp_path / "four.yaml"
+    path.write_text(yaml.safe_dump(scenario.model_dump(mode="json", exclude_none=True)), encoding="utf-8")
+    outcome = sim_inline(
+        "sweep", path, "--seeds", 2, "--workers", 1, "--out", tmp_path / "out", "--no-progress"
+    )
+    assert outcome.code == 0, outcome.stderr
+    results = pd.read_parquet(tmp_path / "out" / "results.parquet")
+    assert {f"expelled_{s}>{h}" for s in names for h in names if s != h} <= set(results.columns)
+    assert set(results["expelled_RU>UK"]) == {3} and set(results["expelled_UK>RU"]) == {3}
+    assert "the 3 of 12 missions that lost most" in outcome.stdout
+    summary = pd.read_csv(tmp_path / "out" / "summary.csv")
+    assert "final_FR>RU_median" in summary.columns
+    assert json.loads((tmp_path / "out" / "sweep.json").read_text())["sides"][0] == "RU>UK"

@@ -84,7 +84,9 @@ class SweepPlan:
 
     @property
     def sides(self) -> list[str]:
-        return [side.name for side in self.scenario.sides]
+        """The missions a sweep's tables have columns for: the sides with two (each side's one
+        mission), ``SENDER>HOST`` labels with more."""
+        return self.scenario.mission_labels()
 
     def days(self, cell: int) -> np.ndarray:
         """The staffing series' day grid for a cell (its horizon may differ from the base's)."""

@@ -30,12 +30,6 @@ QUANTILES = (0.1, 0.5, 0.9)
 # --- labels -----------------------------------------------------------------------------------
 
 
-
-
-
-
-
-
 # --- loading ----------------------------------------------------------------------------------
 
 
@@ -135,16 +129,20 @@ def summary_table(plan: SweepPlan, summary: pd.DataFrame, title: str) -> Any:
     """The summary as a Rich table (medians, with the 10-90% range of final headcounts)."""
     from rich.table import Table
 
+    sides = _shown_missions(plan, summary)
+    if len(sides) < len(plan.sides):
+        shown = f"the {len(sides)} of {len(plan.sides)} missions that lost most to expulsions"
+        title += f"\n({shown}; all in summary.csv)"
     table = Table(title=title, title_justify="left")
     table.add_column("cell", overflow="fold", max_width=48)
     table.add_column("runs", justify="right")
-    for side in plan.sides:
+    for side in sides:
         table.add_column(f"final {side}\nmedian [p10-p90]", justify="right")
-    for side in plan.sides:
+    for side in sides:
         table.add_column(f"min {side}", justify="right")
-    for side in plan.sides:
+    for side in sides:
         table.add_column(f"<half {side}", justify="right")
-    for side in plan.sides:
+    for side in sides:
         table.add_column(f"hostile\nacts {side}", justify="right")
     table.add_column("escalation\nrounds", justify="right")
     table.add_column("acted last", justify="right")
@@ -159,16 +157,30 @@ def summary_table(plan: SweepPlan, summary: pd.DataFrame, title: str) -> Any:
 
     for row in summary.to_dict("records"):
         cells = [str(row["label"]), str(row["runs"])]
-        for side in plan.sides:
+        for side in sides:
             low, mid, high = (row[f"final_{side}_{q}"] for q in ("p10", "median", "p90"))
             cells.append(f"{whole(mid)} [{whole(low)}-{whole(high)}]")
-        cells += [whole(row[f"min_{side}_median"]) for side in plan.sides]
-        cells += [_pct(row[f"below_half_share_{side}"]) for side in plan.sides]
-        cells += [num(row[f"hostile_acts_{side}_median"]) for side in plan.sides]
+        cells += [whole(row[f"min_{side}_median"]) for side in sides]
+        cells += [_pct(row[f"below_half_share_{side}"]) for side in sides]
+        cells += [num(row[f"hostile_acts_{side}_median"]) for side in sides]
         cells.append(num(row["escalation_rounds_median"]))
         cells.append(_last_actor(row, plan.sides))
         table.add_row(*cells)
     return table
+
+
+#: Missions a terminal summary has columns for (more are in summary.csv).
+SHOWN_MISSIONS = 3
+
+
+def _shown_missions(plan: SweepPlan, summary: pd.DataFrame) -> list[str]:
+    """Every mission with two sides; with more, the ``SHOWN_MISSIONS`` whose median expelled
+    (over the cells) is largest, in the plan's order, so the table stays one screen wide."""
+    if len(plan.sides) <= 2 or summary.empty:
+        return list(plan.sides)
+    expelled = {side: float(summary[f"expelled_{side}_median"].fillna(0).max()) for side in plan.sides}
+    chosen = set(sorted(plan.sides, key=lambda side: (-expelled[side], side))[:SHOWN_MISSIONS])
+    return [side for side in plan.sides if side in chosen]
 
 
 def _pct(value: Any) -> str:

@@ -72,7 +72,7 @@ def _simulated(
         for seed in seeds:
             variant = scenario.model_copy(update={"seed": seed})
             engine = simulate(variant)
-            names = list(engine.names)
+            names = variant.mission_labels()  # the sides with two, SENDER>HOST with more
             series, counts = series_and_counts(engine.log, names, variant.horizon)
             metrics = run_metrics(engine.log, names, variant.horizon, series, counts)
             sampled = np.stack([series[name][::step_days] for name in names]).astype(np.int32)
@@ -107,7 +107,7 @@ def run_batch(key: str, spec: dict[str, Any], tasks: Sequence[tuple[str, int]], 
         for name, value in metrics.items():
             columns[name].append(value)
         series.append(sampled)
-    missions = len(scenario.sides)
+    missions = len(scenario.mission_pairs())
     days = len(range(0, scenario.horizon + 1, step_days))
     staffing = np.stack(series) if series else np.zeros((0, missions, days), dtype=np.int32)
     return Batch([rid for rid, _ in tasks], columns, staffing)
@@ -119,7 +119,7 @@ def run_chunk(
     """Each ``(run_id, seed)``'s ``(run_id, metrics, {mission: sampled staffing})``, one tuple a
     run (what the embassy-model tournament reads; sweeps use :func:`run_batch`)."""
     scenario = scenario_of(key, spec)
-    names = [side.name for side in scenario.sides]
+    names = scenario.mission_labels()
     out = []
     for (rid, _), (metrics, sampled) in zip(
         tasks, _simulated(scenario, [s for _, s in tasks], step_days), strict=True
