@@ -1,0 +1,100 @@
+"""``sim responses`` (the act-response table) and ``sim fit`` (policies fitted to documented
+logs, scored out of sample): the commands of :mod:`sim.fitting`.
+
+Every failure a user can cause (a bad log, two logs of one episode, too few answers to fit) is
+one line and exit 2, never a traceback: the fitting layer raises its own errors and they are
+translated here.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sim.cli.app import JsonOption, _check_output_file, _fail, _input_error, _print_json, app
+from sim.cli.options import whole
+from sim.infra.errors import InputError
+from sim.infra.paths import write_failure
+
+LogsArgument = Annotated[
+    list[Path], typer.Argument(help="Documented logs (one episode each).", show_default=False)
+]
+WindowOption = Annotated[
+    str, typer.Option("--window", help="Days after an act within which an answer counts.")
+]
+
+
+def _table(logs: list[Path], window: str):  # -> sim.fitting.table.Table
+    from sim.fitting.table import RepeatedEpisode, load_table
+
+    days = whole("--window", window, 0, 3650)
+    try:
+        return load_table(logs, days)
+    except InputError as exc:
+        _input_error(exc)
+    except RepeatedEpisode as exc:
+        _fail([str(exc)])
+
+
+def _write(out: Path, data: bytes | str) -> None:
+    from sim.infra.atomic import write_atomic
+
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(out, data)
+    except OSError as exc:
+        _fail([f"--out: {write_failure(out, exc)}"])
+
+
+@app.command("responses")
+def responses(
+    logs: LogsArgument,
+    csv: Annotated[bool, typer.Option("--csv", help="Write CSV (to --out, or standard output).")] = False,
+    parquet: Annotated[bool, typer.Option("--parquet", help="Write Parquet (needs --out).")] = False,
+    out: Annotated[Path | None, typer.Option("--out", help="The file to write (atomically).")] = None,
+    window: WindowOption = "90",
+    as_json: JsonOption = False,
+) -> None:
+    """The act-response table of documented logs: one row per act someone answered or could
+    have answered, and per answer (kind, size, delay in days), or none within --window."""
+    if csv and parquet:
+        _fail(["--csv and --parquet: choose one"])
+    if parquet and out is None:
+        _fail(["--parquet: needs --out FILE"])
+    if out is not None:
+        _check_output_file(out)
+    from sim.fitting.table import frame
+
+    table = _table(logs, window)
+    data = frame(table)
+    if parquet:
+        import io
+
+        buffer = io.BytesIO()
+        data.to_parquet(buffer, index=False)
+        _write(out, buffer.getvalue())
+    elif csv or out is not None:
+        text = data.to_csv(index=False)
+        if out is None:
+            typer.echo(text, nl=False)
+            return
+        _write(out, text)
+    elif as_json:
+        _print_json(json.loads(data.to_json(orient="records")))
+        return
+    else:
+        _print_rows(data)
+    answered = data.drop_duplicates(["episode", "act_id"])["answers"].gt(0).sum()
+    acts = data.drop_duplicates(["episode", "act_id"]).shape[0]
+    note = f"{acts} acts in {len(table.episodes)} episodes, {answered} answered within {table.window} days"
+    typer.echo(note + (f" -> {out}" if out else ""), err=True)
+
+
+def _print_rows(data) -> None:
+    """A readable table on standard output (the main columns; --csv has them all)."""
+    columns = ["episode", "act_id", "date", "actor", "target", "kind", "size", "coalition_size",
+               "answer_kind", "answer_size", "delay_days"]
+    typer.echo(data[columns].to_string(index=False, na_rep="-"))
