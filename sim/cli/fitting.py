@@ -95,6 +95,68 @@ def responses(
 
 def _print_rows(data) -> None:
     """A readable table on standard output (the main columns; --csv has them all)."""
-    columns = ["episode", "act_id", "date", "actor", "target", "kind", "size", "coalition_size",
-               "answer_kind", "answer_size", "delay_days"]
+    columns = [
+        "episode",
+        "act_id",
+        "date",
+        "actor",
+        "target",
+        "kind",
+        "size",
+        "coalition_size",
+        "answer_kind",
+        "answer_size",
+        "delay_days",
+    ]
     typer.echo(data[columns].to_string(index=False, na_rep="-"))
+
+
+@app.command("fit")
+def fit(
+    logs: LogsArgument,
+    policy: Annotated[
+        list[str],
+        typer.Option(
+            "--policy", help="A family to fit (repeat it, or 'all'); see docs/fitting.md.", show_default=False
+        ),
+    ],
+    test: Annotated[
+        list[Path] | None,
+        typer.Option("--test", help="Score the fit on these logs' episodes too (it never sees them)."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write fit.json and FAMILY.policy.yaml into this folder.")
+    ] = None,
+    window: WindowOption = "90",
+    as_json: JsonOption = False,
+) -> None:
+    """Fit reactive policy families to documented logs by maximum likelihood: estimates with
+    95% profile intervals, AIC and BIC, a policy block per family, and leave-one-episode-out
+    scores beside the baseline (exact mirror after 7 days)."""
+    from sim.fitting.families import FAMILIES
+    from sim.fitting.fit import TooFewAnswers, UnknownFamily, fit_table
+    from sim.fitting.record import policy_yaml, record_of
+
+    names = list(FAMILIES) if "all" in policy else list(dict.fromkeys(policy))
+    table = _table(logs, window)
+    held = _table(test, window) if test else None
+    if out is not None and out.exists() and not out.is_dir():
+        _fail([f"--out: {out} is a file, not a folder"])
+    try:
+        fits = [fit_table(table, name) for name in names]
+        record = record_of(table, fits, held)
+    except (TooFewAnswers, UnknownFamily) as exc:
+        _fail([str(exc)])
+    if out is not None:
+        _write(out / "fit.json", json.dumps(record, indent=2) + "\n")
+        for fitted in fits:
+            _write(out / f"{fitted.family.name}.policy.yaml", policy_yaml(fitted, record["digest"]))
+    if as_json:
+        _print_json(record)
+        return
+    from sim.fitting.record import summary_lines
+
+    for line in summary_lines(record):
+        typer.echo(line)
+    if out is not None:
+        typer.echo(f"-> {out / 'fit.json'} and {len(fits)} policy block(s)", err=True)

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from sim.core.dated_acts import DocumentedAct
 from sim.core.kinds import HOSTILE_KINDS
+from sim.infra.errors import InputError
 from sim.scenario.documented import SeedsLog, load_seeds
 
 #: Days after an act within which an answer counts (``--window``).
@@ -179,7 +180,24 @@ class Table:
 
 
 class RepeatedEpisode(ValueError):
-    """Two logs name the same episode: their acts would be mixed in one episode."""
+    """Two logs name the same episode, or a file is a scenario rather than a documented log."""
+
+
+def _scenario_problem(path: Path) -> str | None:
+    """One line for a scenario given where a log was meant (its validation against the log
+    schema would be a page of unknown fields)."""
+    from sim.infra.yaml_io import parse, read_text
+    from sim.scenario.documented import is_documented_log
+
+    if is_documented_log(path):
+        return None
+    try:
+        data, _ = parse(read_text(path), str(path))
+    except InputError:  # the log loader reports what is wrong with the file itself
+        return None
+    if isinstance(data, dict) and {"start", "fork", "name"} & data.keys():
+        return f"{path}: is a scenario; sim responses and sim fit read documented logs (seeds/*.yaml)"
+    return None
 
 
 def load_table(paths: Sequence[Path], window: int = DEFAULT_WINDOW) -> Table:
@@ -188,6 +206,9 @@ def load_table(paths: Sequence[Path], window: int = DEFAULT_WINDOW) -> Table:
     rows: list[Row] = []
     seen: dict[str, Path] = {}
     for path in paths:
+        wrong = _scenario_problem(path)
+        if wrong:
+            raise RepeatedEpisode(wrong)
         log = load_seeds(path)
         episode = episode_name(log, path)
         if episode in seen:
@@ -202,7 +223,13 @@ def frame(table: Table):  # -> pandas.DataFrame (pandas imported lazily: the CLI
     import pandas as pd
 
     data = pd.DataFrame([asdict(r) for r in table.rows], columns=list(Row.__dataclass_fields__))
-    for column in ("coalition_size", "actor_mission_size", "target_mission_size", "answer_size",
-                   "delay_days", "answer_shares"):
+    for column in (
+        "coalition_size",
+        "actor_mission_size",
+        "target_mission_size",
+        "answer_size",
+        "delay_days",
+        "answer_shares",
+    ):
         data[column] = data[column].astype("Int64")
     return data
