@@ -151,3 +151,11 @@ def test_bad_input_is_one_line(args: list[str], message: str) -> None:
     outcome.assert_no_traceback()
     assert outcome.code == 2
     assert len(outcome.stderr.strip().splitlines()) == 1 and message in outcome.stderr, outcome.stderr
+
+
+def test_figure_is_drawn_and_bad_suffix_is_one_line(tmp_path: Path) -> None:
+    outcome = sim_inline("fit", *EPISODES, "--policy", "batch_tit_for_tat", "--figure", tmp_path / "f.png")
+    assert outcome.code == 0, outcome.stderr
+    assert (tmp_path / "f.png").read_bytes().startswith(b"\x89PNG")
+    wrong = sim_inline("fit", *EPISODES, "--policy", "tit_for_tat", "--figure", tmp_path / "f.gif")
+    assert wrong.code == 2 and len(wrong.stderr.strip().splitlines()) == 1

@@ -127,6 +127,14 @@ def fit(
     out: Annotated[
         Path | None, typer.Option("--out", help="Write fit.json and FAMILY.policy.yaml into this folder.")
     ] = None,
+    figure: Annotated[
+        Path | None,
+        typer.Option(
+            "--figure",
+            help="Draw the first family's leave-one-episode-out predictions "
+            "against the documented answers (png, svg or pdf).",
+        ),
+    ] = None,
     window: WindowOption = "90",
     as_json: JsonOption = False,
 ) -> None:
@@ -138,6 +146,10 @@ def fit(
     from sim.fitting.record import policy_yaml, record_of
 
     names = list(FAMILIES) if "all" in policy else list(dict.fromkeys(policy))
+    if figure is not None:
+        _check_output_file(figure, "--figure")
+        if figure.suffix.lower() not in (".png", ".svg", ".pdf"):
+            _fail([f"--figure: {figure} should end in .png, .svg or .pdf"])
     table = _table(logs, window)
     held = _table(test, window) if test else None
     if out is not None and out.exists() and not out.is_dir():
@@ -151,6 +163,8 @@ def fit(
         _write(out / "fit.json", json.dumps(record, indent=2) + "\n")
         for fitted in fits:
             _write(out / f"{fitted.family.name}.policy.yaml", policy_yaml(fitted, record["digest"]))
+    if figure is not None:
+        _draw(table, names[0], figure)
     if as_json:
         _print_json(record)
         return
@@ -160,3 +174,16 @@ def fit(
         typer.echo(line)
     if out is not None:
         typer.echo(f"-> {out / 'fit.json'} and {len(fits)} policy block(s)", err=True)
+
+
+def _draw(table, name: str, figure: Path) -> None:
+    from sim.fitting.figure import draw
+    from sim.fitting.scores import loo_predictions
+
+    model, base, _ = loo_predictions(table, name)
+    try:
+        figure.parent.mkdir(parents=True, exist_ok=True)
+        draw(model, base, name, [figure])
+    except OSError as exc:
+        _fail([f"--figure: {write_failure(figure, exc)}"])
+    typer.echo(f"-> {figure}", err=True)

@@ -58,6 +58,18 @@ def predict(fit: FamilyFit | None, data: Data) -> Predictions:
 
 
 def leave_one_out(table: Table, name: str) -> dict[str, Any]:
+    """The leave-one-episode-out scores of :func:`loo_predictions`, fit and baseline."""
+    model, base, skipped = loo_predictions(table, name)
+    return {
+        "family": name,
+        "fit": model.scores(),
+        "baseline": base.scores(),
+        "skipped": skipped,
+        "against_baseline": beats(model.scores(), base.scores()),
+    }
+
+
+def loo_predictions(table: Table, name: str) -> tuple[Predictions, Predictions, list[str]]:
     """Each episode predicted by the family fitted to the others; an episode whose others
     hold too few answers to fit is left out (named in ``skipped``), and so is its baseline."""
     chosen = family(name)
@@ -73,13 +85,7 @@ def leave_one_out(table: Table, name: str) -> dict[str, Any]:
         held_out = observations(table.only([episode]))
         model.add(predict(fitted, held_out))
         base.add(predict(None, held_out))
-    return {
-        "family": name,
-        "fit": model.scores(),
-        "baseline": base.scores(),
-        "skipped": skipped,
-        "against_baseline": beats(model.scores(), base.scores()),
-    }
+    return model, base, skipped
 
 
 def held_out_scores(fit: FamilyFit, table: Table) -> dict[str, Any]:
