@@ -20,7 +20,8 @@ from sim.infra.errors import InputError
 from sim.infra.paths import write_failure
 
 LogsArgument = Annotated[
-    list[Path], typer.Argument(help="Documented logs (one episode each).", show_default=False)
+    list[Path],
+    typer.Argument(help="Documented logs (one episode each), or folders of them.", show_default=False),
 ]
 WindowOption = Annotated[
     str, typer.Option("--window", help="Days after an act within which an answer counts.")
@@ -32,11 +33,25 @@ def _table(logs: list[Path], window: str):  # -> sim.fitting.table.Table
 
     days = whole("--window", window, 0, 3650)
     try:
-        return load_table(logs, days)
+        return load_table(_expand(logs), days)
     except InputError as exc:
         _input_error(exc)
     except RepeatedEpisode as exc:
         _fail([str(exc)])
+
+
+def _expand(logs: list[Path]) -> list[Path]:
+    """A folder stands for its ``*.yaml`` logs, in name order (``seeds/episodes``)."""
+    paths: list[Path] = []
+    for path in logs:
+        if path.is_dir():
+            found = sorted(path.glob("*.yaml"))
+            if not found:
+                _fail([f"{path}: a folder with no .yaml documented logs in it"])
+            paths.extend(found)
+        else:
+            paths.append(path)
+    return paths
 
 
 def _write(out: Path, data: bytes | str) -> None:
