@@ -159,3 +159,25 @@ def test_figure_is_drawn_and_bad_suffix_is_one_line(tmp_path: Path) -> None:
     assert (tmp_path / "f.png").read_bytes().startswith(b"\x89PNG")
     wrong = sim_inline("fit", *EPISODES, "--policy", "tit_for_tat", "--figure", tmp_path / "f.gif")
     assert wrong.code == 2 and len(wrong.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("delay_days", "every_days", "offset_days"), [(2, 7, 3), (5, 3, 0), (1, 10, 6)])
+def test_decision_days_are_recovered_within_their_intervals(
+    delay_days: int, every_days: int, offset_days: int
+) -> None:
+    from sim.fitting.delays import batch_delay, batch_part
+
+    for seed in SEEDS:
+        rng = np.random.default_rng(seed)
+        days = rng.integers(0, 200, size=120)
+        delays = batch_delay(days, delay_days, every_days, offset_days)
+        noisy = [max(0, int(d) + _dl(rng, 0.1)) for d in delays]
+        groups = [
+            Group("e", (f"a{i}",), int(t), d, "expel", None, None)
+            for i, (t, d) in enumerate(zip(days, noisy, strict=True))
+        ]
+        fitted = batch_part(groups)
+        truth = {"delay_days": delay_days, "every_days": every_days, "offset_days": offset_days}
+        for key, value in truth.items():
+            low, high = fitted.intervals[key]
+            assert low <= value <= high, (seed, key, fitted.intervals)

@@ -158,7 +158,7 @@ def fit(
     scores beside the baseline (exact mirror after 7 days)."""
     from sim.fitting.families import FAMILIES
     from sim.fitting.fit import TooFewAnswers, UnknownFamily, fit_table
-    from sim.fitting.record import policy_yaml, record_of
+    from sim.fitting.record import record_of
 
     names = list(FAMILIES) if "all" in policy else list(dict.fromkeys(policy))
     if figure is not None:
@@ -175,9 +175,7 @@ def fit(
     except (TooFewAnswers, UnknownFamily) as exc:
         _fail([str(exc)])
     if out is not None:
-        _write(out / "fit.json", json.dumps(record, indent=2) + "\n")
-        for fitted in fits:
-            _write(out / f"{fitted.family.name}.policy.yaml", policy_yaml(fitted, record["digest"]))
+        _write_fit(out, record, fits)
     if figure is not None:
         _draw(table, names[0], figure)
     if as_json:
@@ -189,6 +187,14 @@ def fit(
         typer.echo(line)
     if out is not None:
         typer.echo(f"-> {out / 'fit.json'} and {len(fits)} policy block(s)", err=True)
+
+
+def _write_fit(out: Path, record: dict, fits: list) -> None:
+    from sim.fitting.record import policy_yaml
+
+    _write(out / "fit.json", json.dumps(record, indent=2) + "\n")
+    for fitted in fits:
+        _write(out / f"{fitted.family.name}.policy.yaml", policy_yaml(fitted, record["digest"]))
 
 
 def _draw(table, name: str, figure: Path) -> None:

@@ -12,8 +12,8 @@ answer cites), and per answer. The rules, which docs/fitting.md repeats:
 - An answer to several acts appears in the row of each (``answer_shares`` says how many acts
   it answers); :mod:`sim.fitting.observations` turns such a group into one observation.
 - Mission sizes: a documented log has none, so ``actor_mission_size`` and
-  ``target_mission_size`` are always empty here (a scenario would supply them; see the report
-  of issue 15 for what that needs).
+  ``target_mission_size`` are always empty here (a scenario would supply them; no option reads
+  them from one yet, and no family uses them).
 """
 
 from __future__ import annotations
