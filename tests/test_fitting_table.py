@@ -76,3 +76,24 @@ def test_cli_errors_are_one_line(tmp_path: Path) -> None:
         outcome = sim_inline("responses", *args)
         outcome.assert_no_traceback()
         assert outcome.code == 2 and len(outcome.stderr.strip().splitlines()) == 1, (args, outcome.stderr)
+
+
+def test_a_scenario_supplies_both_missions_sizes() -> None:
+    root = Path(__file__).resolve().parent.parent
+    outcome = sim_inline(
+        "responses",
+        root / "seeds/episodes/skripal_2018.yaml",
+        "--scenario",
+        root / "scenarios/salisbury-2018.yaml",
+        "--json",
+    )
+    assert outcome.code == 0, outcome.stderr
+    import json
+
+    rows = json.loads(outcome.stdout)
+    first = next(r for r in rows if r["act_id"] == "SKR18-001")
+    assert first["actor_mission_size"] > 0 and first["target_mission_size"] > 0
+    wrong = sim_inline(
+        "responses", root / "seeds/episodes/skripal_2018.yaml", "--scenario", root / "nope.yaml"
+    )
+    assert wrong.code == 2 and len(wrong.stderr.strip().splitlines()) == 1

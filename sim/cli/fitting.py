@@ -40,6 +40,15 @@ def _table(logs: list[Path], window: str):  # -> sim.fitting.table.Table
         _fail([str(exc)])
 
 
+def _sized(table, scenario: Path):  # -> sim.fitting.table.Table
+    from sim.fitting.table import mission_sizes, with_mission_sizes
+
+    try:
+        return with_mission_sizes(table, mission_sizes(scenario))
+    except InputError as exc:
+        _input_error(exc)
+
+
 def _expand(logs: list[Path]) -> list[Path]:
     """A folder stands for its ``*.yaml`` logs, in name order (``seeds/episodes``)."""
     paths: list[Path] = []
@@ -71,6 +80,10 @@ def responses(
     parquet: Annotated[bool, typer.Option("--parquet", help="Write Parquet (needs --out).")] = False,
     out: Annotated[Path | None, typer.Option("--out", help="The file to write (atomically).")] = None,
     window: WindowOption = "90",
+    scenario: Annotated[
+        Path | None,
+        typer.Option("--scenario", help="Fill both missions' sizes from this scenario's starting staff."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """The act-response table of documented logs: one row per act someone answered or could
@@ -84,6 +97,8 @@ def responses(
     from sim.fitting.table import frame
 
     table = _table(logs, window)
+    if scenario is not None:
+        table = _sized(table, scenario)
     data = frame(table)
     if parquet:
         import io

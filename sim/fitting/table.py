@@ -11,9 +11,10 @@ answer cites), and per answer. The rules, which docs/fitting.md repeats:
   earliest first; an unanswered act gives one row with the answer columns empty.
 - An answer to several acts appears in the row of each (``answer_shares`` says how many acts
   it answers); :mod:`sim.fitting.observations` turns such a group into one observation.
-- Mission sizes: a documented log has none, so ``actor_mission_size`` and
-  ``target_mission_size`` are always empty here (a scenario would supply them; no option reads
-  them from one yet, and no family uses them).
+- Mission sizes: a documented log has none, so ``actor_mission_size`` (the actor's mission in
+  the target's capital) and ``target_mission_size`` are empty unless a scenario supplies
+  them (``--scenario``: its missions' starting staff, every post and role; empty for a pair
+  it has no mission for). No family uses them yet.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import hashlib
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from sim.core.dated_acts import DocumentedAct
@@ -233,3 +234,29 @@ def frame(table: Table):  # -> pandas.DataFrame (pandas imported lazily: the CLI
     ):
         data[column] = data[column].astype("Int64")
     return data
+
+
+def mission_sizes(path: Path) -> dict[tuple[str, str], int]:
+    """Each ``(sender, host)`` mission's starting staff in the scenario at ``path`` (every
+    post and role), which raises the placed :class:`InputError` of a bad scenario."""
+    from sim.scenario.loading import load_scenario
+
+    scenario = load_scenario(path)
+    sizes = {}
+    for sender, host in scenario.mission_pairs():
+        mission = scenario.mission_config(sender, host)
+        sizes[(sender, host)] = sum(sum(staff.by_role().values()) for staff in mission.posts.values())
+    return sizes
+
+
+def with_mission_sizes(table: Table, sizes: dict[tuple[str, str], int]) -> Table:
+    """The table with both missions' sizes filled in where ``sizes`` has them."""
+    rows = tuple(
+        replace(
+            r,
+            actor_mission_size=sizes.get((r.actor, r.target)),
+            target_mission_size=sizes.get((r.target, r.actor)),
+        )
+        for r in table.rows
+    )
+    return Table(rows, table.window)
