@@ -20,6 +20,7 @@ LAYERS = (
     "engine",
     "store",
     "analysis",
+    "fitting",
     "app",
     "sweep",
     "games",
