@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 
 from sim.core import events as ev
+from sim.core.state import PAIR, pair_label
 
 STAFFING_COLUMNS = ["date", "day", "mission", "role", "headcount"]
 
@@ -42,10 +43,6 @@ def events_frame(log: Sequence[ev.Event], start: dt.date) -> pd.DataFrame:
     return frame
 
 
-#: What joins a mission's sender and host in its label, with more than two sides ("UK>RU").
-PAIR = ">"
-
-
 def paired(missions: Sequence[str]) -> bool:
     """Whether ``missions`` are ``SENDER>HOST`` labels (more than two sides) or senders."""
     return any(PAIR in name for name in missions)
@@ -60,7 +57,7 @@ def split_label(label: str) -> tuple[str, str | None]:
 def labeller(missions: Sequence[str]) -> Callable[[ev.Event], str]:
     """The label of the mission a staff movement (or a mission's own act) concerns."""
     if paired(missions):
-        return lambda e: f"{e.actor}{PAIR}{e.target}"
+        return lambda e: pair_label(e.actor, e.target)
     return lambda e: e.actor
 
 

@@ -137,6 +137,16 @@ class State(NamedTuple):
         return sorted(self.missions.values(), key=lambda m: (order[m.name], m.host))
 
 
+#: What joins a mission's sender and host in its label when a sender has several missions
+#: ("UK>RU"): ``>`` is in no side's name, so a label splits back (``split_label``).
+PAIR = ">"
+
+
+def pair_label(sender: str, host: str) -> str:
+    """The label of ``sender``'s mission in ``host``'s capital in tables and charts."""
+    return f"{sender}{PAIR}{host}"
+
+
 def mission_key(event: ev.Event) -> tuple[str, str]:
     """``(sender, host)`` of the mission ``event`` concerns: the mission's sender is
     ``event.mission``, its host the other party of the event."""
@@ -449,7 +459,7 @@ def headcounts(state: State) -> dict[str, dict[str, int]]:
     missions = state.mission_list()
     several = len({m.name for m in missions}) < len(missions)
     return {
-        (f"{m.name}>{m.host}" if several else m.name): {role: m.role_count(role) for role in ev.ROLES}
+        (pair_label(m.name, m.host) if several else m.name): {role: m.role_count(role) for role in ev.ROLES}
         for m in missions
     }
 

@@ -26,6 +26,7 @@ from pydantic import (
 from sim.core.acts import OWN_POST_KINDS
 from sim.core.dated_acts import Date, Name, Seed, SideAct, posts_problem
 from sim.core.kinds import KINDS
+from sim.core.state import pair_label
 from sim.infra.errors import InputError, Problem, field_error
 from sim.infra.later_fields import HASHING, WithLaterFields
 from sim.infra.yaml_io import Positions, dotted
@@ -339,7 +340,7 @@ class Scenario(WithLaterFields):
         ``SENDER>HOST`` with more (``>`` is in no side's name, so a label splits back)."""
         if len(self.sides) == 2:
             return [sender for sender, _ in self.mission_pairs()]
-        return [f"{sender}>{host}" for sender, host in self.mission_pairs()]
+        return [pair_label(sender, host) for sender, host in self.mission_pairs()]
 
     def side(self, name: str) -> SideConfig:
         return next(side for side in self.sides if side.name == name)
