@@ -152,7 +152,7 @@ class Perception:
 
         view = self._view(observer, other)
         answer = call_policy(policy, observer, when, lambda: policy.respond(history, view))
-        if len(self.names) == 2:
+        if not self.many_sides:
             return checked_answer(answer, policy, observer, when, self.posts_of[(observer, other)])
 
         def posts(target: str | None) -> dict[str, tuple[str, ...]] | None:
@@ -215,8 +215,8 @@ class Perception:
             my_ambassador_present=mine.ambassador_present,
             my_acts=self._my_acts(me, other),
             run_seed=self.seed,
-            headcounts=self._headcounts_of(me) if len(self.names) > 2 else {},
-            measures=self._measures_of(me) if len(self.names) > 2 else {},
+            headcounts=self._headcounts_of(me) if self.many_sides else {},
+            measures=self._measures_of(me) if self.many_sides else {},
         )
 
     def _my_acts(self, me: str, other: str) -> tuple[tuple[int, str, int], ...]:
@@ -250,10 +250,10 @@ class Perception:
     def _perceived_key(self, event: ev.Event) -> tuple[Any, ...]:
         """A side-neutral, fork-stable key for draws about how ``event`` is perceived."""
         if type(event) is ev.StaffDeparted:
-            if len(self.names) > 2:  # a sender has several missions, numbered each on its own
+            if self.many_sides:  # a sender has several missions, numbered each on its own
                 return ("departure", event.actor, event.target, self._departure_number[event.seq])
             return ("departure", event.actor, self._departure_number[event.seq])
-        if len(self.names) > 2:
+        if self.many_sides:
             return ("act", event.actor, event.target, self._act_number[event.seq])
         return ("act", event.actor, self._act_number[event.seq])
 

@@ -49,6 +49,9 @@ class Setup:
         self.seed, self.horizon = scenario.seed, scenario.horizon
         self.names: tuple[str, ...] = tuple(side.name for side in scenario.sides)
         self.slot = {name: index for index, name in enumerate(self.names)}
+        #: More than two sides: a sender may have several missions, so draws and answers name
+        #: the host, and a policy's view carries every mission it sends or hosts.
+        self.many_sides = len(self.names) > 2
         config = {side.name: side for side in scenario.sides}
         self.policies: dict[str, Policy] = {side.name: side.build_policy() for side in scenario.sides}
         for name, policy in self.policies.items():
@@ -72,7 +75,7 @@ class Setup:
         #: runs draw what they always drew), ``(sender, host)`` with more, since a sender then
         #: has several missions.
         self.draw_keys = [
-            (sender,) if len(self.names) == 2 else (sender, host) for sender, host in self.mission_keys
+            (sender, host) if self.many_sides else (sender,) for sender, host in self.mission_keys
         ]
         self.tour_draws = [Stream(self.seed, "tour", *key) for key in self.draw_keys]
         self.visa_draws = [Stream(self.seed, "visa", *key) for key in self.draw_keys]
@@ -153,7 +156,7 @@ class Setup:
         of two), or ``None`` for a target ``side`` keeps no missions with."""
 
         def posts(target: str | None) -> dict[str, tuple[str, ...]] | None:
-            if target is None and len(self.names) > 2:
+            if target is None and self.many_sides:
                 return {"mine": (), "theirs": ()}  # an act against every side names no post
             if target is None:
                 target = next(name for name in self.names if name != side)
