@@ -20,7 +20,7 @@ def _recorder(calendar: Calendar, then: dict[int, list[tuple[int, int]]] | None 
 
         return work
 
-    return ran, [phase(n) for n in range(7)]
+    return ran, [phase(n) for n in range(STAFF + 1)]
 
 
 def test_a_day_runs_in_item_order_and_days_in_day_order() -> None:

@@ -129,5 +129,3 @@ def differences(runs: list[RunOutputs], dates: list[dt.date]) -> pd.DataFrame:
                     row[f"{run.label} - {runs[0].label}"] = row[run.label] - first
             rows.append(row)
     return pd.DataFrame(rows)
-
-

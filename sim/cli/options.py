@@ -74,12 +74,10 @@ def check_out(target: Path, command: str, names: tuple[str, ...]) -> None:
         raise fail(f"--out: {wrong}")
 
 
-
 def bar_for(progress: bool, unit: str) -> Any:
     import sys
 
     return _Bar(unit) if progress and sys.stderr.isatty() else None
-
 
 
 def guarded(work: Any, pool: Any = None) -> Any:
@@ -97,7 +95,6 @@ def guarded(work: Any, pool: Any = None) -> Any:
         raise fail("interrupted: nothing was written", EXIT_INTERRUPTED) from None
 
 
-
 def write_files(write: Any, target: Path) -> list[Path]:
     from sim.infra.paths import write_failure
 
@@ -109,7 +106,6 @@ def write_files(write: Any, target: Path) -> list[Path]:
         raise fail(f"--out: {write_failure(target, exc)}") from None
     except KeyboardInterrupt:
         raise fail(f"interrupted: {target}/ is as it was", EXIT_INTERRUPTED) from None
-
 
 
 def print_ranking(ranking: Any, title: str, columns: tuple[tuple[str, str, str], ...] | None = None) -> None:

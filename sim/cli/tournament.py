@@ -149,15 +149,3 @@ def game_title(plan: Any) -> str:
 
     settings = settings_text(plan.rounds, plan.repetitions, plan.noise, plan.seed)
     return f"Tournament of the repeated game: {len(plan.players)} policies, {settings}"
-
-
-
-
-
-
-
-
-
-
-
-

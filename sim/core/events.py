@@ -145,12 +145,19 @@ class StaffReassigned(Event, kw_only=True):
 
 
 class VisaRequested(Event, kw_only=True):
-    """The actor asked the host for a visa for a replacement; decision due on ``due``."""
+    """The actor asked the host for a visa for a replacement; decision due on ``due``.
+
+    ``replaces`` names the person a request made ahead of their tour's end replaces (a
+    mission's ``request_lead_days``): from the request on, the mission counts that person as
+    gone when it looks for vacancies, though they serve until their tour ends.
+    """
 
     role: str
     post: str
     due: int
+    replaces: int | None = None
     MISSION_OF: ClassVar[str] = "actor"
+    ADDED: ClassVar[tuple[str, ...]] = ("replaces",)
 
 
 class VisaIssued(Event, kw_only=True):

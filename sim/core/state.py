@@ -98,6 +98,7 @@ class Mission(NamedTuple):
     observed: tuple[Observation, ...] = ()  # this side's memory of the other side's acts
     local_limit: int = 0  # the locals it may keep while local_hire_ban stands (0: a ban)
     processing: Map = Map()  # post ("" for every post) -> (min, max) days the host now takes
+    replacing: Map = Map()  # person id -> the request made ahead of their tour's end for them
 
     @property
     def headcount(self) -> int:
@@ -232,11 +233,13 @@ def _departed(m: Mission, e: ev.StaffDeparted) -> Mission:
     if isinstance(order, ev.ExpulsionOrdered) and not order.replaceable:
         key = (person.post, person.role)
         targets = targets.set(key, max(0, targets.get(key, 0) - 1))
+    replacing = m.replacing.delete(e.person) if e.person in m.replacing else m.replacing
     return m._replace(
         staff=m.staff.delete(e.person),
         counts=_bump(m.counts, (person.post, person.role), -1),
         targets=targets,
         departures=m.departures + 1,
+        replacing=replacing,
     )
 
 
@@ -257,11 +260,25 @@ def _present(m: Mission, person: int, seq: int) -> Person:
 
 def _requested(m: Mission, e: ev.VisaRequested) -> Mission:
     request = Request(e.role, e.post, e.due, None)
+    replacing = m.replacing
+    if e.replaces is not None:
+        _check_replaces(m, e)
+        replacing = replacing.set(e.replaces, e.seq)
     return m._replace(
         requests=m.requests.set(e.seq, request),
         requested=_bump(m.requested, (e.post, e.role), 1),
         requests_made=m.requests_made + 1,
+        replacing=replacing,
     )
+
+
+def _check_replaces(m: Mission, e: ev.VisaRequested) -> None:
+    """A request made ahead replaces someone present, not already replaced, in its own cell."""
+    person = _present(m, e.replaces, e.seq)  # type: ignore[arg-type]
+    if e.replaces in m.replacing:
+        raise LogError(f"event seq {e.seq}: person {e.replaces} is already being replaced")
+    if (person.post, person.role) != (e.post, e.role):
+        raise LogError(f"event seq {e.seq}: person {e.replaces} is not a {e.role} at {e.post}")
 
 
 def _request(m: Mission, request: int, seq: int) -> Request:
@@ -285,8 +302,12 @@ def _issued(m: Mission, e: ev.VisaIssued) -> Mission:
 def _closed_request(m: Mission, request: int, seq: int) -> Mission:
     """``m`` without open request ``request`` (denied, withdrawn)."""
     closed = _request(m, request, seq)
+    # A request made ahead that will not be filled: the person it replaced counts again.
+    replaced = [pid for pid, rid in m.replacing.items() if rid == request]
     return m._replace(
-        requests=m.requests.delete(request), requested=_bump(m.requested, (closed.post, closed.role), -1)
+        requests=m.requests.delete(request),
+        requested=_bump(m.requested, (closed.post, closed.role), -1),
+        replacing=m.replacing.delete(replaced[0]) if replaced else m.replacing,
     )
 
 
@@ -473,6 +494,8 @@ def to_dict(state: State) -> dict[str, Any]:
             picture["local_limit"] = m.local_limit
         if m.processing:
             picture["processing"] = sorted([post, *days] for post, days in m.processing.items())
+        if m.replacing:
+            picture["replacing"] = sorted([pid, rid] for pid, rid in m.replacing.items())
         return picture
 
     return {

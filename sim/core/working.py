@@ -91,7 +91,7 @@ def _frozen(m: WorkingMission) -> Mission:
         posts=m.posts,
         targets=Map(m.targets),
         staff=Map(m.staff),
-        counts=Map(m.counts),
+        counts=Map(m.present_counts()),
         requests=Map(m.requests),
         requested=Map(m.requested),
         orders=Map(m.orders),
@@ -117,6 +117,7 @@ def _frozen(m: WorkingMission) -> Mission:
         observed=tuple(m.observed),
         local_limit=m.local_limit,
         processing=Map(m.processing),
+        replacing=Map(m.replacing),
     )
 
 
@@ -152,6 +153,8 @@ def _arrived(m: WorkingMission, e: ev.StaffArrived) -> None:
         requested, key = m.requested, (filled.post, filled.role)
         requested[key] = requested.get(key, 0) - 1
         m._ready.discard(e.request)
+        if m._replaced_by:  # a replacement made ahead arrived: the one it replaces stays leaving
+            m._replaced_by.pop(e.request, None)
     m.staff[e.seq] = _tuple(Person, (role, post, e.arrived, e.tour_end, m.arrivals))
     counts, key = m.counts, (post, role)
     counts[key] = counts.get(key, 0) + 1
@@ -169,8 +172,12 @@ def _departed(m: WorkingMission, e: ev.StaffDeparted) -> None:
         if type(order) is ev.ExpulsionOrdered and not order.replaceable:
             m.targets[key] = max(0, m.targets.get(key, 0) - 1)
     del m.staff[e.person]
-    counts = m.counts
-    counts[key] = counts.get(key, 0) - 1
+    if m.replacing and e.person in m.replacing:
+        m._replaced_by.pop(m.replacing.pop(e.person), None)
+        m.leaving[key] -= 1
+    else:
+        counts = m.counts
+        counts[key] = counts.get(key, 0) - 1
     m.departures += 1
 
 
@@ -178,8 +185,9 @@ def _reassigned(m: WorkingMission, e: ev.StaffReassigned) -> None:
     person = _present(m, e.person, e.seq)
     if e.post not in m.posts:
         raise LogError(f"event seq {e.seq}: {m.name} has no post {e.post!r}")
-    _bump(m.counts, (person.post, person.role), -1)
-    _bump(m.counts, (e.post, person.role), 1)
+    counts = m.leaving if e.person in m.replacing else m.counts
+    _bump(counts, (person.post, person.role), -1)
+    _bump(counts, (e.post, person.role), 1)
     m.staff[e.person] = person._replace(post=e.post)
 
 
@@ -197,6 +205,23 @@ def _requested(m: WorkingMission, e: ev.VisaRequested) -> None:
     requested[key] = requested.get(key, 0) + 1
     m.requests_made += 1
     heapq.heappush(m._due, (e.due, e.seq))
+    if e.replaces is not None:
+        _replace_ahead(m, e)
+
+
+def _replace_ahead(m: WorkingMission, e: ev.VisaRequested) -> None:
+    """The person a request made ahead replaces counts as leaving (see ``WorkingMission.counts``)."""
+    pid = e.replaces
+    person = _present(m, pid, e.seq)  # type: ignore[arg-type]
+    if pid in m.replacing:
+        raise LogError(f"event seq {e.seq}: person {pid} is already being replaced")
+    if (person.post, person.role) != (e.post, e.role):
+        raise LogError(f"event seq {e.seq}: person {pid} is not a {e.role} at {e.post}")
+    key = (person.post, person.role)
+    m.replacing[pid] = e.seq  # type: ignore[index]
+    m._replaced_by[e.seq] = pid  # type: ignore[assignment]
+    m.counts[key] -= 1
+    _bump(m.leaving, key, 1)
 
 
 def _request(m: WorkingMission, request: int, seq: int) -> Request:
@@ -223,6 +248,12 @@ def _closed_request(m: WorkingMission, request: int, seq: int) -> None:
     requested, key = m.requested, (closed.post, closed.role)
     requested[key] = requested.get(key, 0) - 1
     m._ready.discard(request)
+    if m._replaced_by and request in m._replaced_by:  # the person it replaced counts again
+        pid = m._replaced_by.pop(request)
+        del m.replacing[pid]
+        person = m.staff[pid]
+        _bump(m.leaving, (person.post, person.role), -1)
+        _bump(m.counts, (person.post, person.role), 1)
 
 
 def _denied(m: WorkingMission, e: ev.VisaDenied) -> None:

@@ -23,6 +23,7 @@ class WorkingMission:
     __slots__ = (
         "_due",
         "_ready",
+        "_replaced_by",
         "ambassador_present",
         "arrivals",
         "cap",
@@ -32,6 +33,7 @@ class WorkingMission:
         "counts",
         "departures",
         "host",
+        "leaving",
         "local_hire_ban",
         "local_limit",
         "name",
@@ -39,6 +41,7 @@ class WorkingMission:
         "orders",
         "posts",
         "processing",
+        "replacing",
         "requested",
         "requests",
         "requests_made",
@@ -61,7 +64,12 @@ class WorkingMission:
         self.name, self.host, self.posts = e.actor, e.target, tuple(e.posts)
         self.targets: dict[tuple[str, str], int] = {(post, role): n for post, role, n in e.targets}
         self.staff: dict[int, Person] = {}
+        #: People present per (post, role), less those whose replacement was requested ahead
+        #: of their tour's end (``leaving``): the count a staffing review fills against.
         self.counts: dict[tuple[str, str], int] = {}
+        self.leaving: dict[tuple[str, str], int] = {}
+        self.replacing: dict[int, int] = {}  # person id -> the request made ahead for them
+        self._replaced_by: dict[int, int] = {}  # that request, while open -> the person
         self.requests: dict[int, Request] = {}
         self.requested: dict[tuple[str, str], int] = {}
         self.orders: dict[int, ev.Event] = {}
@@ -91,8 +99,21 @@ class WorkingMission:
 
     def counted(self, roles: Iterable[str]) -> int:
         """People present of ``roles``: a sum over the mission's few (post, role) counts, asked
-        only under caps and expulsions (a per-role index cost every arrival and departure more)."""
-        return sum(n for (_, role), n in self.counts.items() if role in roles)
+        only under caps and expulsions (a per-role index cost every arrival and departure more).
+        Those already replaced are present: a cap counts them until they leave."""
+        present = sum(n for (_, role), n in self.counts.items() if role in roles)
+        if self.leaving:
+            present += sum(n for (_, role), n in self.leaving.items() if role in roles)
+        return present
+
+    def present_counts(self) -> dict[tuple[str, str], int]:
+        """People present per (post, role), those already replaced included."""
+        if not self.leaving:
+            return self.counts
+        present = dict(self.counts)
+        for key, n in self.leaving.items():
+            present[key] = present.get(key, 0) + n
+        return present
 
     def requested_of(self, roles: Iterable[str]) -> int:
         """Open visa requests of ``roles`` (asked only under a cap)."""

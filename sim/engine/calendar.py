@@ -24,7 +24,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Sequence
 
-ACT, REACT, DEADLINE, TOUR, VISA, ARRIVE, STAFF = range(7)
+ACT, REACT, DEADLINE, TOUR, VISA, ARRIVE, AHEAD, STAFF = range(8)
 
 PHASE_SHIFT, SLOT_SHIFT, KEY_SHIFT = 60, 50, 10
 SLOT_MASK, KEY_MASK, MISSION_MASK = (1 << 10) - 1, (1 << 40) - 1, (1 << 10) - 1

@@ -14,8 +14,10 @@ phase                 what happens
 3 ``TOUR``            tours end (or hit a rotation limit) and people go home
 4 ``VISA``            hosts decide the visa requests that are due
 5 ``ARRIVE``          people with visas arrive
-6 ``STAFF``           each mission fills vacancies (visa requests, local hires) or drops
-                      requests that no longer fit
+6 ``AHEAD``           a tour comes within its role's request lead (``request_lead_days``):
+                      its replacement may be asked for at the day's review
+7 ``STAFF``           each mission fills vacancies (visa requests, local hires) or drops
+                      requests that no longer fit, and asks for the replacements due ahead
 ====================  =====================================================================
 
 Documented acts are the one exception to the side slot: they keep their log's order (before
@@ -51,6 +53,7 @@ from sim.core.state import State
 from sim.core.working import World, freeze
 from sim.engine.calendar import (
     ACT,
+    AHEAD,
     ARRIVE,
     DEADLINE,
     KEY_SHIFT,
@@ -65,7 +68,7 @@ from sim.engine.calendar import (
 from sim.engine.deadlines import Deadlines
 from sim.engine.perception import Perception
 from sim.engine.setup import Setup
-from sim.engine.staffing import USUAL_STAFFING, Plan, Staffing
+from sim.engine.staffing import USUAL_STAFFING, Plan, Staffing, departure_day
 from sim.scenario.models import Scenario
 
 
@@ -121,6 +124,7 @@ class Engine(Perception, Deadlines, Staffing, Setup):
             self._end_tour,
             self._visa_desk,
             self._arrive,
+            self._ahead,
             self._review,
         )
 
@@ -198,6 +202,8 @@ class Engine(Perception, Deadlines, Staffing, Setup):
             elif cls not in USUAL_STAFFING:
                 self._notes[cls] = self._note_unusual
         self._notes[ev.ActObserved] = self._note_observed
+        if any(self.leads):  # a request made ahead that closes unfilled: its person is due again
+            self._notes[ev.VisaDenied] = self._notes[ev.VisaRequestWithdrawn] = self._note_ahead_closed
         if self._number_departures:
             self._notes[ev.StaffDeparted] = self._note_departure
 
@@ -220,6 +226,12 @@ class Engine(Perception, Deadlines, Staffing, Setup):
 
     def _note_unusual(self, event: ev.Event) -> None:
         self._review_whole()
+
+    def _note_ahead_closed(self, event: ev.Event) -> None:
+        self._review_whole()
+        ahead = self._ahead_of.pop(event.request, None)  # type: ignore[attr-defined]
+        if ahead is not None and ahead[1] in self.m[ahead[0]].staff:
+            self._due_ahead[ahead[0]].add(ahead[1])
 
     def _note_observed(self, event: ev.Event) -> None:
         self._observed[event.actor].add(event.act)  # type: ignore[attr-defined]
@@ -246,6 +258,7 @@ class Engine(Perception, Deadlines, Staffing, Setup):
         self._visa_item = [base(VISA, host, m) for m, host in enumerate(self.hosts)]
         self._arrive_base = [base(ARRIVE, sender, m) for m, sender in enumerate(self.senders)]
         self._staff_item = [base(STAFF, sender, m) for m, sender in enumerate(self.senders)]
+        self._ahead_base = [base(AHEAD, sender, m) for m, sender in enumerate(self.senders)]
         self._react_base = {name: base(REACT, name, slot) for name, slot in self.slot.items()}
 
     def _act_item(self, index: int, _mission: int) -> None:
@@ -266,6 +279,9 @@ class Engine(Perception, Deadlines, Staffing, Setup):
             for seq, order in mission.orders.items():
                 at(max(order.deadline, today), self._deadline_base[midx] | (seq << KEY_SHIFT))  # type: ignore[attr-defined]
             self._schedule_departures(midx, mission, today)
+            for pid, rid in mission.replacing.items():
+                if rid in mission.requests:
+                    self._ahead_of[rid] = (midx, pid)
             for rid, request in mission.requests.items():
                 if request.arrives is None:
                     at(max(request.due, today), self._visa_item[midx])
@@ -310,6 +326,11 @@ class Engine(Perception, Deadlines, Staffing, Setup):
                 day = person.arrived + limit_days
             if day <= horizon:  # most locals' tours end after it
                 at(day if day > today else today, base | (pid << KEY_SHIFT))
+        if self.leads[midx]:
+            replacing = mission.replacing  # type: ignore[attr-defined]
+            for pid, person in mission.staff.items():  # type: ignore[attr-defined]
+                if pid not in replacing:
+                    self._queue_ahead(midx, pid, person, departure_day(person, limit), today)
 
     def _review_soon(self, midx: int) -> None:
         """The mission's staffing review, today (after the day's other work)."""

@@ -68,6 +68,11 @@ class Setup:
         missions = [scenario.mission_config(*key) for key in self.mission_keys]
         self.tours = [dict(mission.tour_days) for mission in missions]
         self.travel = [mission.travel_days for mission in missions]
+        #: Per role, how many days before a tour ends its replacement is asked for (empty:
+        #: when the post falls vacant), and who is due to be replaced now, for the next review.
+        self.leads = [dict(mission.request_lead_days) for mission in missions]
+        self._due_ahead: list[set[int]] = [set() for _ in missions]
+        self._ahead_of: dict[int, tuple[int, int]] = {}  # open request made ahead -> (mission, person)
         self.processing = [
             tuple(scenario.visa_terms(host, sender).processing_days) for sender, host in self.mission_keys
         ]
@@ -219,4 +224,3 @@ class Setup:
     def _bind_missions(self) -> None:
         """The working missions by index, once they are open (fresh run or prefix)."""
         self.m = [self.world.missions[key] for key in self.mission_keys]  # type: ignore[attr-defined]
-

@@ -12,6 +12,7 @@ from __future__ import annotations
 import heapq
 
 from sim.core import events as ev
+from sim.core.state import Person
 from sim.core.working import WorkingMission
 from sim.engine.calendar import KEY_SHIFT
 
@@ -34,6 +35,14 @@ def binds(limit: ev.RotationLimitImposed | None, role: str, post: str) -> bool:
     """Whether a rotation limit binds someone of ``role`` at ``post`` (a limit that names
     posts binds only there)."""
     return limit is not None and role in limit.roles and (not limit.posts or post in limit.posts)
+
+
+def departure_day(person: Person, limit: ev.RotationLimitImposed | None) -> int:
+    """The day ``person`` leaves by today's rules: their tour's end, or the rotation limit's
+    if it binds them and comes first."""
+    if binds(limit, person.role, person.post) and person.arrived + limit.limit_days < person.tour_end:  # type: ignore[union-attr]
+        return person.arrived + limit.limit_days  # type: ignore[union-attr]
+    return person.tour_end
 
 
 class Staffing:
@@ -103,6 +112,8 @@ class Staffing:
         arrives = today + self.travel[midx]
         record, log, arrive_base = self.record, self.log, self._arrive_base[midx]
         for rid in issuing:
+            if today == 0 and self.leads[midx]:  # a request in flight at the start: see _request_visas
+                arrives = max(mission.requests[rid].due + self.travel[midx], 0)
             record(
                 ev.VisaIssued(
                     seq=len(log), day=today, actor=host, target=name, cause=rid, request=rid, arrives=arrives
@@ -169,8 +180,52 @@ class Staffing:
         if binds(limit, role, post) and limit.limit_days < tour:  # type: ignore[union-attr]
             day = today + limit.limit_days
         self._at(day if day > today else today, self._tour_base[midx] | (seq << KEY_SHIFT))
+        if self.leads[midx] and role in self.leads[midx]:
+            self._queue_ahead(midx, seq, mission.staff[seq], day, today)
 
-    # --- phase 6: staffing ------------------------------------------------------------------
+    # --- phase 6: requests made ahead of a tour's end ----------------------------------------
+
+    def _queue_ahead(self, midx: int, pid: int, person: Person, departs: int, today: int) -> None:
+        """The day ``person``'s replacement may be asked for (today if that day has passed)."""
+        lead = self.leads[midx].get(person.role)
+        if lead is not None and departs - lead <= self.horizon:
+            day = departs - lead
+            self._at(day if day > today else today, self._ahead_base[midx] | (pid << KEY_SHIFT))
+
+    def _ahead(self, pid: int, midx: int) -> None:
+        """A tour is within its lead: the mission's review today asks for its replacement."""
+        mission = self.m[midx]
+        person = mission.staff.get(pid)
+        if person is None or pid in mission.replacing:
+            return
+        departs, today = departure_day(person, mission.rotation_limit), self.calendar.today
+        if departs - self.leads[midx][person.role] > today:  # a limit was lifted: later
+            self._queue_ahead(midx, pid, person, departs, today)
+            return
+        self._due_ahead[midx].add(pid)
+        self._review_soon(midx)
+
+    def _ask_ahead(self, midx: int, mission: WorkingMission, open_posts: tuple[str, ...]) -> None:
+        """Ask for the replacements of those due to be replaced, where one may be asked for now
+        (their post open, no visa refused, their cell not over its target, room under a cap);
+        the rest stay due, and every review tries them again, so a fork's first review asks
+        for exactly what the run's reviews would have asked for."""
+        due, staff, today = self._due_ahead[midx], mission.staff, self.calendar.today
+        for pid in sorted(due):
+            person = staff.get(pid)
+            if person is None or pid in mission.replacing:
+                due.discard(pid)
+                continue
+            departs = departure_day(person, mission.rotation_limit)
+            asked = departs - self.leads[midx][person.role]
+            if asked > today:  # a lifted limit put the departure later: its item comes back then
+                due.discard(pid)
+                self._queue_ahead(midx, pid, person, departs, today)
+            elif person.post in open_posts and not mission.visa_blocked and _may_replace(mission, person):
+                due.discard(pid)
+                self._request_visas(midx, mission, person.post, person.role, 1, pid, asked)
+
+    # --- phase 7: staffing ------------------------------------------------------------------
 
     def _plan(self, midx: int) -> Plan:
         """The mission's staffing plan, made again only when its orders changed (its version).
@@ -217,6 +272,8 @@ class Staffing:
         if left is not None and cap is None and not self._local_limits[midx]:
             self._left[midx] = set()
             self._refill(midx, mission, plan, left)
+            if self._due_ahead[midx]:
+                self._ask_ahead(midx, mission, plan[1])
             return
         room = None if cap is None else cap.cap - mission.counted(cap.roles) - mission.requested_of(cap.roles)
         rooms = _role_rooms(mission, self._local_limits[midx])
@@ -236,6 +293,8 @@ class Staffing:
             if vacancies > 0:
                 self._fill(midx, mission, post, role, vacancies)
         self._left[midx] = set()
+        if self._due_ahead[midx]:
+            self._ask_ahead(midx, mission, plan[1])
 
     def _refill(self, midx: int, mission: WorkingMission, plan: Plan, left: set[tuple[str, str]]) -> None:
         """The review of the cells in ``left`` alone, in the plan's order (no cap stands)."""
@@ -284,20 +343,55 @@ class Staffing:
             for _ in range(vacancies):
                 self._hire(midx, role, post, None)
             return
+        self._request_visas(midx, mission, post, role, vacancies)
+
+    def _request_visas(
+        self,
+        midx: int,
+        mission: WorkingMission,
+        post: str,
+        role: str,
+        count: int,
+        replaces: int | None = None,
+        asked: int = 0,
+    ) -> None:
+        """Ask the host for ``count`` visas; the host decides each on its due day. A request
+        made ahead names the person it ``replaces``. On the run's first day it is one already in
+        flight, asked for on the day its lead began (``asked``, before the run): its decision is
+        due that many days sooner, before the run if so (the host decides it on the first day,
+        and the person arrives when they would have, on the first day at the earliest), so the
+        pipeline opens in the state it runs in."""
         low, high = self.processing[midx]
         if mission.processing:  # a dated act changed the host's time, for this post or all
             low, high = mission.processing.get(post) or mission.processing.get("") or (low, high)
         draws, today = self.visa_draws[midx], self.calendar.today
         name, host, record, log = mission.name, mission.host, self.record, self.log
-        at, desk = self._at, self._visa_item[midx]  # the host decides each request on its due day
-        for _ in range(vacancies):
+        at, desk = self._at, self._visa_item[midx]
+        for _ in range(count):
             due = today + draws.integer_of(low, high, mission.requests_made)
-            record(
-                ev.VisaRequested(
-                    seq=len(log), day=today, actor=name, target=host, role=role, post=post, due=due
+            if replaces is None:
+                record(
+                    ev.VisaRequested(
+                        seq=len(log), day=today, actor=name, target=host, role=role, post=post, due=due
+                    )
                 )
-            )
-            at(due, desk)
+            else:
+                if today == 0 and asked < 0:
+                    due += asked
+                self._ahead_of[len(log)] = (midx, replaces)
+                record(
+                    ev.VisaRequested(
+                        seq=len(log),
+                        day=today,
+                        actor=name,
+                        target=host,
+                        role=role,
+                        post=post,
+                        due=due,
+                        replaces=replaces,
+                    )
+                )
+            at(due if due > today else today, desk)
 
     def _trim(
         self,
@@ -339,6 +433,24 @@ class Staffing:
             if request.role in rooms:
                 rooms[request.role] += 1
         return room
+
+
+def _may_replace(mission: WorkingMission, person: Person) -> bool:
+    """Whether counting ``person`` as gone opens a vacancy that may be asked for now: their
+    cell is not over its target (else they leave unreplaced, as the cell shrinks to it), and a
+    cap on their role has room for one more present or asked for (a cap counts them until
+    they leave, so a full cap replaces them only when they have gone)."""
+    key, role = (person.post, person.role), person.role
+    if mission.targets.get(key, 0) - mission.counts.get(key, 0) - mission.requested.get(key, 0) < 0:
+        return False
+    cap = mission.cap
+    if cap is None or role not in cap.roles:
+        return True
+    if cap.cap - mission.counted(cap.roles) - mission.requested_of(cap.roles) < 1:
+        return False
+    return all(
+        r != role or n - mission.counted((r,)) - mission.requested_of((r,)) >= 1 for r, n in cap.role_caps
+    )
 
 
 def _under_role_cap(mission: WorkingMission, cap: ev.StaffCapImposed, role: str) -> bool:

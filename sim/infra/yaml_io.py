@@ -133,7 +133,6 @@ class _TextDates(RoundTripConstructor):
             text = repr(text) if text else "an empty value"
             raise ConstructorError(None, None, f"cannot read {text} as {shown}", node.start_mark) from None
 
-
     def construct_mapping(self, node: Any, maptyp: Any, deep: bool = False) -> Any:
         try:
             return super().construct_mapping(node, maptyp, deep=deep)

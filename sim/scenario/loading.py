@@ -43,7 +43,6 @@ def load_scenario(path: Path | str, _forking: tuple[Path, ...] = ()) -> Scenario
         raise placed(path, positions, ("prelude",), str(exc)) from None
 
 
-
 def _not_a_documented_log(path: Path, prelude: Path) -> str | None:
     """Why ``prelude`` cannot be a documented log, if it plainly cannot (missing, a directory,
     this very file); problems inside a log are reported when it is loaded."""
@@ -57,7 +56,6 @@ def _not_a_documented_log(path: Path, prelude: Path) -> str | None:
     if prelude.resolve() == path.resolve():
         return "the prelude is this scenario itself; it must name a documented log (seeds/*.yaml)"
     return None
-
 
 
 def _is_scenario(path: Path) -> bool:

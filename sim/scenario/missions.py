@@ -23,6 +23,7 @@ from pydantic import (
 from sim.core.dated_acts import MAX_SIZE, Int, Name, Role, VisaPolicy
 from sim.core.events import ROLES
 from sim.infra.errors import field_error
+from sim.infra.later_fields import WithLaterFields
 
 MAX_HORIZON_DAYS = 36_525  # a century
 #: Posts in one mission: the largest real ones have a few dozen (embassy, consulates, offices).
@@ -84,10 +85,15 @@ class Staffing(BaseModel):
 _DEFAULT_TOURS = {"diplomat": (730, 1095), "admin_technical": (730, 1095), "local": (1825, 3650)}
 
 
-class MissionConfig(BaseModel):
+#: The roles whose replacements need a visa, so may be requested ahead (locals are hired at once).
+VISA_ROLES = ("diplomat", "admin_technical")
+
+
+class MissionConfig(WithLaterFields):
     """A side's mission in the other's capital: posts, staff, targets and tours."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+    LATER = frozenset({"request_lead_days"})
 
     posts: dict[Name, Staffing] = Field(
         description="staff present on the start date, per post", max_length=MAX_POSTS
@@ -100,6 +106,24 @@ class MissionConfig(BaseModel):
         description="tour length per role, a number or [min, max] drawn uniformly",
     )
     travel_days: Int = Field(14, ge=0, le=365, description="from visa to arrival")
+    request_lead_days: dict[Role, Int] = Field(
+        default_factory=dict,
+        description=(
+            "per role, how many days before a tour ends its replacement's visa is requested "
+            "(default: when the post falls vacant); the run then opens with the requests of the "
+            "staff whose tours end within that lead already in flight"
+        ),
+    )
+
+    @field_validator("request_lead_days")
+    @classmethod
+    def _leads(cls, value: dict[str, int]) -> dict[str, int]:
+        for role, days in value.items():
+            if role not in VISA_ROLES:
+                raise field_error(role, "locals are hired on the day a post falls vacant: no lead")
+            if not 1 <= days <= MAX_HORIZON_DAYS:
+                raise field_error(role, f"a lead must lie between 1 and {MAX_HORIZON_DAYS} days")
+        return value
 
     @field_validator("tour_days")
     @classmethod

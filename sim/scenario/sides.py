@@ -55,7 +55,6 @@ def config_model(cls: type[Policy], kind: str) -> type[PolicyParams]:
     return model
 
 
-
 def _plugin_policies(value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
     """Policies the tagged union of built-in ones cannot know in advance.
 
@@ -82,7 +81,6 @@ def _plugin_policies(value: Any, handler: ValidatorFunctionWrapHandler, info: Va
     return config_model(cls, kind).model_validate({**value, "kind": kind})
 
 
-
 @cache
 def policy_config_type() -> Any:
     """A tagged union of every registered policy's parameters, keyed by ``kind``, that also
@@ -96,7 +94,6 @@ def policy_config_type() -> Any:
     ]
 
 
-
 def _dump_policy(value: BaseModel, info: SerializationInfo) -> dict[str, Any]:
     """Each policy's parameters dumped by its own model (the union above does not list the
     models of ``file:`` policies, so its serializer would guess)."""
@@ -107,7 +104,6 @@ def _dump_policy(value: BaseModel, info: SerializationInfo) -> dict[str, Any]:
         exclude_defaults=info.exclude_defaults,
         exclude_unset=info.exclude_unset,
     )
-
 
 
 class Timing(BaseModel):
@@ -126,7 +122,6 @@ class Timing(BaseModel):
         return None if value is None else _check_range(value, low=1)
 
 
-
 class Noise(BaseModel):
     """Misperception: draws come from the run's keyed randomness, never from the policy."""
 
@@ -139,7 +134,6 @@ class Noise(BaseModel):
         le=1.0,
         description="chance one's own diplomat leaving at tour end is taken for an expulsion",
     )
-
 
 
 class SideConfig(BaseModel):

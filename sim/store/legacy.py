@@ -23,7 +23,6 @@ _ROW_TYPES: tuple[tuple[str, tuple[type, ...]], ...] = (
 )
 
 
-
 def decode_row(row: tuple[object, ...]) -> ev.Event:
     """One stored row as its event; ``ValueError`` naming the row's ``seq`` and the column
     when the row is damaged (a text ``day``, an unknown type, a payload that is no object),
@@ -51,10 +50,8 @@ def decode_row(row: tuple[object, ...]) -> ev.Event:
     return event
 
 
-
 def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
-
 
 
 #: What each annotation of the event classes admits (the payload is JSON: a field can hold
@@ -78,7 +75,6 @@ _CHECKS: dict[str, Callable[[object], bool]] = {
         )
     ),
 }
-
 
 
 @cache

@@ -406,18 +406,6 @@ class SQLiteStore:
                 raise ValueError(f"run {run_id}, {exc}") from None
 
 
-
-
-
-
-
-
-
-
-
-
-
-
 class _Transaction:
     """``BEGIN IMMEDIATE`` ... ``COMMIT`` (or ``ROLLBACK`` on error) on an autocommit connection."""
 

@@ -299,9 +299,7 @@ def _prepare(out: Path, manifest: dict[str, Any], force: bool) -> None:
         store.clear(out, REPORT_FILES)
     old = store.read_manifest(out)
     if old is None and (out / store.RESULTS).exists():
-        raise SweepConflict(
-            f"--out: {out} holds results but no {store.MANIFEST}; use --force to start over"
-        )
+        raise SweepConflict(f"--out: {out} holds results but no {store.MANIFEST}; use --force to start over")
     if old is None:  # not a sweep's folder: never overwrite or delete the user's files there
         taken = sorted(p.name for name in (*REPORT_FILES, store.STAFFING) for p in out.glob(name))
         if taken:

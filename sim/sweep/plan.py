@@ -29,7 +29,6 @@ MAX_RUNS = 10_000_000
 MAX_CELLS = 100_000
 
 
-
 @dataclass(frozen=True, slots=True)
 class Run:
     run_id: str
@@ -38,11 +37,9 @@ class Run:
     seed: int
 
 
-
 def run_key(cell: dict[str, Any], replicate: int) -> str:
     """The canonical text of a run's place in the grid (what its seed and id derive from)."""
     return json.dumps({"cell": cell, "replicate": replicate}, sort_keys=True, separators=(",", ":"))
-
 
 
 def run_seed(sweep_seed: int, cell: dict[str, Any], replicate: int) -> int:
@@ -51,11 +48,9 @@ def run_seed(sweep_seed: int, cell: dict[str, Any], replicate: int) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big") >> 1
 
 
-
 def run_id(scenario_sha256: str, sweep_seed: int, cell: dict[str, Any], replicate: int) -> str:
     text = f"{scenario_sha256}\x1f{sweep_seed}\x1f{run_key(cell, replicate)}"
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
-
 
 
 @dataclass
@@ -120,7 +115,6 @@ class SweepPlan:
         return cell_label(self, cell, short)
 
 
-
 def plan_sweep(
     scenario: Scenario | Path | str,
     axes: Sequence[Axis] = (),
@@ -152,14 +146,12 @@ def plan_sweep(
     return SweepPlan(scenario, list(axes), variants, seeds, sweep_seed, scenario_file, step_days)
 
 
-
 def plugin_kinds(plan: SweepPlan) -> list[str]:
     """The policy kinds of the plan's cells that are not built in (users' code)."""
     from sim.policies import BUILTIN_KINDS
 
     kinds = {side.policy.kind for variant in plan.variants for side in variant.sides}
     return sorted(kind for kind in kinds if kind not in BUILTIN_KINDS)
-
 
 
 def determinism_problem(plan: SweepPlan) -> str | None:
@@ -190,7 +182,6 @@ def determinism_problem(plan: SweepPlan) -> str | None:
     return None
 
 
-
 @dataclass(frozen=True)
 class SweepFile:
     """What a sweep YAML file says (``sim sweep sweep.yaml``); paths already resolved."""
@@ -204,7 +195,6 @@ class SweepFile:
     scheduler: str | None
 
 
-
 def is_sweep_file(path: Path) -> bool:
     """A sweep file names a ``scenario`` and has no ``sides`` (a scenario file has them)."""
     from sim.infra.yaml_io import parse, read_text
@@ -214,7 +204,6 @@ def is_sweep_file(path: Path) -> bool:
     except InputError:
         return False
     return isinstance(data, dict) and "scenario" in data and "sides" not in data and "fork" not in data
-
 
 
 def load_sweep_file(path: Path) -> SweepFile:
@@ -256,7 +245,6 @@ def load_sweep_file(path: Path) -> SweepFile:
     return SweepFile(scenario, axes, model.seeds, model.seed, model.out, model.workers, model.scheduler)
 
 
-
 def _file_kinds_from(folder: Path, key: str, values: list[Any]) -> list[Any]:
     """``file:`` policy kinds in a sweep file are relative to it, as in a scenario file."""
     from sim.policies.plugins import PluginError, absolute_file_kind, is_file_kind
@@ -272,7 +260,6 @@ def _file_kinds_from(folder: Path, key: str, values: list[Any]) -> list[Any]:
     return out
 
 
-
 @dataclass
 class SweepOutcome:
     out: Path
@@ -285,7 +272,6 @@ class SweepOutcome:
     results: Any = None  # pandas DataFrame of this plan's runs (after the report)
     summary: Any = None
     charts: list[Path] = field(default_factory=list)
-
 
 
 def grid_column_types(plan: SweepPlan) -> dict[str, str]:
@@ -304,14 +290,12 @@ def grid_column_types(plan: SweepPlan) -> dict[str, str]:
     return types
 
 
-
 def grid_value(kind: str, value: Any) -> Any:
     if kind == "float":
         return float(value)
     if kind == "str" and not isinstance(value, str):
         return json.dumps(value, sort_keys=True)
     return value
-
 
 
 def results_schema(plan: SweepPlan) -> Any:
@@ -332,7 +316,6 @@ def results_schema(plan: SweepPlan) -> Any:
     return pa.schema(fields)
 
 
-
 def short_keys(keys: list[str]) -> dict[str, str]:
     """The shortest unambiguous name of each grid key: its last steps, with the side's name
     for a side's parameter (``sides.RU.policy.delay_days`` -> ``RU.delay_days``)."""
@@ -350,10 +333,8 @@ def short_keys(keys: list[str]) -> dict[str, str]:
     return names
 
 
-
 def _show(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
-
 
 
 def cell_label(plan: SweepPlan, cell: int, short: bool = True) -> str:
@@ -365,7 +346,6 @@ def cell_label(plan: SweepPlan, cell: int, short: bool = True) -> str:
 
 
 Chunk = tuple[int, list[Run]]
-
 
 
 Result = tuple[str, dict[str, Any], dict[str, np.ndarray]]

@@ -24,18 +24,15 @@ _CITATION = st.builds(
 )
 
 
-
 _PROSE = st.text(
     st.characters(codec="utf-8", categories=("L", "N", "P", "S", "Zs"), include_characters="\n"),
     max_size=40,
 )
 
 
-
 #: Free text as sources and notes are written: a citation with a URL, or any printable text
 #: (quotes, colons, ``#``, a leading ``?``, line breaks, other scripts), never blank.
 _WRITTEN = st.one_of(_CITATION, _PROSE.map(lambda text: text if text.strip() else f"n/a{text}"))
-
 
 
 #: Ids as the real logs write them (``A16``, ``A32b``), and some that YAML would read as
@@ -48,7 +45,6 @@ _USUAL_ID = st.builds(
 )
 
 
-
 _ACT_IDS = st.one_of(
     _USUAL_ID,
     _USUAL_ID,
@@ -57,26 +53,20 @@ _ACT_IDS = st.one_of(
 )
 
 
-
 _KINDS = st.sampled_from(ACT_KINDS)
-
 
 
 _ROLE_LISTS = st.lists(st.sampled_from(ev.ROLES), min_size=1, unique=True)
 
 
-
 _RULES = st.sampled_from(SELECTION_RULES)
-
 
 
 _VISA_POLICIES = st.sampled_from(ev.VISA_POLICIES)
 
 
-
 def _later(date: dt.date, days: int) -> dt.date:
     return date + dt.timedelta(days=min(days, (dt.date.max - date).days))
-
 
 
 def _processing_days() -> st.SearchStrategy[Any]:
@@ -124,7 +114,6 @@ def _act_particulars(draw: st.DrawFn, date: dt.date, posts: Sequence[str]) -> di
         act["resolution"] = draw(_WRITTEN)
     act["source"] = draw(_WRITTEN)
     return act
-
 
 
 @st.composite
@@ -209,7 +198,6 @@ def documented_logs(
     if draw(st.booleans()):
         data["description"] = draw(_WRITTEN)
     return SeedsLog.model_validate(data)
-
 
 
 def scenario_with_log(

@@ -36,8 +36,9 @@ _DEADLINED = tuple(k for k in ACT_KINDS if k in DEADLINED)
 
 
 @st.composite
-def missions(draw: st.DrawFn, max_staff: int = 12) -> dict[str, Any]:
-    """A mission: an embassy and up to two consulates, short tours so rotations happen."""
+def missions(draw: st.DrawFn, max_staff: int = 12, leads: bool = False) -> dict[str, Any]:
+    """A mission: an embassy and up to two consulates, short tours so rotations happen; with
+    ``leads``, replacements may be asked for ahead of a tour's end (``request_lead_days``)."""
     posts = ["embassy", *draw(st.lists(st.sampled_from(CONSULATES), max_size=2, unique=True))]
     staff = st.integers(0, max_staff)
     tour = st.tuples(st.integers(20, 400), st.integers(0, 300)).map(lambda t: [t[0], t[0] + t[1]])
@@ -47,7 +48,12 @@ def missions(draw: st.DrawFn, max_staff: int = 12) -> dict[str, Any]:
         },
         "tour_days": {"diplomat": draw(tour), "admin_technical": draw(tour), "local": draw(tour)},
         "travel_days": draw(st.integers(0, 30)),
+        **({"request_lead_days": draw(_leads())} if leads else {}),
     }
+
+
+def _leads() -> st.SearchStrategy[dict[str, int]]:
+    return st.dictionaries(st.sampled_from(("diplomat", "admin_technical")), st.integers(1, 120))
 
 
 def visa_terms() -> st.SearchStrategy[dict[str, Any]]:
@@ -220,6 +226,7 @@ def scenarios(
     sides: Sequence[str] | None = None,
     min_days: int = 30,
     states: tuple[int, int] = (2, 6),
+    leads: bool = False,
 ) -> Scenario:
     """Valid scenarios of ``states`` (a range: 2 to 6 by default) states; ``symmetric=True``
     gives every side the same mission, terms and policy, every pair of sides missions with
@@ -230,7 +237,8 @@ def scenarios(
     "my_rule"})`` to put your policy on every side, ``st.one_of(mine, policies())`` for some);
     ``sides`` fixes the names (in order, and so their number); the run spans ``min_days`` to
     ``max_days`` days. With more than two states, a pair of states keeps missions with each
-    other or not (at least one pair does), and acts may be parts of coalitions.
+    other or not (at least one pair does), and acts may be parts of coalitions. ``leads=True``
+    lets missions ask for replacements ahead of tours' ends (``request_lead_days``).
     """
     if not 1 <= min_days <= max_days:
         raise ValueError(f"need 1 <= min_days <= max_days, not {min_days} and {max_days}")
@@ -253,7 +261,7 @@ def scenarios(
     mission_of = {}
     for i, j in pairs:
         mission_of[(i, j)] = (
-            mission_of[(0, 1)] if symmetric and (0, 1) in mission_of else draw(missions(max_staff))
+            mission_of[(0, 1)] if symmetric and (0, 1) in mission_of else draw(missions(max_staff, leads))
         )
     data: dict[str, Any] = {
         "name": "generated",
