@@ -80,6 +80,6 @@ def calibrate(
     prepare(out, cal.manifest(), force)
     done, ran = run_trials(cal, out, trials, executor, on_trial, on_runs)
     report = summarise(cal, done)
-    report.update(ran=ran, out=str(out))
+    report.update(ran=ran, executor=getattr(executor, "name", "1 process"), out=str(out))
     write_result(out, report)
     return report

@@ -115,6 +115,9 @@ def check_params(scenario: Scenario, specs: Sequence[tuple[str, float, float]]) 
     data = scenario_data(scenario)
     params, lines = [], []
     for key, low, high in specs:
+        if key.split(".")[0] == "seed":
+            lines.append(f"--param: {key}: the runs' seeds come from --seeds (the scenario's seed and after)")
+            continue
         try:
             path = resolve(data, Axis(key, ()))
         except GridError as exc:
@@ -131,8 +134,8 @@ def check_params(scenario: Scenario, specs: Sequence[tuple[str, float, float]]) 
     axes = [Axis(p.key, (p.scenario_value(p.low), p.scenario_value(p.high))) for p in params]
     try:
         check_axes(scenario, axes)
-    except GridError as exc:
-        raise CalibrationError(_as_param(exc.lines)) from None
+    except GridError as exc:  # the first corner refused says it: one line, not one per corner
+        raise CalibrationError(_as_param(exc.lines)[:1]) from None
     return params
 
 
@@ -164,7 +167,11 @@ def _typed(key: str, low: float, high: float, current: Any) -> Param:
 
 
 def _as_param(lines: Sequence[str]) -> list[str]:
-    return [line.replace("--grid: ", "--param: ", 1) for line in lines]
+    """The grid's lines as this command's: its option, and calibrate for sweep."""
+    return [
+        line.replace("--grid: ", "--param: ", 1).replace("; sweep another", "; calibrate another")
+        for line in lines
+    ]
 
 
 @dataclass(frozen=True)
@@ -246,7 +253,8 @@ def split_observations(
 def _unfittable(scenario: Scenario, obs: Observation) -> str | None:
     """Why ``obs`` cannot be fitted, or None: the objective is a MAPE over counts in the run."""
     if obs.kind != "count":
-        return f"is a {obs.kind}; only counts are fitted (validate it with --validate)"
+        what = {"flow": "a flow", "target": "a target"}.get(obs.kind, f"a bound ({obs.kind})")
+        return f"is {what}; only counts are fitted (validate it with --validate)"
     if obs.headcount == 0:
         return "is a count of 0, which has no percentage error"
     if not scenario.start <= obs.date <= scenario.end:

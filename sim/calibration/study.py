@@ -31,6 +31,7 @@ from sim.scenario.models import Scenario
 from sim.sweep.tasks import TaskExecutor
 
 STUDY_DB, MANIFEST, RESULT = "study.db", "manifest.json", "calibration.json"
+OURS = frozenset({STUDY_DB, MANIFEST, RESULT})
 STUDY_NAME = "calibration"
 #: Random proposals before TPE models the scores: optuna's default, fixed so that a study
 #: resumed with more ``--trials`` proposes what one run would have.
@@ -83,14 +84,13 @@ _WHAT = {
 }
 
 
-def prepare(out: Path, manifest: dict[str, Any], force: bool) -> None:
-    """Make ``out`` this calibration's folder, or one line why not (before any work)."""
+def check_folder(out: Path, manifest: dict[str, Any], force: bool) -> None:
+    """One line if ``out`` cannot be this calibration's folder; nothing is written."""
     if out.exists() and not out.is_dir():
         raise CalibrationError([f"--out: {out} exists and is not a directory"])
     old = _read_manifest(out)
-    ours = {STUDY_DB, MANIFEST, RESULT}
     if old is None and out.is_dir():
-        foreign = sorted(p.name for p in out.iterdir() if p.name not in ours and not p.name.startswith("."))
+        foreign = sorted(p.name for p in out.iterdir() if p.name not in OURS and not p.name.startswith("."))
         if foreign or (out / STUDY_DB).exists():
             shown = ", ".join((foreign or [STUDY_DB])[:3])
             raise CalibrationError(
@@ -108,8 +108,15 @@ def prepare(out: Path, manifest: dict[str, Any], force: bool) -> None:
                         " use --force to start over or another --out"
                     ]
                 )
+
+
+def prepare(out: Path, manifest: dict[str, Any], force: bool) -> None:
+    """Make ``out`` this calibration's folder (with ``force``, its old study removed), or one
+    line why not."""
+    check_folder(out, manifest, force)
+    old = _read_manifest(out)
     if old is not None and force:
-        for name in ours:
+        for name in OURS:
             (out / name).unlink(missing_ok=True)
         for journal in out.glob(f"{STUDY_DB}-*"):  # SQLite's -journal, -wal, -shm
             journal.unlink(missing_ok=True)

@@ -74,6 +74,7 @@ def calibrate(
     score of the fitted figures and of the held-out (--validate) ones at the best values.
     Writes OUT/study.db (SQLite), OUT/manifest.json and OUT/calibration.json; rerun to resume."""
     from sim.calibration.calibrate import setup
+    from sim.calibration.study import check_folder
 
     n_seeds = whole("--seeds", seeds, 1, 1000)
     n_trials = whole("--trials", trials, 1, 100_000)
@@ -84,6 +85,7 @@ def calibrate(
     cal = _checked(
         lambda: setup(loaded, observations, param, n_seeds, against, validate, chosen_seed, source)
     )
+    _checked(lambda: check_folder(folder, cal.manifest(), force))
     pool = executor(workers, scheduler)
     report = _run(cal, folder, n_trials, pool, force, progress and not as_json)
     if as_json:
