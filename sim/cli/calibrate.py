@@ -170,8 +170,11 @@ def _trial_line(trial: Any, done: list[Any]) -> None:
     sys.stderr.flush()
 
 
-def _num(value: Any) -> str:
-    return f"{value:,}" if isinstance(value, int) else f"{value:.4g}"
+def _num(value: Any, whole: bool = False) -> str:
+    """A whole number with thousands separators (a median of whole values may end in .5)."""
+    if isinstance(value, int) or (whole and float(value).is_integer()):
+        return f"{int(value):,}"
+    return f"{value:,.1f}" if whole else f"{value:.4g}"
 
 
 def _print_report(report: dict[str, Any]) -> None:
@@ -194,7 +197,7 @@ def _print_report(report: dict[str, Any]) -> None:
             p["path"],
             f"{_num(p['low'])}:{_num(p['high'])}",
             _num(p["best"]),
-            f"{q['p10']:.4g} / {q['p50']:.4g} / {q['p90']:.4g}",
+            " / ".join(_num(q[k], p["integer"]) for k in ("p10", "p50", "p90")),
             f"{_num(min(per_seed))}..{_num(max(per_seed))}",
         )
     console.print(table)
@@ -208,6 +211,11 @@ def _print_report(report: dict[str, Any]) -> None:
         f" counts (bootstrap over seeds {q['p10']:.2f}-{q['p90']:.2f}%; the best trial best in"
         f" {spread['best_share']:.0%} of {spread['resamples']} resamples)"
     )
+    if spread["tied_with_best"] > 1:
+        console.print(
+            f"{spread['tied_with_best']} of {report['trials']} trials tie at the best score: the fitted"
+            " figures do not tell their values apart"
+        )
     validation = report["validation"]
     for kind, key in (("counts", "mape_counts"), ("flows", "mape_flows")):
         if validation[key] is not None:
@@ -232,7 +240,7 @@ def _print_rows(console: Any, title: str, part: dict[str, Any]) -> None:
             when,
             row["mission"],
             row["kind"],
-            f"{row['figure']:,}",
+            f"{'~' if row['approximate'] else ''}{row['figure']:,}",
             row["scope"],
             median,
             spread,
