@@ -174,6 +174,18 @@ def test_an_interrupted_study_keeps_its_trials_and_resumes(
     assert history(resumed) == history(calibrate(synth, tmp_path / "whole", trials=5))
 
 
+def test_a_trial_left_running_by_a_killed_process_is_not_counted(synth: Path, tmp_path: Path) -> None:
+    from sim.calibration.study import open_study
+
+    out = tmp_path / "out"
+    calibrate(synth, out, trials=2)
+    open_study(out).ask()  # what a process killed mid-trial (SIGKILL) leaves behind
+    assert trial_states(out) == {"COMPLETE": 2, "RUNNING": 1}
+    resumed = calibrate(synth, out, trials=4)
+    assert trial_states(out) == {"COMPLETE": 4, "FAIL": 1} and resumed["ran"] == 2
+    assert history(resumed) == history(calibrate(synth, tmp_path / "whole", trials=4))
+
+
 @pytest.mark.parametrize(
     ("args", "line"),
     [

@@ -75,11 +75,19 @@ def calibrate(
     force: bool = False,
     on_trial: Callable[[Trial, list[Trial]], None] | None = None,
     on_runs: Callable[[int, int], None] | None = None,
+    on_wait: Callable[[], None] | None = None,
 ) -> dict[str, Any]:
-    """Run the trials ``out`` lacks (resuming its study), then write and return the report."""
-    prepare(out, cal.manifest(), force)
-    done, ran = run_trials(cal, out, trials, executor, on_trial, on_runs)
-    report = summarise(cal, done)
-    report.update(ran=ran, executor=getattr(executor, "name", "1 process"), out=str(out))
-    write_result(out, report)
+    """Run the trials ``out`` lacks (resuming its study), then write and return the report.
+
+    One calibration at a time works in ``out`` (the sweep's kernel lock on the folder): a
+    second one waits (``on_wait`` is called first), then finds the first one's trials done.
+    """
+    from sim.sweep.parts import sweep_lock
+
+    with sweep_lock(out, on_wait):
+        prepare(out, cal.manifest(), force)
+        done, ran = run_trials(cal, out, trials, executor, on_trial, on_runs)
+        report = summarise(cal, done)
+        report.update(ran=ran, executor=getattr(executor, "name", "1 process"), out=str(out))
+        write_result(out, report)
     return report

@@ -15,6 +15,7 @@ same command continues it, any other command on that folder is refused unless ``
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Callable, Sequence
@@ -155,6 +156,25 @@ def finished(study: Any) -> list[Trial]:
     return [Trial(i, dict(t.params), float(t.value), t.user_attrs["values"]) for i, t in enumerate(done)]
 
 
+def _fail_trial(study: Any, number: int) -> None:
+    """Mark a trial failed on the way out of an error or Ctrl-C, as far as the storage lets
+    (a Ctrl-C inside SQLite's commit may have stored it already, or left it running): the
+    error that stopped the trial is the one to report, not this one's."""
+    from optuna.trial import TrialState
+
+    with contextlib.suppress(Exception):
+        study.tell(number, state=TrialState.FAIL, skip_if_finished=True)
+
+
+def _fail_stale(study: Any) -> None:
+    """Trials left running by a process that was killed (the folder's lock says none runs
+    now) are marked failed, so that neither the count nor the sampler sees them."""
+    from optuna.trial import TrialState
+
+    for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+        _fail_trial(study, trial.number)
+
+
 def _distributions(params: Sequence[Param]) -> dict[str, Any]:
     from optuna.distributions import FloatDistribution, IntDistribution
 
@@ -184,9 +204,9 @@ def run_trials(
     of the trials still to do. Ctrl-C marks the running trial failed and propagates.
     """
     from optuna.samplers import TPESampler
-    from optuna.trial import TrialState
 
     study = open_study(out)
+    _fail_stale(study)
     done = finished(study)
     todo = max(0, trials - len(done))
     runs, n_seeds = todo * len(cal.seeds), len(cal.seeds)
@@ -195,7 +215,7 @@ def run_trials(
     for step in range(todo):
         number = len(done)
         study.sampler = TPESampler(
-            seed=_sampler_seed(cal.sampler_seed, number), n_startup_trials=STARTUP_TRIALS
+            seed=_sampler_seed(cal.sampler_seed, number), n_startup_trials=STARTUP_TRIALS, constant_liar=False
         )
         trial = study.ask(_distributions(cal.params))
         try:
@@ -212,7 +232,7 @@ def run_trials(
             trial.set_user_attr("values", values)
             study.tell(trial, mape)
         except BaseException:
-            study.tell(trial, state=TrialState.FAIL)
+            _fail_trial(study, trial.number)
             raise
         done.append(Trial(number, dict(trial.params), mape, values))
         if on_trial is not None:

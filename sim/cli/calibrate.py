@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
 from sim.cli.app import EXIT_INTERRUPTED, JsonOption, _fail, _input_error, _print_json, _unwritable, app
 from sim.cli.options import bar_for, executor, whole
 from sim.infra.errors import InputError
+from sim.infra.interrupts import RECEIVED
 from sim.infra.paths import write_failure
 
 ObsOption = Annotated[list[str] | None, typer.Option(show_default=False)]
@@ -142,7 +143,7 @@ def _run(cal: Any, out: Path, trials: int, pool: Any, force: bool, show: bool) -
         )
     on_trial = _trial_line if show and bar is None else None
     try:
-        return calibrate(cal, out, trials, pool, force, on_trial, bar)
+        return calibrate(cal, out, trials, pool, force, on_trial, bar, lambda: _waiting(out))
     except CalibrationError as exc:
         _fail(exc.lines)
     except (PolicyError, SweepWorkerDied) as exc:
@@ -150,12 +151,24 @@ def _run(cal: Any, out: Path, trials: int, pool: Any, force: bool, show: bool) -
     except OSError as exc:
         _fail([f"--out: {write_failure(out, exc)}"])
     except KeyboardInterrupt:
-        typer.echo(
-            f"interrupted: the finished trials are stored in {out}/; run the same command to resume", err=True
-        )
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+        _interrupted(out)
+    except Exception:
+        if RECEIVED:  # Ctrl-C inside a C extension (SQLite's commit) can come out as another error
+            _interrupted(out)
+        raise
     finally:
         pool.close()
+
+
+def _interrupted(out: Path) -> NoReturn:
+    typer.echo(
+        f"interrupted: the finished trials are stored in {out}/; run the same command to resume", err=True
+    )
+    raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+def _waiting(out: Path) -> None:
+    typer.echo(f"waiting: another calibration is working in {out}/", err=True)
 
 
 def _trial_line(trial: Any, done: list[Any]) -> None:
