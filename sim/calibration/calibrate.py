@@ -86,8 +86,8 @@ def calibrate(
 
     with sweep_lock(out, on_wait):
         prepare(out, cal.manifest(), force)
-        done, ran = run_trials(cal, out, trials, executor, on_trial, on_runs)
-        report = summarise(cal, done)
+        done, ran, written = run_trials(cal, out, trials, executor, on_trial, on_runs)
+        report = summarise(cal, done, written)
         report.update(ran=ran, executor=getattr(executor, "name", "1 process"), out=str(out))
         write_result(out, report)
     return report

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.calibration.runs import score_of
+from sim.calibration.runs import Values, score_of
 from sim.calibration.study import RESULT, Calibration, Trial
 from sim.infra.atomic import write_atomic
 
@@ -125,8 +125,16 @@ def _rows(cal: Calibration, trial: Trial, indexes: Sequence[int]) -> dict[str, A
     }
 
 
-def summarise(cal: Calibration, trials: Sequence[Trial]) -> dict[str, Any]:
-    """The report (``calibration.json``, ``--json``) of the finished ``trials``."""
+def _as_written(cal: Calibration, written: Values) -> dict[str, Any]:
+    """The scenario as written, scored as the best trial is."""
+    trial = Trial(-1, {}, 0.0, written)
+    fitted, validated = _rows(cal, trial, cal.split.fitted), _rows(cal, trial, cal.split.validated)
+    return {"calibration": fitted, "validation": validated}
+
+
+def summarise(cal: Calibration, trials: Sequence[Trial], written: Values) -> dict[str, Any]:
+    """The report (``calibration.json``, ``--json``) of the finished ``trials``, beside the
+    scenario as written (its figures ``written``, same seeds)."""
     best = best_trial(trials)
     info = spread(cal, trials)
     params = [
@@ -149,6 +157,7 @@ def summarise(cal: Calibration, trials: Sequence[Trial]) -> dict[str, Any]:
         "params": params,
         "calibration": _rows(cal, best, cal.split.fitted),
         "validation": _rows(cal, best, cal.split.validated),
+        "as_written": _as_written(cal, written),
         "spread": info,
         "history": [{"trial": t.number, "params": t.params, "mape": t.mape} for t in trials],
     }

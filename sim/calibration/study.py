@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.calibration.problem import CalibrationError, Param, Split, observations_sha256
-from sim.calibration.runs import evaluate, score_of, variant
+from sim.calibration.runs import Values, evaluate, score_of, variant
 from sim.core.dated_acts import Observation
 from sim.infra.atomic import write_atomic
 from sim.infra.outdir import GENERATOR
@@ -196,9 +196,9 @@ def run_trials(
     executor: TaskExecutor | None,
     on_trial: Callable[[Trial, list[Trial]], None] | None = None,
     on_runs: Callable[[int, int], None] | None = None,
-) -> tuple[list[Trial], int]:
-    """Run the trials ``out``'s study lacks to have ``trials`` finished; returns them all and
-    how many ran now.
+) -> tuple[list[Trial], int, Values]:
+    """Run the trials ``out``'s study lacks to have ``trials`` finished; returns them all, how
+    many ran now, and the figures of the scenario as written (:func:`as_written`).
 
     ``on_trial(trial, all so far)`` after each trial, ``on_runs(done, total)`` after each run
     of the trials still to do. Ctrl-C marks the running trial failed and propagates.
@@ -237,4 +237,14 @@ def run_trials(
         done.append(Trial(number, dict(trial.params), mape, values))
         if on_trial is not None:
             on_trial(done[-1], done)
-    return done, todo
+    return done, todo, as_written(study, cal, executor)
+
+
+def as_written(study: Any, cal: Calibration, executor: TaskExecutor | None) -> Values:
+    """The scenario as written, run on the same seeds once per study (kept in it): the score
+    the calibration is to beat, and what the held-out figures were before it."""
+    stored = study.user_attrs.get("as_written")
+    if stored is None:
+        stored = evaluate(cal.scenario, cal.observations, cal.seeds, executor)
+        study.set_user_attr("as_written", stored)
+    return stored

@@ -229,10 +229,13 @@ def _print_report(report: dict[str, Any]) -> None:
             f"{spread['tied_with_best']} of {report['trials']} trials tie at the best score: the fitted"
             " figures do not tell their values apart"
         )
+    written = report["as_written"]
+    console.print(f"the scenario as written: calibration MAPE {written['calibration']['mape_counts']:.2f}%")
     validation = report["validation"]
     for kind, key in (("counts", "mape_counts"), ("flows", "mape_flows")):
         if validation[key] is not None:
-            console.print(f"validation MAPE over {kind}: {validation[key]:.2f}%")
+            before = written["validation"][key]
+            console.print(f"validation MAPE over {kind}: {validation[key]:.2f}% (as written: {before:.2f}%)")
     ran = f"{report['ran']} trials run now" if report["ran"] else "no new trials"
     console.print(f"{ran}; report -> {report['out']}/calibration.json, study -> {report['out']}/study.db")
 
