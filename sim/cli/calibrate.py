@@ -30,7 +30,7 @@ def calibrate(
         typer.Option(
             "--param",
             help="PATH=LO:HI, PATH a dotted path into the scenario (sides.0.visas.processing_days; "
-            "a [min, max] pair is set to one value, PATH.0 / PATH.1 fit one end); repeatable.",
+            "a (min, max) pair is set to one value, PATH.0 / PATH.1 fit one end); repeatable.",
             show_default=False,
         ),
     ],
