@@ -388,3 +388,25 @@ def test_a_documented_log_with_a_cap_reaches_the_workers_as_it_was_read() -> Non
     for name in ("czech-russia-2021", "uk-russia-2018"):
         scenario = api.load(f"scenarios/{name}.yaml")
         assert from_spec(to_spec(scenario)).sha256() == scenario.sha256()
+
+
+def test_a_policy_that_answers_differently_to_the_same_seed_is_refused(tmp_path: Path) -> None:
+    from tests.test_trust_plugins import FILES
+    from tests.test_trust_plugins import SCENARIO as PLUGIN_SCENARIO
+
+    path = tmp_path / "scenario.yaml"
+    kind = f"file:{FILES / 'class_memory.py'}:ClassMemory"
+    path.write_text(PLUGIN_SCENARIO.format(kind=kind).replace("kind: none", "kind: tit_for_tat"))
+    log = tmp_path / "log.yaml"
+    log.write_text(
+        "title: one figure\nsides: [US, RU]\nacts: []\nobservations:\n"
+        "  - {date: 2021-05-01, mission: US, headcount: 30, source: x}\n"
+    )
+    out = tmp_path / "out"
+    outcome = sim_inline(
+        "calibrate", path, "--param", "sides.1.policy.delay_days=1:30", "--log", log, "--out", out
+    )
+    assert outcome.code == 2, outcome.stderr
+    outcome.assert_no_traceback()
+    assert "gave two different logs" in outcome.stderr and outcome.stderr.count("\n") == 1
+    assert not out.exists()

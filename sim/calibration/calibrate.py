@@ -57,14 +57,29 @@ def setup(
 
 
 def _check_scopes(scenario: Scenario, observations: Sequence[Observation], source: str) -> None:
-    """A figure naming a post or mission the runs do not have is refused now, not in a worker."""
+    """A figure naming a post or mission the runs do not have, a users' policy that breaks the
+    rules or answers differently to the same seed (its trials would depend on the workers, as
+    ``sim sweep`` refuses too) is refused now, not in a worker."""
     from sim.engine.loop import simulate
+    from sim.policies import BUILTIN_KINDS
+    from sim.policies.guard import PolicyError
+    from sim.store.sqlite import log_digest
 
-    log = simulate(scenario).log
     try:
+        log = simulate(scenario).log
+        plugins = sorted({side.policy.kind for side in scenario.sides} - set(BUILTIN_KINDS))
+        if plugins and log_digest(simulate(scenario).log) != log_digest(log):
+            raise CalibrationError(
+                [
+                    f"policy {plugins[0]}: the same scenario and seed gave two different logs (it keeps"
+                    f" state between runs?); 'sim check {plugins[0]}' shows where"
+                ]
+            )
         score_logs([log], scenario.start, observations, [scenario.seed], scenario.end)
     except ScoreError as exc:
         raise CalibrationError([f"{source}: {exc}"]) from None
+    except PolicyError as exc:
+        raise CalibrationError([str(exc)]) from None
 
 
 def calibrate(
