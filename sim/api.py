@@ -16,8 +16,8 @@ are written as the sweep's grid keys are (``sides.RU.policy.delay_days``; ``sim.
 or as nested dicts that spell the same paths; a bad change is a ``ValueError`` whose message
 has one line per problem, as on the command line. Nothing here writes a file unless asked.
 
-Scoring runs against documented data and fitting parameters to it are coming with ``sim
-score`` and ``sim fit``; they are not part of this module yet.
+:func:`calibrate` is ``sim calibrate``: scenario parameters fitted by simulation to the
+documented counts of its log (``sim.calibration``).
 """
 
 from __future__ import annotations
@@ -37,8 +37,10 @@ from sim.scenario.loading import load_scenario
 from sim.scenario.models import Scenario
 
 __all__ = [
+    "Calibration",
     "Run",
     "SweepResult",
+    "calibrate",
     "change",
     "compare",
     "fork",
@@ -308,6 +310,62 @@ def sweep(
     staffing = staffing.assign(date=pd.to_datetime(dates)).sort_values(["date", "cell", "run_id", "mission"])
     staffing = staffing.set_index("date")[["run_id", "cell", "mission", "day", "headcount"]]
     return SweepResult(results, staffing, summarise(plan, results))
+
+
+@dataclass
+class Calibration:
+    """What :func:`calibrate` returns: the best values, the trials, and the whole report."""
+
+    best: dict[str, Any]  # each parameter's best value, by path
+    history: pd.DataFrame  # a row per finished trial: its values and its MAPE
+    report: dict[str, Any] = field(repr=False)  # what calibration.json and --json hold
+
+
+def calibrate(
+    scenario: Scenario | Path | str,
+    params: Mapping[str, tuple[float, float]],
+    seeds: int = 10,
+    trials: int = 30,
+    against: Sequence[int] | None = None,
+    validate: Sequence[int] | None = None,
+    sampler_seed: int = 0,
+    log: Path | str | None = None,
+    workers: int = 1,
+    scheduler: str | None = None,
+    out: Path | str | None = None,
+    force: bool = False,
+) -> Calibration:
+    """``sim calibrate`` from Python: ``params`` maps dotted paths to ``(low, high)``;
+    ``against`` and ``validate`` number the observations as ``sim score`` does (from 1).
+    With ``out`` the study is kept there (resumable); without, it lives in a temporary
+    folder. Bad input raises ``ValueError``, one line per problem, as on the command line."""
+    from sim.calibration.calibrate import calibrate as run_calibration
+    from sim.calibration.calibrate import setup
+    from sim.calibration.problem import CalibrationError
+    from sim.scenario.documented import load_seeds
+    from sim.sweep.tasks import make_task_executor
+
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    documented = load_seeds(Path(log)) if log is not None else scenario.prelude_log
+    observations = tuple(documented.observations) if documented is not None else ()
+    texts = [f"{key}={low}:{high}" for key, (low, high) in params.items()]
+    numbers = [None if x is None else [str(n) for n in x] for x in (against, validate)]
+    source = str(log) if log is not None else "the scenario's documented log"
+    try:
+        cal = setup(scenario, observations, texts, seeds, numbers[0], numbers[1], sampler_seed, source)
+    except CalibrationError as exc:
+        raise ValueError("\n".join(line.removeprefix("--param: ") for line in exc.lines)) from None
+    pool = make_task_executor(workers, scheduler)
+    with tempfile.TemporaryDirectory(prefix="sim-calibrate-") as scratch:
+        folder = Path(out) if out is not None else Path(scratch) / "calibration"
+        try:
+            report = run_calibration(cal, folder, trials, pool, force)
+        finally:
+            pool.close()
+    rows = [{"trial": t["trial"], **t["params"], "mape": t["mape"]} for t in report["history"]]
+    best = {p["path"]: p["best"] for p in report["params"]}
+    return Calibration(best, pd.DataFrame(rows).set_index("trial"), report)
 
 
 def tournament(

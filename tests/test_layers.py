@@ -23,6 +23,7 @@ LAYERS = (
     "fitting",
     "app",
     "sweep",
+    "calibration",
     "games",
     "testing",
     "cli",

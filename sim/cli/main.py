@@ -7,7 +7,19 @@ so there is no circle.
 
 from __future__ import annotations
 
-from sim.cli import check, fitting, importer, moran, policies, report, runs, score, sweep, tournament  # noqa: F401  (each registers its commands)
+from sim.cli import (  # noqa: F401  (each registers its commands)
+    calibrate,
+    check,
+    fitting,
+    importer,
+    moran,
+    policies,
+    report,
+    runs,
+    score,
+    sweep,
+    tournament,
+)
 from sim.cli.app import app
 
 __all__ = ["app"]

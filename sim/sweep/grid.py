@@ -352,9 +352,15 @@ def to_spec(scenario: Scenario) -> dict[str, Any]:
     base = scenario.fork_base
     return {
         "scenario": scenario_data(scenario),
-        "prelude": prelude.model_dump(mode="json", by_alias=True) if prelude is not None else None,
+        "prelude": _log_data(prelude) if prelude is not None else None,
         "fork_base": to_spec(base) if base is not None else None,
     }
+
+
+def _log_data(log: SeedsLog) -> dict[str, Any]:
+    """A documented log as the data it was read from: the fields its file set, not every
+    default (a cap's default ``size`` written out is a size the log's own check refuses)."""
+    return log.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
 
 def from_spec(spec: dict[str, Any]) -> Scenario:
