@@ -51,6 +51,32 @@ MIRRORS = [
         ActSpec("expel", size=2, roles=("diplomat",), deadline_days=D, rule=RULE),
     ),
     (seen("cap", 20), {}, ActSpec("cap", size=20, deadline_days=D, rule=RULE)),
+    (
+        Observation(
+            3,
+            10,
+            "cap",
+            51,
+            ("diplomat", "admin_technical", "local"),
+            "",
+            False,
+            role_caps=(("diplomat", 7),),
+        ),
+        {},
+        ActSpec(
+            "cap",
+            size=51,
+            roles=("diplomat", "admin_technical", "local"),
+            deadline_days=D,
+            rule=RULE,
+            role_caps=(("diplomat", 7),),
+        ),
+    ),
+    (
+        Observation(3, 10, "local_hire_ban", 1, (), "", False, limit=19),
+        {},
+        ActSpec("local_hire_ban", deadline_days=D, local_limit=19),
+    ),
     (seen("rotation_limit", 1095), {}, ActSpec("rotation_limit", size=1095, deadline_days=D, rule=RULE)),
     (
         seen("threaten", 4, detail="close_post"),

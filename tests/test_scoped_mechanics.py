@@ -196,6 +196,31 @@ def test_lifting_a_local_limit_lets_the_mission_refill() -> None:
     assert engine.state.mission("B").local_limit == 0
 
 
+@pytest.mark.parametrize(
+    ("measure", "answer"),
+    [
+        ({"kind": "local_hire_ban", "limit": 6}, {"limit": 6}),
+        ({"kind": "local_hire_ban"}, {"limit": 0}),
+        (
+            {"kind": "cap", "caps": {"diplomat": 15, "admin_technical": 8}},
+            {"cap": 23, "role_caps": (("diplomat", 15), ("admin_technical", 8))},
+        ),
+    ],
+)
+def test_an_answer_in_kind_keeps_the_measures_terms(measure: dict[str, Any], answer: dict[str, Any]) -> None:
+    """Tit for tat answers a local limit with the same limit (not a ban) and a cap per role
+    with the same ceilings: what it observed carries them."""
+    tit_for_tat = side(
+        "B", posts=MIXED["mission"]["posts"], tours=SHORT_TOURS, policy={"kind": "tit_for_tat"}
+    )
+    engine = run(b=tit_for_tat, acts=[act(30, "A", **measure, deadline_days=14)], days=90)
+    seen = only(engine.log, ev.ActObserved, actor="B")
+    (answered,) = [e for e in engine.log if e.IS_ACT and e.actor == "B"]
+    assert type(answered) is type(engine.log[seen.act])
+    assert {field: getattr(answered, field) for field in answer} == answer
+    assert (seen.limit, seen.role_caps) == (answer.get("limit", 0), answer.get("role_caps", ()))
+
+
 # --- post-scoped acts ---------------------------------------------------------------------------
 
 

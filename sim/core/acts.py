@@ -13,6 +13,7 @@ change is observed as ``visa_<policy>`` (``visa_deny``, ``visa_one_for_one``, ``
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sim.core import events as ev
 from sim.core.kinds import (  # noqa: F401  (the vocabularies, re-exported where acts are read)
@@ -95,6 +96,16 @@ def to_event(
 def describe(event: ev.Event) -> tuple[str, int]:
     """``(kind, size)`` of an act event: the other side's view of it (the kind table's)."""
     return observed_kind(event), KIND_OF_EVENT[type(event)].size(event)
+
+
+def terms(event: ev.Event) -> dict[str, Any]:
+    """The terms of a measure an answer in kind must match, beyond its size and roles: a
+    local-hire limit's locals kept, a cap's ceiling per role (empty when it has none)."""
+    if type(event) is ev.LocalHireBanImposed and event.limit:
+        return {"limit": event.limit}
+    if type(event) is ev.StaffCapImposed and event.role_caps:
+        return {"role_caps": event.role_caps}
+    return {}
 
 
 def particulars(event: ev.Event) -> tuple[tuple[str, ...], str]:

@@ -390,8 +390,12 @@ class ActObserved(Event, kw_only=True):
     coalition: str | None = None
     partners: int = 0
     leader: str | None = None
+    #: The terms an answer in kind must match: a local-hire limit's locals kept (0: a ban), a
+    #: cap's ceiling per role.
+    limit: int = 0
+    role_caps: tuple[tuple[str, int], ...] = ()
     MISSION_OF: ClassVar[str] = "actor"
-    ADDED: ClassVar[tuple[str, ...]] = ("coalition", "partners", "leader")
+    ADDED: ClassVar[tuple[str, ...]] = ("coalition", "partners", "leader", "limit", "role_caps")
 
 
 EVENT_TYPES: dict[str, type[Event]] = {

@@ -58,6 +58,8 @@ class Observation(NamedTuple):
     coalition: str | None = None
     partners: int = 0
     leader: str | None = None
+    limit: int = 0  # a local-hire limit's locals kept (0: a ban)
+    role_caps: tuple[tuple[str, int], ...] = ()  # a cap's ceiling per role
 
 
 class Mission(NamedTuple):
@@ -432,7 +434,18 @@ def _statement(m: Mission, e: ev.StatementMade) -> Mission:
 
 def _observed(m: Mission, e: ev.ActObserved) -> Mission:
     seen = Observation(
-        e.act, e.day, e.kind, e.size, e.roles, e.detail, e.missed, e.coalition, e.partners, e.leader
+        e.act,
+        e.day,
+        e.kind,
+        e.size,
+        e.roles,
+        e.detail,
+        e.missed,
+        e.coalition,
+        e.partners,
+        e.leader,
+        e.limit,
+        e.role_caps,
     )
     return m._replace(observed=(*m.observed, seen))
 
@@ -538,6 +551,8 @@ def _observation(seen: Observation) -> list[object]:
     out: list[object] = [*seen[:4], list(seen.roles), *seen[5:7]]
     if seen.coalition is not None:
         out += [seen.coalition, seen.partners, seen.leader]
+    if seen.limit or seen.role_caps:
+        out += [seen.limit, [list(pair) for pair in seen.role_caps]]
     return out
 
 

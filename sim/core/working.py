@@ -379,7 +379,18 @@ def _statement(m: WorkingMission, e: ev.StatementMade) -> None:
 def _observed(m: WorkingMission, e: ev.ActObserved) -> None:
     m.observed.append(
         Observation(
-            e.act, e.day, e.kind, e.size, e.roles, e.detail, e.missed, e.coalition, e.partners, e.leader
+            e.act,
+            e.day,
+            e.kind,
+            e.size,
+            e.roles,
+            e.detail,
+            e.missed,
+            e.coalition,
+            e.partners,
+            e.leader,
+            e.limit,
+            e.role_caps,
         )
     )
 

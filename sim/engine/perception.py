@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sim.core import events as ev
-from sim.core.acts import DEFAULT_ROLES, ActSpec, describe, particulars, to_event
+from sim.core.acts import DEFAULT_ROLES, ActSpec, describe, particulars, terms, to_event
 from sim.core.state import Observation
 from sim.core.working import WorkingMission
 from sim.policies import SideView
@@ -119,6 +119,9 @@ class Perception:
             detail=detail,
             missed=missed,
         )
+        measured = terms(act)
+        if measured:  # a limit's locals kept, a cap per role: what an answer in kind matches
+            seen = ev.replace(seen, **measured)
         coalition = getattr(act, "coalition", None)
         if coalition is not None:  # who joined it so far (a prefix of the run knows the same)
             actors = self._coalition_actors[coalition]

@@ -38,11 +38,18 @@ def mirror(seen: Observation, view: SideView, deadline_days: int, rule: str) -> 
     kind, size = seen.kind, seen.size
     if kind in ("expel", "cap", "rotation_limit"):
         roles = seen.roles or None
-        return ActSpec(kind=kind, size=size, roles=roles, deadline_days=deadline_days, rule=rule)
+        return ActSpec(
+            kind=kind,
+            size=size,
+            roles=roles,
+            deadline_days=deadline_days,
+            rule=rule,
+            role_caps=seen.role_caps,
+        )
     if kind == "threaten":
         return ActSpec(kind=kind, size=size, threat=seen.detail or "expel", deadline_days=deadline_days)
-    if kind == "local_hire_ban":
-        return ActSpec(kind=kind, deadline_days=deadline_days)
+    if kind == "local_hire_ban":  # a limit answered by the same limit, a ban by a ban
+        return ActSpec(kind=kind, deadline_days=deadline_days, local_limit=seen.limit)
     if kind == "close_compound":
         return ActSpec(kind=kind, note=f"a property (answering: {seen.detail})", deadline_days=deadline_days)
     if kind == "cut_services":
