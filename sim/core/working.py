@@ -153,8 +153,8 @@ def _arrived(m: WorkingMission, e: ev.StaffArrived) -> None:
         requested, key = m.requested, (filled.post, filled.role)
         requested[key] = requested.get(key, 0) - 1
         m._ready.discard(e.request)
-        if m._replaced_by:  # a replacement made ahead arrived: the one it replaces stays leaving
-            m._replaced_by.pop(e.request, None)
+        if m.replaced_by:  # a replacement made ahead arrived: the one it replaces stays leaving
+            m.replaced_by.pop(e.request, None)
     m.staff[e.seq] = _tuple(Person, (role, post, e.arrived, e.tour_end, m.arrivals))
     counts, key = m.counts, (post, role)
     counts[key] = counts.get(key, 0) + 1
@@ -173,7 +173,7 @@ def _departed(m: WorkingMission, e: ev.StaffDeparted) -> None:
             m.targets[key] = max(0, m.targets.get(key, 0) - 1)
     del m.staff[e.person]
     if m.replacing and e.person in m.replacing:
-        m._replaced_by.pop(m.replacing.pop(e.person), None)
+        m.replaced_by.pop(m.replacing.pop(e.person), None)
         m.leaving[key] -= 1
     else:
         counts = m.counts
@@ -219,7 +219,7 @@ def _replace_ahead(m: WorkingMission, e: ev.VisaRequested) -> None:
         raise LogError(f"event seq {e.seq}: person {pid} is not a {e.role} at {e.post}")
     key = (person.post, person.role)
     m.replacing[pid] = e.seq  # type: ignore[index]
-    m._replaced_by[e.seq] = pid  # type: ignore[assignment]
+    m.replaced_by[e.seq] = pid  # type: ignore[assignment]
     m.counts[key] -= 1
     _bump(m.leaving, key, 1)
 
@@ -248,8 +248,8 @@ def _closed_request(m: WorkingMission, request: int, seq: int) -> None:
     requested, key = m.requested, (closed.post, closed.role)
     requested[key] = requested.get(key, 0) - 1
     m._ready.discard(request)
-    if m._replaced_by and request in m._replaced_by:  # the person it replaced counts again
-        pid = m._replaced_by.pop(request)
+    if m.replaced_by and request in m.replaced_by:  # the person it replaced counts again
+        pid = m.replaced_by.pop(request)
         del m.replacing[pid]
         person = m.staff[pid]
         _bump(m.leaving, (person.post, person.role), -1)

@@ -23,7 +23,6 @@ class WorkingMission:
     __slots__ = (
         "_due",
         "_ready",
-        "_replaced_by",
         "ambassador_present",
         "arrivals",
         "cap",
@@ -41,6 +40,7 @@ class WorkingMission:
         "orders",
         "posts",
         "processing",
+        "replaced_by",
         "replacing",
         "requested",
         "requests",
@@ -69,7 +69,7 @@ class WorkingMission:
         self.counts: dict[tuple[str, str], int] = {}
         self.leaving: dict[tuple[str, str], int] = {}
         self.replacing: dict[int, int] = {}  # person id -> the request made ahead for them
-        self._replaced_by: dict[int, int] = {}  # that request, while open -> the person
+        self.replaced_by: dict[int, int] = {}  # that request, while open -> the person
         self.requests: dict[int, Request] = {}
         self.requested: dict[tuple[str, str], int] = {}
         self.orders: dict[int, ev.Event] = {}

@@ -109,11 +109,17 @@ class Staffing:
             issuing = heapq.nsmallest(allowance, ready)
         else:
             issuing = sorted(ready)
-        arrives = today + self.travel[midx]
-        record, log, arrive_base = self.record, self.log, self._arrive_base[midx]
+        travelled = today + self.travel[midx]
+        record, log, arrive_base, replaced_by = (
+            self.record,
+            self.log,
+            self._arrive_base[midx],
+            mission.replaced_by,
+        )
         for rid in issuing:
-            if today == 0 and self.leads[midx]:  # a request in flight at the start: see _request_visas
-                arrives = max(mission.requests[rid].due + self.travel[midx], 0)
+            arrives = travelled
+            if replaced_by and rid in replaced_by:
+                arrives = self._handover_day(midx, mission, rid, replaced_by[rid])
             record(
                 ev.VisaIssued(
                     seq=len(log), day=today, actor=host, target=name, cause=rid, request=rid, arrives=arrives
@@ -124,6 +130,18 @@ class Staffing:
         if self.m[facing].visa_policy == "one_for_one":
             # The host's own staff waiting for the sender's visas may now be matched.
             self._at(today + 1, self._visa_item[facing])
+
+    def _handover_day(self, midx: int, mission: WorkingMission, rid: int, pid: int) -> int:
+        """When a replacement asked for ahead arrives: when the visa and the journey allow,
+        but not before the one they replace is due to leave (a handover, not a second
+        posting: the mission stays at its target, and a lead longer than a tour cannot make
+        replacements pile up). A request in flight at the start, decided before the run (its
+        due day is before day 0), travels from that day."""
+        today, travel = self.calendar.today, self.travel[midx]
+        due = mission.requests[rid].due
+        arrives = today + travel if due >= 0 else max(due + travel, today)
+        departs = departure_day(mission.staff[pid], mission.rotation_limit)
+        return departs if departs > arrives else arrives
 
     def _arrive(self, rid: int, midx: int) -> None:
         mission = self.m[midx]
@@ -356,11 +374,11 @@ class Staffing:
         asked: int = 0,
     ) -> None:
         """Ask the host for ``count`` visas; the host decides each on its due day. A request
-        made ahead names the person it ``replaces``. On the run's first day it is one already in
-        flight, asked for on the day its lead began (``asked``, before the run): its decision is
-        due that many days sooner, before the run if so (the host decides it on the first day,
-        and the person arrives when they would have, on the first day at the earliest), so the
-        pipeline opens in the state it runs in."""
+        made ahead names the person it ``replaces`` (who hands over on leaving: see
+        ``_handover_day``). On the run's first day it is one already in flight, asked for on the
+        day its lead began (``asked``, before the run): its decision is due that many days
+        sooner, before the run if so (the host decides it on the first day), so the pipeline
+        opens in the state it runs in."""
         low, high = self.processing[midx]
         if mission.processing:  # a dated act changed the host's time, for this post or all
             low, high = mission.processing.get(post) or mission.processing.get("") or (low, high)
