@@ -29,6 +29,7 @@ from tests.test_mechanics import (
     act,
     day_states,
     departures,
+    make,
     of,
     only,
     role_counts,
@@ -280,6 +281,33 @@ def test_a_rotation_limit_naming_posts_binds_only_there() -> None:
 
 def _due_after_request(log: Sequence[ev.Event], post: str, since: int) -> set[int]:
     return {e.due - e.day for e in of(log, ev.VisaRequested, actor="B", post=post) if e.day >= since}
+
+
+@pytest.mark.parametrize(
+    ("acts", "embassy", "un_mission"),
+    [
+        ([], {10}, {200}),  # the terms' own time for the UN mission, the default for the rest
+        ([act(0, "A", "visa_processing", processing_days=80, posts=["un_mission"])], {10}, {80}),
+        ([act(0, "A", "visa_processing", processing_days=30)], {30}, {30}),  # for every post
+    ],
+)
+def test_a_host_may_decide_some_posts_in_their_own_time(
+    acts: list[dict[str, Any]], embassy: set[int], un_mission: set[int]
+) -> None:
+    """``processing_days_by_post``: requests for those posts take that time, the others the
+    terms' ``processing_days``; a dated act for a post or for every post replaces it."""
+    host = side("A", visas={"processing_days_by_post": {"un_mission": [200, 200]}})
+    log = run(a=host, b=TWO_POSTS, acts=acts, days=400).log
+    assert _due_after_request(log, "embassy", 1) == embassy
+    assert _due_after_request(log, "un_mission", 1) == un_mission
+
+
+def test_a_time_for_a_post_the_mission_lacks_is_one_line_naming_the_field() -> None:
+    with pytest.raises(
+        ValidationError,
+        match=r"sides\[0\]\.visas\.processing_days_by_post: B's mission in A has no post 'consulate'",
+    ):
+        make(a=side("A", visas={"processing_days_by_post": {"consulate": 5}}), b=TWO_POSTS)
 
 
 def test_a_host_may_take_another_time_for_one_post_and_then_for_all() -> None:

@@ -76,6 +76,11 @@ class Setup:
         self.processing = [
             tuple(scenario.visa_terms(host, sender).processing_days) for sender, host in self.mission_keys
         ]
+        #: A host's own time for some posts of a mission (empty for most missions).
+        self.processing_by_post = [
+            dict(scenario.visa_terms(host, sender).processing_days_by_post)
+            for sender, host in self.mission_keys
+        ]
         #: A mission's key in its random streams: the sender alone with two sides (so two-sided
         #: runs draw what they always drew), ``(sender, host)`` with more, since a sender then
         #: has several missions.

@@ -380,6 +380,9 @@ class Staffing:
         sooner, before the run if so (the host decides it on the first day), so the pipeline
         opens in the state it runs in."""
         low, high = self.processing[midx]
+        by_post = self.processing_by_post[midx]
+        if by_post and post in by_post:  # the host's own time for this post (a UN mission)
+            low, high = by_post[post]
         if mission.processing:  # a dated act changed the host's time, for this post or all
             low, high = mission.processing.get(post) or mission.processing.get("") or (low, high)
         draws, today = self.visa_draws[midx], self.calendar.today

@@ -166,19 +166,38 @@ class MissionConfig(WithLaterFields):
         return self.posts[post]
 
 
-class VisaConfig(BaseModel):
+class VisaConfig(WithLaterFields):
     """How this side answers the other side's visa requests."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+    LATER = frozenset({"processing_days_by_post"})
 
     policy: VisaPolicy = "issue"
     credit: Int = Field(0, ge=0, le=MAX_SIZE, description="one_for_one: visas granted in advance")
     processing_days: DayRange = Field((30, 60), description="days to decide, [min, max]")
+    processing_days_by_post: dict[Name, DayRange] = Field(
+        default_factory=dict,
+        max_length=MAX_POSTS,
+        description=(
+            "days to decide requests for these posts, [min, max] (a UN mission under a "
+            "headquarters agreement, say); other posts take processing_days"
+        ),
+    )
 
     @field_validator("processing_days")
     @classmethod
     def _processing(cls, value: tuple[int, int]) -> tuple[int, int]:
         return _check_range(value)
+
+    @field_validator("processing_days_by_post")
+    @classmethod
+    def _processing_by_post(cls, value: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+        for post, days in value.items():
+            try:
+                _check_range(days)
+            except ValueError as exc:
+                raise field_error(post, str(exc)) from None
+        return value
 
 
 class MissionEntry(MissionConfig):

@@ -234,6 +234,30 @@ class Scenario(WithLaterFields):
                 raise field_error(f"acts[{index}].posts", wrong)
         return self
 
+    @model_validator(mode="after")
+    def _check_processing_posts(self) -> Scenario:
+        """A host's time for some posts names posts of every mission its terms apply to."""
+        for sender, host in self.mission_pairs():
+            terms = self.visa_terms(host, sender)
+            missing = sorted(
+                set(terms.processing_days_by_post) - set(self.mission_config(sender, host).posts)
+            )
+            if missing:
+                own = getattr(self.mission_config(sender, host), "visas", None) is not None
+                where = self._terms_field(sender, host) if own else f"sides[{self._slot(host)}].visas"
+                message = f"{sender}'s mission in {host} has no post {missing[0]!r}"
+                raise field_error(f"{where}.processing_days_by_post", message)
+        return self
+
+    def _slot(self, name: str) -> int:
+        return next(index for index, side in enumerate(self.sides) if side.name == name)
+
+    def _terms_field(self, sender: str, host: str) -> str:
+        """Where a mission's own visa terms are written (``missions[k].visas``)."""
+        entries = self.missions or ()
+        index = next(i for i, m in enumerate(entries) if (m.sender, m.host) == (sender, host))
+        return f"missions[{index}].visas"
+
     def _check_act(self, kind: str, post: str | None, actor: str, target: str, where: str) -> None:
         """The act's post exists in the mission it names (the target's, or the actor's own)."""
         if post is None:
