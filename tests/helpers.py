@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from sim.engine.loop import Engine, simulate
 from sim.scenario.loading import load_scenario
@@ -48,3 +51,16 @@ def small_scenario(
         **extra,
     }
     return Scenario.model_validate(data)
+
+
+@pytest.fixture(autouse=True)
+def class_memory_as_it_was() -> Iterator[None]:
+    """The plugin ``class_memory`` keeps a counter on its class (the bug it stands for): a
+    module that runs it imports this fixture, which puts the counter back after each test, so
+    that other tests of it (tests/test_trust_plugins.py) see the state they expect."""
+    from sim.policies import policy_class
+
+    cls = policy_class(f"file:{Path(__file__).parent / 'plugin_files' / 'class_memory.py'}:ClassMemory")
+    calls = cls.calls
+    yield
+    cls.calls = calls

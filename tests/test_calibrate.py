@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli_runner import sim_inline
+from tests.helpers import class_memory_as_it_was  # noqa: F401  (an autouse fixture)
 
 TRUE_DAYS = 90
 SEEDS = 5

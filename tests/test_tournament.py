@@ -22,21 +22,10 @@ from sim.games.tournament import (
 )
 from sim.sweep.tasks import make_task_executor
 from tests.cli_runner import sim_inline
+from tests.helpers import class_memory_as_it_was  # noqa: F401  (an autouse fixture)
 
 PLUGINS = Path(__file__).parent / "plugin_files"
 SMALL = ["tit_for_tat", "always_hostile", "generous_tit_for_tat", "win_stay_lose_shift"]
-
-
-@pytest.fixture(autouse=True)
-def _class_memory_as_it_was():
-    """class_memory keeps a counter on its class (the bug it stands for): put it back, so
-    that other tests of it (tests/test_trust_plugins.py) see the state they expect."""
-    from sim.policies import policy_class
-
-    cls = policy_class(f"file:{PLUGINS}/class_memory.py:ClassMemory")
-    calls = cls.calls
-    yield
-    cls.calls = calls
 
 
 @pytest.fixture(scope="module")

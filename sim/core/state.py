@@ -432,8 +432,9 @@ def _statement(m: Mission, e: ev.StatementMade) -> Mission:
     return m
 
 
-def _observed(m: Mission, e: ev.ActObserved) -> Mission:
-    seen = Observation(
+def observation(e: ev.ActObserved) -> Observation:
+    """The memory entry an ``ActObserved`` leaves (both folds keep it)."""
+    return Observation(
         e.act,
         e.day,
         e.kind,
@@ -447,7 +448,10 @@ def _observed(m: Mission, e: ev.ActObserved) -> Mission:
         e.limit,
         e.role_caps,
     )
-    return m._replace(observed=(*m.observed, seen))
+
+
+def _observed(m: Mission, e: ev.ActObserved) -> Mission:
+    return m._replace(observed=(*m.observed, observation(e)))
 
 
 _HANDLERS: dict[type, Callable[[Any, Any], Any]] = {

@@ -22,7 +22,7 @@ from typing import Any
 from immutables import Map
 
 from sim.core import events as ev
-from sim.core.state import LogError, Mission, Observation, Person, Request, State, mission_key
+from sim.core.state import LogError, Mission, Person, Request, State, mission_key, observation
 from sim.core.working_mission import WorkingMission
 
 _tuple = tuple.__new__  # a named tuple from a tuple of its fields, without its Python-level __new__
@@ -377,22 +377,7 @@ def _statement(m: WorkingMission, e: ev.StatementMade) -> None:
 
 
 def _observed(m: WorkingMission, e: ev.ActObserved) -> None:
-    m.observed.append(
-        Observation(
-            e.act,
-            e.day,
-            e.kind,
-            e.size,
-            e.roles,
-            e.detail,
-            e.missed,
-            e.coalition,
-            e.partners,
-            e.leader,
-            e.limit,
-            e.role_caps,
-        )
-    )
+    m.observed.append(observation(e))
 
 
 HANDLERS: dict[type, Callable[[Any, Any], None]] = {
