@@ -16,8 +16,11 @@ are written as the sweep's grid keys are (``sides.RU.policy.delay_days``; ``sim.
 or as nested dicts that spell the same paths; a bad change is a ``ValueError`` whose message
 has one line per problem, as on the command line. Nothing here writes a file unless asked.
 
-:func:`calibrate` is ``sim calibrate``: scenario parameters fitted by simulation to the
-documented counts of its log (``sim.calibration``).
+:func:`score` is ``sim score`` (documented figures against runs, in their scope),
+:func:`responses` and :func:`fit` are ``sim responses`` and ``sim fit`` (the act-response
+table of documented logs; reactive families fitted by maximum likelihood, scored leave one
+episode out), :func:`calibrate` is ``sim calibrate``: scenario parameters fitted by simulation
+to the documented counts of its log (``sim.calibration``).
 """
 
 from __future__ import annotations
@@ -43,11 +46,14 @@ __all__ = [
     "calibrate",
     "change",
     "compare",
+    "fit",
     "fork",
     "game",
     "load",
     "model_tournament",
     "moran",
+    "responses",
+    "score",
     "simulate",
     "sweep",
     "tournament",
@@ -319,6 +325,69 @@ class Calibration:
     best: dict[str, Any]  # each parameter's best value, by path
     history: pd.DataFrame  # a row per finished trial: its values and its MAPE
     report: dict[str, Any] = field(repr=False)  # what calibration.json and --json hold
+
+
+def score(scenario: Scenario | Path | str, seeds: int = 1, log: Path | str | None = None) -> pd.DataFrame:
+    """``sim score``: each documented observation of the scenario's log (or of ``log``)
+    against ``seeds`` runs (the scenario's seed and the ones after it), one row per figure
+    with its scope, the simulated median and 10-90% range, and the error (counts and flows)
+    or the seeds meeting the bound (caps are targets, never scored as counts)."""
+    from sim.analysis.score import score_scenario
+    from sim.scenario.documented import load_seeds
+
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    if not 1 <= seeds <= 1000:
+        raise ValueError(f"seeds must lie between 1 and 1000, not {seeds}")
+    documented = load_seeds(Path(log)) if log is not None else scenario.prelude_log
+    observations = tuple(documented.observations) if documented is not None else ()
+    if not observations:
+        raise ValueError("no documented observations to score (the log lists none)")
+    rows = [row.as_dict() for row in score_scenario(scenario, observations, seeds).rows]
+    frame = pd.DataFrame(rows)
+    frame["date"] = pd.to_datetime(frame["date"])
+    return frame.set_index("date")
+
+
+def responses(logs: Sequence[Path | str], window: int = 90) -> pd.DataFrame:
+    """``sim responses``: one row per act someone answered or could have answered in the
+    documented ``logs`` (one episode each), with its answer within ``window`` days, if any."""
+    from sim.fitting.table import frame
+
+    return frame(_table(logs, window))
+
+
+def _table(logs: Sequence[Path | str], window: int) -> Any:  # -> sim.fitting.table.Table
+    """The act-response table of ``logs``; a bad log or a repeated episode is a ``ValueError``."""
+    from sim.fitting.table import RepeatedEpisode, load_table
+    from sim.infra.errors import InputError
+
+    try:
+        return load_table([Path(p) for p in logs], window)
+    except (InputError, RepeatedEpisode) as exc:
+        raise ValueError(str(exc)) from None
+
+
+def fit(
+    logs: Sequence[Path | str],
+    families: Sequence[str] = ("mirror_offset",),
+    test: Sequence[Path | str] = (),
+    window: int = 90,
+) -> dict[str, Any]:
+    """``sim fit``: the reactive ``families`` fitted to the documented ``logs`` by maximum
+    likelihood; the record ``sim fit --json`` prints (estimates with 95% intervals, AIC and
+    BIC, a policy block each, leave-one-episode-out scores beside the baseline, and scores on
+    the ``test`` logs' episodes, which the fit never sees). Too few answers or an unknown
+    family raise ``ValueError``."""
+    from sim.fitting.fit import TooFewAnswers, UnknownFamily, fit_table
+    from sim.fitting.record import record_of
+
+    table = _table(logs, window)
+    held = _table(test, window) if test else None
+    try:
+        return record_of(table, [fit_table(table, name) for name in families], held)
+    except (TooFewAnswers, UnknownFamily) as exc:
+        raise ValueError(str(exc).removeprefix("--policy: ")) from None
 
 
 def calibrate(

@@ -145,3 +145,30 @@ def test_tournaments_moran_and_game() -> None:
         "hostile_a": [False, True, True], "hostile_b": [True, True, True],
         "payoff_a": [0.0, 1.0, 1.0], "payoff_b": [5.0, 1.0, 1.0],
     }  # fmt: skip
+
+
+def test_score_responses_and_fit_are_the_commands_frames_and_records(tmp_path: Path) -> None:
+    """``api.score`` is ``sim score --json``'s rows by date; ``api.responses`` the table of
+    ``sim responses``; ``api.fit`` the record of ``sim fit --json``, with one-line errors."""
+    import json
+
+    from tests.cli_runner import sim_inline
+
+    scored = api.score("scenarios/czech-russia-2021.yaml", seeds=2)
+    cli = json.loads(sim_inline("score", "scenarios/czech-russia-2021.yaml", "--seeds", "2", "--json").stdout)
+    assert scored["median"].tolist() == [row["median"] for row in cli["rows"]]
+    assert list(scored.index.strftime("%Y-%m-%d")) == [row["date"] for row in cli["rows"]]
+    episodes = sorted(Path("seeds/episodes").glob("*.yaml"))
+    table = api.responses(episodes)
+    assert len(table) > 0 and {"episode", "actor", "target", "kind", "size"} <= set(table.columns)
+    record = api.fit(episodes, ["mirror_offset"])
+    cli = json.loads(sim_inline("fit", *episodes, "--policy", "mirror_offset", "--json").stdout)
+    assert record == cli
+    with pytest.raises(ValueError, match=r"^'nope' is not a family sim fit knows"):
+        api.fit(episodes, ["nope"])
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("title: x\nsides: [A, B]\nacts: [{}]\n")
+    with pytest.raises(ValueError, match=r"bad\.yaml"):
+        api.responses([bad])
+    with pytest.raises(ValueError, match="no documented observations"):
+        api.score("scenarios/baseline.yaml")
