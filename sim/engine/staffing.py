@@ -110,14 +110,16 @@ class Staffing:
         else:
             issuing = sorted(ready)
         arrives = today + self.travel[midx]
-        record, log, arrive_base = self.record, self.log, self._arrive_base[midx]
+        record, fold, log, arrive_base = self._record_in, self._fold_issued, self.log, self._arrive_base[midx]
         for rid in issuing:
             if today == 0 and self.leads[midx]:  # a request in flight at the start: see _request_visas
                 arrives = max(mission.requests[rid].due + self.travel[midx], 0)
             record(
+                mission,
+                fold,
                 ev.VisaIssued(
                     seq=len(log), day=today, actor=host, target=name, cause=rid, request=rid, arrives=arrives
-                )
+                ),
             )
             self._at(arrives, arrive_base | (rid << KEY_SHIFT))
         facing = self.facing[midx]
@@ -161,7 +163,9 @@ class Staffing:
         tour = self.tour_draws[midx].integer_of(low, high, mission.arrivals)
         today = self.calendar.today
         seq = len(self.log)
-        self.record(
+        self._record_in(
+            mission,
+            self._fold_arrived,
             ev.StaffArrived(
                 seq=seq,
                 day=today,
@@ -173,7 +177,7 @@ class Staffing:
                 arrived=today,
                 tour_end=today + tour,
                 request=request,
-            )
+            ),
         )
         # Their tour item, as _schedule_departures queues it for the staff already there.
         day, limit = today + tour, mission.rotation_limit
@@ -365,21 +369,31 @@ class Staffing:
         if mission.processing:  # a dated act changed the host's time, for this post or all
             low, high = mission.processing.get(post) or mission.processing.get("") or (low, high)
         draws, today = self.visa_draws[midx], self.calendar.today
-        name, host, record, log = mission.name, mission.host, self.record, self.log
+        name, host, record, fold, log = (
+            mission.name,
+            mission.host,
+            self._record_in,
+            self._fold_requested,
+            self.log,
+        )
         at, desk = self._at, self._visa_item[midx]
         for _ in range(count):
             due = today + draws.integer_of(low, high, mission.requests_made)
             if replaces is None:
                 record(
+                    mission,
+                    fold,
                     ev.VisaRequested(
                         seq=len(log), day=today, actor=name, target=host, role=role, post=post, due=due
-                    )
+                    ),
                 )
             else:
                 if today == 0 and asked < 0:
                     due += asked
                 self._ahead_of[len(log)] = (midx, replaces)
                 record(
+                    mission,
+                    fold,
                     ev.VisaRequested(
                         seq=len(log),
                         day=today,
@@ -389,7 +403,7 @@ class Staffing:
                         post=post,
                         due=due,
                         replaces=replaces,
-                    )
+                    ),
                 )
             at(due if due > today else today, desk)
 
