@@ -301,14 +301,27 @@ class Staffing:
             self._ask_ahead(midx, mission, plan[1])
 
     def _refill(self, midx: int, mission: WorkingMission, plan: Plan, left: set[tuple[str, str]]) -> None:
-        """The review of the cells in ``left`` alone, in the plan's order (no cap stands)."""
-        _, _, cells, banned = plan
+        """The review of the cells in ``left`` alone, in the plan's order (no cap stands).
+
+        Most reviews follow one departure (or none): one cell, which needs no order, only its
+        post open (the plan's cells are its open posts' cells, every role of each), not a walk
+        of them all.
+        """
+        _, open_posts, cells, banned = plan
         targets, counts, requested, blocked = (
             mission.targets,
             mission.counts,
             mission.requested,
             mission.visa_blocked,
         )
+        if len(left) < 2:
+            for key in left:
+                post, role = key
+                if post in open_posts and not (banned if role == "local" else blocked):
+                    vacancies = targets.get(key, 0) - counts.get(key, 0) - requested.get(key, 0)
+                    if vacancies > 0:
+                        self._fill(midx, mission, post, role, vacancies)
+            return
         for key, post, role, is_local in cells:
             if key in left and not (banned if is_local else blocked):
                 vacancies = targets.get(key, 0) - counts.get(key, 0) - requested.get(key, 0)
