@@ -204,7 +204,8 @@ class Engine(Perception, Deadlines, Staffing, Setup):
         The same fold without ``World.record``'s routing, a Python call and a table lookup an
         event: the caller knows the mission and the class. ``World.record``'s checks cannot fail
         here (the engine numbers its events ``len(log)`` and dates them today), and these
-        classes carry no act id; the handler still refuses what cannot follow the state.
+        classes carry no act id; the handler still refuses what cannot follow the state. Nor do
+        they have notes, but departures' (``_note_departure``), which ``_depart`` takes itself.
         """
         fold(mission, event)
         world = self.world
@@ -212,9 +213,6 @@ class Engine(Perception, Deadlines, Staffing, Setup):
         self._append(event)
         if self.store is not None:
             self.store.append(event)
-        note = self._notes.get(type(event))
-        if note is not None:
-            note(event)
         return event
 
     def _note_notes(self) -> None:
@@ -232,6 +230,9 @@ class Engine(Perception, Deadlines, Staffing, Setup):
             self._notes[ev.VisaDenied] = self._notes[ev.VisaRequestWithdrawn] = self._note_ahead_closed
         if self._number_departures:
             self._notes[ev.StaffDeparted] = self._note_departure
+        # ``_record_in`` looks up no note: a note for one of its classes would go unseen.
+        if {ev.StaffArrived, ev.VisaRequested, ev.VisaIssued} & self._notes.keys():
+            raise RuntimeError("_record_in takes no notes for arrivals, requests and visas")
 
     def _note_act(self, event: ev.Event) -> None:
         entry = (event.day, *describe(event))
