@@ -131,18 +131,24 @@ class Deadlines:
     def _depart(self, midx: int, people: Iterable[int], reason: str, cause: int | None) -> None:
         name, host = self.senders[midx], self.hosts[midx]
         watched = self.watches_departures[midx]  # may the sender take a departure for an expulsion?
-        record, log, today = self.record, self.log, self.calendar.today
+        numbered = self._number_departures  # the note record would take (_record_in takes none)
+        record, fold, log, today = self._record_in, self._fold_departed, self.log, self.calendar.today
         if reason not in USUAL_DEPARTURES:  # targets may shrink: the next review looks at every cell
             self._left[midx] = None
-        left, staff = self._left[midx], self.m[midx].staff
+        left, mission = self._left[midx], self.m[midx]
+        staff = mission.staff
         for pid in people:
             if left is not None:  # the cell this person leaves, for the mission's next review
                 person = staff[pid]
                 left.add((person.post, person.role))
             event = record(
+                mission,
+                fold,
                 ev.StaffDeparted(
                     seq=len(log), day=today, actor=name, target=host, cause=cause, person=pid, reason=reason
-                )
+                ),
             )
+            if numbered:
+                self._note_departure(event)
             if watched and self._false_alarm(event):  # type: ignore[arg-type]
                 self._schedule_reaction(name, event)

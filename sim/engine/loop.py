@@ -50,7 +50,8 @@ from typing import Protocol
 from sim.core import events as ev
 from sim.core.acts import describe
 from sim.core.state import State
-from sim.core.working import World, freeze
+from sim.core.working import HANDLERS, World, freeze
+from sim.core.working_mission import WorkingMission
 from sim.engine.calendar import (
     ACT,
     AHEAD,
@@ -89,6 +90,9 @@ class Engine(Perception, Deadlines, Staffing, Setup):
         self.store = store
         self.world = World()
         self._fold = self.world.record
+        # The handlers of the hot path's four event classes, for ``_record_in``.
+        self._fold_arrived, self._fold_departed = HANDLERS[ev.StaffArrived], HANDLERS[ev.StaffDeparted]
+        self._fold_requested, self._fold_issued = HANDLERS[ev.VisaRequested], HANDLERS[ev.VisaIssued]
         self.log: list[ev.Event] = []
         self._append = self.log.append
         self.calendar = Calendar(scenario.horizon)
@@ -191,6 +195,26 @@ class Engine(Perception, Deadlines, Staffing, Setup):
             note(event)
         return event
 
+    def _record_in(
+        self, mission: WorkingMission, fold: Callable[[WorkingMission, ev.Event], None], event: ev.Event
+    ) -> ev.Event:
+        """``record`` for an event the engine made about ``mission`` with ``fold``, its class's
+        handler (arrivals, departures, requests, visas: nine events in ten).
+
+        The same fold without ``World.record``'s routing, a Python call and a table lookup an
+        event: the caller knows the mission and the class. ``World.record``'s checks cannot fail
+        here (the engine numbers its events ``len(log)`` and dates them today), and these
+        classes carry no act id; the handler still refuses what cannot follow the state. Nor do
+        they have notes, but departures' (``_note_departure``), which ``_depart`` takes itself.
+        """
+        fold(mission, event)
+        world = self.world
+        world.day, world.last_seq = event.day, event.seq
+        self._append(event)
+        if self.store is not None:
+            self.store.append(event)
+        return event
+
     def _note_notes(self) -> None:
         """The indexes ``record`` keeps beside the state, by event class (one lookup an event:
         arrivals, requests and visas, most of a log, need none). An event of a class outside
@@ -206,6 +230,9 @@ class Engine(Perception, Deadlines, Staffing, Setup):
             self._notes[ev.VisaDenied] = self._notes[ev.VisaRequestWithdrawn] = self._note_ahead_closed
         if self._number_departures:
             self._notes[ev.StaffDeparted] = self._note_departure
+        # ``_record_in`` looks up no note: a note for one of its classes would go unseen.
+        if {ev.StaffArrived, ev.VisaRequested, ev.VisaIssued} & self._notes.keys():
+            raise RuntimeError("_record_in takes no notes for arrivals, requests and visas")
 
     def _note_act(self, event: ev.Event) -> None:
         entry = (event.day, *describe(event))

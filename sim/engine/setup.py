@@ -178,7 +178,8 @@ class Setup:
         """Day 0: every mission opens with its targets, then its staff, who arrived uniformly
         within their tours before day 0."""
         scenario = self.scenario  # type: ignore[attr-defined]
-        record, log, today = self.record, self.log, self.calendar.today  # type: ignore[attr-defined]
+        record, log, today = self._record_in, self.log, self.calendar.today  # type: ignore[attr-defined]
+        fold = self._fold_arrived  # type: ignore[attr-defined]
         for midx, (sender, host) in enumerate(self.mission_keys):
             mission, terms = scenario.mission_config(sender, host), scenario.visa_terms(host, sender)
             targets = tuple(
@@ -212,6 +213,8 @@ class Setup:
                         tour = tour_of(low, high, number)
                         served = served_of(0, tour - 1, number)
                         record(
+                            opened,
+                            fold,
                             ev.StaffArrived(
                                 seq=len(log),
                                 day=today,
@@ -222,7 +225,7 @@ class Setup:
                                 post=post,
                                 arrived=-served,
                                 tour_end=tour - served,
-                            )
+                            ),
                         )
         self._bind_missions()
 

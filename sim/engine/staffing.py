@@ -110,20 +110,18 @@ class Staffing:
         else:
             issuing = sorted(ready)
         travelled = today + self.travel[midx]
-        record, log, arrive_base, replaced_by = (
-            self.record,
-            self.log,
-            self._arrive_base[midx],
-            mission.replaced_by,
-        )
+        record, fold, log, arrive_base = self._record_in, self._fold_issued, self.log, self._arrive_base[midx]
+        replaced_by = mission.replaced_by
         for rid in issuing:
             arrives = travelled
             if replaced_by and rid in replaced_by:
                 arrives = self._handover_day(midx, mission, rid, replaced_by[rid])
             record(
+                mission,
+                fold,
                 ev.VisaIssued(
                     seq=len(log), day=today, actor=host, target=name, cause=rid, request=rid, arrives=arrives
-                )
+                ),
             )
             self._at(arrives, arrive_base | (rid << KEY_SHIFT))
         facing = self.facing[midx]
@@ -179,7 +177,9 @@ class Staffing:
         tour = self.tour_draws[midx].integer_of(low, high, mission.arrivals)
         today = self.calendar.today
         seq = len(self.log)
-        self.record(
+        self._record_in(
+            mission,
+            self._fold_arrived,
             ev.StaffArrived(
                 seq=seq,
                 day=today,
@@ -191,7 +191,7 @@ class Staffing:
                 arrived=today,
                 tour_end=today + tour,
                 request=request,
-            )
+            ),
         )
         # Their tour item, as _schedule_departures queues it for the staff already there.
         day, limit = today + tour, mission.rotation_limit
@@ -315,14 +315,27 @@ class Staffing:
             self._ask_ahead(midx, mission, plan[1])
 
     def _refill(self, midx: int, mission: WorkingMission, plan: Plan, left: set[tuple[str, str]]) -> None:
-        """The review of the cells in ``left`` alone, in the plan's order (no cap stands)."""
-        _, _, cells, banned = plan
+        """The review of the cells in ``left`` alone, in the plan's order (no cap stands).
+
+        Most reviews follow one departure (or none): one cell, which needs no order, only its
+        post open (the plan's cells are its open posts' cells, every role of each), not a walk
+        of them all.
+        """
+        _, open_posts, cells, banned = plan
         targets, counts, requested, blocked = (
             mission.targets,
             mission.counts,
             mission.requested,
             mission.visa_blocked,
         )
+        if len(left) < 2:
+            for key in left:
+                post, role = key
+                if post in open_posts and not (banned if role == "local" else blocked):
+                    vacancies = targets.get(key, 0) - counts.get(key, 0) - requested.get(key, 0)
+                    if vacancies > 0:
+                        self._fill(midx, mission, post, role, vacancies)
+            return
         for key, post, role, is_local in cells:
             if key in left and not (banned if is_local else blocked):
                 vacancies = targets.get(key, 0) - counts.get(key, 0) - requested.get(key, 0)
@@ -386,21 +399,31 @@ class Staffing:
         if mission.processing:  # a dated act changed the host's time, for this post or all
             low, high = mission.processing.get(post) or mission.processing.get("") or (low, high)
         draws, today = self.visa_draws[midx], self.calendar.today
-        name, host, record, log = mission.name, mission.host, self.record, self.log
+        name, host, record, fold, log = (
+            mission.name,
+            mission.host,
+            self._record_in,
+            self._fold_requested,
+            self.log,
+        )
         at, desk = self._at, self._visa_item[midx]
         for _ in range(count):
             due = today + draws.integer_of(low, high, mission.requests_made)
             if replaces is None:
                 record(
+                    mission,
+                    fold,
                     ev.VisaRequested(
                         seq=len(log), day=today, actor=name, target=host, role=role, post=post, due=due
-                    )
+                    ),
                 )
             else:
                 if today == 0 and asked < 0:
                     due += asked
                 self._ahead_of[len(log)] = (midx, replaces)
                 record(
+                    mission,
+                    fold,
                     ev.VisaRequested(
                         seq=len(log),
                         day=today,
@@ -410,7 +433,7 @@ class Staffing:
                         post=post,
                         due=due,
                         replaces=replaces,
-                    )
+                    ),
                 )
             at(due if due > today else today, desk)
 
