@@ -163,3 +163,27 @@ def test_bundled_counterfactuals_keep_the_documented_history(name: str) -> None:
     kept = [e for e in history if e.day < day]
     assert kept and forked[: len(kept)] == kept
     assert log_digest(forked) != log_digest(history)
+
+
+def test_a_denied_request_frees_its_place_under_a_cap_the_same_day() -> None:
+    """Under a full cap, a vacancy waits while a request holds the cap's last place; when the
+    host denies that request the place is free, and the mission fills it that day (a local,
+    since a denial stops visa requests). Before, nothing looked until the next departure,
+    and a fork on the next day filled it a day early (found by the fork property over
+    generated scenarios of six states)."""
+    from sim.testing import assert_fork_exact
+    from tests.test_mechanics import act, make, side
+
+    a = side(
+        "A", posts={"embassy": {"diplomat": 5, "local": 5}}, tours={"diplomat": [200, 300], "local": [20, 60]}
+    )
+    b = side("B", visas={"policy": "deny"})
+    scenario = make(
+        a=a, b=b, acts=[act(0, "B", "cap", size=9, deadline_days=0, roles=["diplomat", "local"])], days=60
+    )
+    log = simulate(scenario).log
+    denied = next(e for e in log if type(e) is ev.VisaDenied)
+    after = log[denied.seq + 1]
+    assert (type(after), after.day, after.role) == (ev.StaffArrived, denied.day, "local")  # type: ignore[attr-defined]
+    for day in range(1, 40):
+        assert_fork_exact(scenario, log, day)

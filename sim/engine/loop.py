@@ -226,8 +226,9 @@ class Engine(Perception, Deadlines, Staffing, Setup):
             elif cls not in USUAL_STAFFING:
                 self._notes[cls] = self._note_unusual
         self._notes[ev.ActObserved] = self._note_observed
-        if any(self.leads):  # a request made ahead that closes unfilled: its person is due again
-            self._notes[ev.VisaDenied] = self._notes[ev.VisaRequestWithdrawn] = self._note_ahead_closed
+        # A request that closes unfilled may free room under a cap, and one made ahead gives
+        # its person back to be replaced: the mission's review today looks again.
+        self._notes[ev.VisaDenied] = self._notes[ev.VisaRequestWithdrawn] = self._note_request_closed
         if self._number_departures:
             self._notes[ev.StaffDeparted] = self._note_departure
         # ``_record_in`` looks up no note: a note for one of its classes would go unseen.
@@ -254,8 +255,15 @@ class Engine(Perception, Deadlines, Staffing, Setup):
     def _note_unusual(self, event: ev.Event) -> None:
         self._review_whole()
 
-    def _note_ahead_closed(self, event: ev.Event) -> None:
+    def _note_request_closed(self, event: ev.Event) -> None:
+        """A request denied or withdrawn: every review looks at all its cells, and this
+        mission's runs today, since the request's place under a cap is free again (a fork's
+        first review would fill it, so the run must too). A request made ahead gives its
+        person back to the mission's due replacements."""
         self._review_whole()
+        sender = event.mission
+        host = event.actor if sender == event.target else event.target
+        self._review_soon(self.midx[(sender, host)])
         ahead = self._ahead_of.pop(event.request, None)  # type: ignore[attr-defined]
         if ahead is not None and ahead[1] in self.m[ahead[0]].staff:
             self._due_ahead[ahead[0]].add(ahead[1])
