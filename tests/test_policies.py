@@ -385,9 +385,18 @@ class TestHoldLeader(PolicyContract):
     versus = (("CDDC", "CCDD"),)
     answers = (
         ("expel 5", "expel 5"),
-        ("expel 2 @L", "expel 2 >L"),  # the leader pays for the follower
+        (
+            "expel 2 @L",
+            "expel 2 >L",
+            {"headcounts": {("A", "L"): 40, ("L", "A"): 90}},
+        ),  # the leader pays for the follower
+        ("expel 2 @L", "expel 2", {}),  # no mission of its in L: nothing to hold it by, in kind
         ("expel 23 @B", "expel 23"),
-        ("close_post @L", ""),  # a follower's closure names its own posts: nothing for the leader
+        (
+            "close_post @L",
+            "",
+            {"headcounts": {("A", "L"): 40, ("L", "A"): 90}},
+        ),  # a follower's closure names its own posts: nothing for the leader
     )
 
 
@@ -404,7 +413,7 @@ class TestHoldLeaderParityCap(PolicyContract):
             "",
             {"headcounts": {("A", "L"): 40, ("L", "A"): 90}, "measures": {"L": frozenset({"cap"})}},
         ),  # capped already
-        ("expel 2 @L", "", {}),  # no mission of its in L (two-sided view): nothing to cap
+        ("expel 2 @L", "expel 2", {}),  # no mission of its in L: nothing to cap, so in kind
         ("expel 3", "expel 3"),
     )
 

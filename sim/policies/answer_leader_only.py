@@ -24,8 +24,10 @@ class AnswerLeaderOnlyParams(ReactiveParams):
 
 
 def followed(seen: Observation, view: SideView) -> bool:
-    """Whether ``seen`` is a follower's part of a coalition someone else led."""
-    return seen.coalition is not None and seen.leader is not None and seen.leader != view.other
+    """Whether ``seen`` is a follower's part of a coalition a third side led (not the actor,
+    and not the observer itself: a coalition one's own first act began is no one to answer)."""
+    leader = seen.leader
+    return seen.coalition is not None and leader is not None and leader not in (view.other, view.me)
 
 
 class AnswerLeaderOnly(Reactive[AnswerLeaderOnlyParams]):

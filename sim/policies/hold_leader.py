@@ -7,7 +7,8 @@ policy makes the leader pay instead of the followers: each follower's act is ans
 the leader, either in kind (``answer: mirror``: the leader loses what the coalition took, the
 coalition's total) or by one cap on the leader's diplomats and technical staff at the size of
 one's own mission in the leader's capital (``answer: parity_cap``; not repeated while a cap of
-its stands and parity holds). The leader's own acts, and acts outside coalitions, are answered in kind.
+its stands and parity holds). The leader's own acts, acts outside coalitions, and acts of a
+coalition whose leader it keeps no mission with (nothing to hold it by) are answered in kind.
 """
 
 from __future__ import annotations
@@ -56,7 +57,9 @@ class HoldLeader(Reactive[HoldLeaderParams]):
         p = self.params
         if seen.missed:
             return ()
-        if not followed(seen, view):
+        if not followed(seen, view) or (view.me, seen.leader) not in view.headcounts:
+            # Outside a coalition, its leader's own act, or a leader it keeps no mission with
+            # (nothing to hold it by): the act is answered in kind.
             answer = mirror(seen, view, p.deadline_days, p.rule)
             return (answer,) if answer is not None else ()
         leader = seen.leader
