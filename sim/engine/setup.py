@@ -57,6 +57,29 @@ class Setup:
         for name, policy in self.policies.items():
             check_reaction_days(policy, name)
         self._policy_delay = {name: checked_delay(policy, name) for name, policy in self.policies.items()}
+        self._compile_missions(scenario)
+        self.delay_range = {name: config[name].timing.delay_days for name in self.names}
+        self.answer_deadline = {name: config[name].timing.deadline_days for name in self.names}
+        self.delay_draws = {name: Stream(self.seed, "delay", name) for name in self.names}
+        self.miss_chance = {name: config[name].noise.miss for name in self.names}
+        self.miss_draws = {name: Stream(self.seed, "miss", name) for name in self.names}
+        self.false_alarm_chance = {name: config[name].noise.false_alarm for name in self.names}
+        self.false_alarm_draws = Stream(self.seed, "false_alarm")
+        #: Whether each mission's sender may take one of its departures for an expulsion (its
+        #: policy observes and its noise has false alarms): else a departure draws nothing.
+        self.watches_departures = [
+            self.policies[sender].observes and self.false_alarm_chance[sender] > 0 for sender in self.senders
+        ]
+        log = scenario.prelude_log
+        #: Coalition leaders the documented log names; any other coalition is led by the
+        #: actor of its first act.
+        self.declared_leaders = {name: c.leader for name, c in (log.coalitions if log else {}).items()}
+        self.planned = self._planned_acts(scenario)
+        self.m = []
+
+    def _compile_missions(self, scenario: Scenario) -> None:
+        """Each mission's plain numbers, by its index in ``mission_keys``: tours, travel,
+        request leads, the host's processing times, and its keyed random streams."""
         self.mission_keys = scenario.mission_pairs()
         if len(self.mission_keys) > MAX_MISSIONS:
             raise ValueError(f"at most {MAX_MISSIONS} missions in one run")
@@ -90,18 +113,6 @@ class Setup:
         self.tour_draws = [Stream(self.seed, "tour", *key) for key in self.draw_keys]
         self.visa_draws = [Stream(self.seed, "visa", *key) for key in self.draw_keys]
         self.pick_draws = [Stream(self.seed, "pick", *key) for key in self.draw_keys]
-        self.delay_range = {name: config[name].timing.delay_days for name in self.names}
-        self.answer_deadline = {name: config[name].timing.deadline_days for name in self.names}
-        self.delay_draws = {name: Stream(self.seed, "delay", name) for name in self.names}
-        self.miss_chance = {name: config[name].noise.miss for name in self.names}
-        self.miss_draws = {name: Stream(self.seed, "miss", name) for name in self.names}
-        self.false_alarm_chance = {name: config[name].noise.false_alarm for name in self.names}
-        self.false_alarm_draws = Stream(self.seed, "false_alarm")
-        #: Whether each mission's sender may take one of its departures for an expulsion (its
-        #: policy observes and its noise has false alarms): else a departure draws nothing.
-        self.watches_departures = [
-            self.policies[sender].observes and self.false_alarm_chance[sender] > 0 for sender in self.senders
-        ]
         self.posts_of = {
             (sender, host): {
                 "mine": tuple(mission.posts),
@@ -109,12 +120,6 @@ class Setup:
             }
             for (sender, host), mission in zip(self.mission_keys, missions, strict=True)
         }
-        log = scenario.prelude_log
-        #: Coalition leaders the documented log names; any other coalition is led by the
-        #: actor of its first act.
-        self.declared_leaders = {name: c.leader for name, c in (log.coalitions if log else {}).items()}
-        self.planned = self._planned_acts(scenario)
-        self.m = []
 
     def _planned_acts(self, scenario: Scenario) -> list[Planned]:
         planned: list[Planned] = []
