@@ -35,6 +35,7 @@ from sim.sweep.parts import RESULTS, STAFFING
 from sim.sweep.plan import plan_sweep, run_seed
 from sim.sweep.worker import run_chunk
 from tests.cli_runner import ROOT, sim_inline
+from tests.helpers import BUNDLED
 
 SCENARIO = """\
 name: small-spiral
@@ -547,3 +548,19 @@ def test_ctrl_c_stops_the_workers_and_the_same_command_resumes(scenario_file: Pa
         assert f"{stored:,} already done" in rerun.stdout
     results = pd.read_parquet(out / RESULTS)
     assert len(results) == 6000 and results["run_id"].is_unique
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
+def test_every_bundled_scenario_travels_to_a_worker_and_back(path: Path) -> None:
+    """What a sweep ships to a worker (pickled) reads back as the same scenario: the same hash
+    and, for a fork, the same documented log (what-if-mirror-2016 keeps acts that answered
+    the acts it drops, which read back as data its log's check refused)."""
+    import pickle
+
+    from sim.scenario.loading import load_scenario
+    from sim.sweep.grid import from_spec, to_spec
+
+    scenario = load_scenario(path)
+    back = from_spec(pickle.loads(pickle.dumps(to_spec(scenario))))
+    assert back.sha256() == scenario.sha256()
+    assert back.prelude_log == scenario.prelude_log

@@ -27,7 +27,6 @@ from sim.infra.commas import split_top_level
 from sim.infra.errors import split_field
 from sim.infra.yaml_io import _message as pydantic_message
 from sim.infra.yaml_io import dotted
-from sim.scenario.documented import SeedsLog
 from sim.scenario.models import Scenario
 
 #: Keys a grid may not set, and why.
@@ -346,28 +345,25 @@ def _in_data(data: Any, loc: Sequence[Any]) -> tuple[Any, ...]:
 
 
 def to_spec(scenario: Scenario) -> dict[str, Any]:
-    """A picklable, plain-data form of a scenario with its documented log and fork base
-    (scenarios themselves hold dynamically made policy models that do not pickle)."""
-    prelude = scenario.prelude_log
+    """A picklable form of a scenario with its documented log and fork base (scenarios
+    themselves hold dynamically made policy models that do not pickle, so they travel as
+    data). The documented log travels as itself: it pickles, and it is the log the scenario
+    holds, which for a fork is its base's log less the acts it drops. Read back as data, a
+    kept act that answered a dropped one would fail the log's own check, and a cap's default
+    size written out would too."""
     base = scenario.fork_base
     return {
         "scenario": scenario_data(scenario),
-        "prelude": _log_data(prelude) if prelude is not None else None,
+        "prelude": scenario.prelude_log,
         "fork_base": to_spec(base) if base is not None else None,
     }
-
-
-def _log_data(log: SeedsLog) -> dict[str, Any]:
-    """A documented log as the data it was read from: the fields its file set, not every
-    default (a cap's default ``size`` written out is a size the log's own check refuses)."""
-    return log.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
 
 def from_spec(spec: dict[str, Any]) -> Scenario:
     """Inverse of :func:`to_spec`."""
     scenario = Scenario.model_validate(spec["scenario"])
     if spec["prelude"] is not None:
-        scenario = scenario.with_prelude(SeedsLog.model_validate(spec["prelude"]))
+        scenario = scenario.with_prelude(spec["prelude"])
     if spec["fork_base"] is not None:
         scenario = scenario.with_fork_base(from_spec(spec["fork_base"]))
     return scenario
