@@ -264,7 +264,7 @@ def _requested(m: Mission, e: ev.VisaRequested) -> Mission:
     request = Request(e.role, e.post, e.due, None)
     replacing = m.replacing
     if e.replaces is not None:
-        _check_replaces(m, e)
+        check_replaces(m, e)
         replacing = replacing.set(e.replaces, e.seq)
     return m._replace(
         requests=m.requests.set(e.seq, request),
@@ -274,8 +274,9 @@ def _requested(m: Mission, e: ev.VisaRequested) -> Mission:
     )
 
 
-def _check_replaces(m: Mission, e: ev.VisaRequested) -> None:
-    """A request made ahead replaces someone present, not already replaced, in its own cell."""
+def check_replaces(m: Mission | Any, e: ev.VisaRequested) -> None:
+    """A request made ahead replaces someone present, not already replaced, in its own cell
+    (both folds ask it: a working mission has the same ``staff`` and ``replacing``)."""
     person = _present(m, e.replaces, e.seq)  # type: ignore[arg-type]
     if e.replaces in m.replacing:
         raise LogError(f"event seq {e.seq}: person {e.replaces} is already being replaced")

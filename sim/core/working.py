@@ -22,7 +22,7 @@ from typing import Any
 from immutables import Map
 
 from sim.core import events as ev
-from sim.core.state import LogError, Mission, Person, Request, State, mission_key, observation
+from sim.core.state import LogError, Mission, Person, Request, State, check_replaces, mission_key, observation
 from sim.core.working_mission import WorkingMission
 
 _tuple = tuple.__new__  # a named tuple from a tuple of its fields, without its Python-level __new__
@@ -211,13 +211,9 @@ def _requested(m: WorkingMission, e: ev.VisaRequested) -> None:
 
 def _replace_ahead(m: WorkingMission, e: ev.VisaRequested) -> None:
     """The person a request made ahead replaces counts as leaving (see ``WorkingMission.counts``)."""
+    check_replaces(m, e)
     pid = e.replaces
-    person = _present(m, pid, e.seq)  # type: ignore[arg-type]
-    if pid in m.replacing:
-        raise LogError(f"event seq {e.seq}: person {pid} is already being replaced")
-    if (person.post, person.role) != (e.post, e.role):
-        raise LogError(f"event seq {e.seq}: person {pid} is not a {e.role} at {e.post}")
-    key = (person.post, person.role)
+    key = (e.post, e.role)
     m.replacing[pid] = e.seq  # type: ignore[index]
     m.replaced_by[e.seq] = pid  # type: ignore[assignment]
     m.counts[key] -= 1

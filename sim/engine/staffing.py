@@ -60,14 +60,10 @@ class Staffing:
             reason, cause = "tour_end", None
         else:
             limit = mission.rotation_limit
-            bound = binds(limit, person.role, person.post)
-            if not bound or person.arrived + limit.limit_days > today:  # type: ignore[union-attr]
+            if not binds(limit, person.role, person.post) or person.arrived + limit.limit_days > today:  # type: ignore[union-attr]
                 # Not due: the limit this item was for was lifted (or has changed). The next
                 # day this person may leave, today's rules say (later than today).
-                day = person.tour_end
-                if bound and person.arrived + limit.limit_days < day:  # type: ignore[union-attr]
-                    day = person.arrived + limit.limit_days  # type: ignore[union-attr]
-                self._at(day, self._tour_base[midx] | (pid << KEY_SHIFT))
+                self._at(departure_day(person, limit), self._tour_base[midx] | (pid << KEY_SHIFT))
                 return
             reason, cause = "rotation_limit", limit.seq  # type: ignore[union-attr]
         self._depart(midx, (pid,), reason, cause)
@@ -211,15 +207,8 @@ class Staffing:
             self._at(day if day > today else today, self._ahead_base[midx] | (pid << KEY_SHIFT))
 
     def _ahead(self, pid: int, midx: int) -> None:
-        """A tour is within its lead: the mission's review today asks for its replacement."""
-        mission = self.m[midx]
-        person = mission.staff.get(pid)
-        if person is None or pid in mission.replacing:
-            return
-        departs, today = departure_day(person, mission.rotation_limit), self.calendar.today
-        if departs - self.leads[midx][person.role] > today:  # a limit was lifted: later
-            self._queue_ahead(midx, pid, person, departs, today)
-            return
+        """A tour is within its lead: the mission's review today asks for its replacement
+        (``_ask_ahead`` checks the person is still there and still due)."""
         self._due_ahead[midx].add(pid)
         self._review_soon(midx)
 
@@ -409,32 +398,24 @@ class Staffing:
         at, desk = self._at, self._visa_item[midx]
         for _ in range(count):
             due = today + draws.integer_of(low, high, mission.requests_made)
-            if replaces is None:
-                record(
-                    mission,
-                    fold,
-                    ev.VisaRequested(
-                        seq=len(log), day=today, actor=name, target=host, role=role, post=post, due=due
-                    ),
-                )
-            else:
+            if replaces is not None:
                 if today == 0 and asked < 0:
                     due += asked
                 self._ahead_of[len(log)] = (midx, replaces)
-                record(
-                    mission,
-                    fold,
-                    ev.VisaRequested(
-                        seq=len(log),
-                        day=today,
-                        actor=name,
-                        target=host,
-                        role=role,
-                        post=post,
-                        due=due,
-                        replaces=replaces,
-                    ),
-                )
+            record(
+                mission,
+                fold,
+                ev.VisaRequested(
+                    seq=len(log),
+                    day=today,
+                    actor=name,
+                    target=host,
+                    role=role,
+                    post=post,
+                    due=due,
+                    replaces=replaces,
+                ),
+            )
             at(due if due > today else today, desk)
 
     def _trim(
@@ -492,9 +473,7 @@ def _may_replace(mission: WorkingMission, person: Person) -> bool:
         return True
     if cap.cap - mission.counted(cap.roles) - mission.requested_of(cap.roles) < 1:
         return False
-    return all(
-        r != role or n - mission.counted((r,)) - mission.requested_of((r,)) >= 1 for r, n in cap.role_caps
-    )
+    return _role_rooms(mission, None).get(role, 1) >= 1
 
 
 def _under_role_cap(mission: WorkingMission, cap: ev.StaffCapImposed, role: str) -> bool:
