@@ -5,6 +5,8 @@ nothing runs after the horizon, and work for a day gone by is refused."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sim.engine.calendar import ACT, STAFF, TOUR, VISA, Calendar, item
 
@@ -64,3 +66,38 @@ def test_a_calendar_starts_on_its_day() -> None:
     ran, work = _recorder(calendar)
     calendar.run(work, days.append)
     assert ran == [(3, TOUR, 1, 0)] and days == [3]
+
+
+_ITEMS = st.tuples(st.integers(0, 12), st.builds(item, st.integers(ACT, STAFF), st.integers(-1, 1),
+                                                 st.integers(0, 5), st.integers(0, 2)))  # fmt: skip
+
+
+@given(before=st.lists(_ITEMS, max_size=12), during=st.lists(_ITEMS, max_size=12))
+def test_queueing_many_at_once_is_queueing_each(
+    before: list[tuple[int, int]], during: list[tuple[int, int]]
+) -> None:
+    """``at_all`` runs exactly what ``at`` for each item would, before the run and while it
+    runs (items for the running day join its heap; a day gone by is refused either way)."""
+
+    def outcome(bulk: bool) -> tuple[list[tuple[int, int, int, int]], str | None]:
+        calendar = Calendar(horizon=10)
+        queue = calendar.at_all if bulk else lambda pairs: [calendar.at(d, w) for d, w in pairs]
+        queue(before)
+        calendar.at(4, item(ACT, -1, 0, 0))
+        ran, work = _recorder(calendar)
+        first_act, done = work[ACT], []
+
+        def act(key: int, mission: int) -> None:  # the day-4 act queues ``during``, once
+            first_act(key, mission)
+            if calendar.today == 4 and not done:
+                done.append(True)
+                queue(during)
+
+        work[ACT] = act
+        try:
+            calendar.run(work, None)
+        except ValueError as exc:
+            return ran, str(exc)
+        return ran, None
+
+    assert outcome(bulk=True) == outcome(bulk=False)

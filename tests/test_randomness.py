@@ -28,3 +28,17 @@ def test_a_stream_draws_what_the_functions_draw(
 def test_equal_bounds_draw_nothing() -> None:
     assert Stream(1, "tour", "A").integer_of(5, 5, 0) == 5
     assert Stream(1, "tour", "A").integer_of(7, 3, 0) == 7
+
+
+@given(st.integers(0, 2**32), st.text(max_size=6), bounds, st.integers(0, 10_000), st.integers(0, 30))
+def test_fractions_are_the_draws_behind_integer_of(
+    seed: int, side: str, low_high: tuple[int, int], first: int, count: int
+) -> None:
+    """The day-0 staff draw their tours and tenures in one call a stream (``fractions_of``):
+    each fraction gives what ``integer_of`` gives for its key, byte for byte."""
+    low, high = low_high
+    draws = Stream(seed, "tour", side)
+    keys = range(first, first + count)
+    drawn = [low + int(f * (high - low + 1)) if low < high else low for f in draws.fractions_of(keys)]
+    assert drawn == [draws.integer_of(low, high, key) for key in keys]
+    assert all(0.0 <= f < 1.0 for f in draws.fractions_of(keys))

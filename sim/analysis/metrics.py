@@ -82,24 +82,7 @@ def headcount_series(log: Sequence[ev.Event], missions: Sequence[str], horizon: 
     Only arrivals and departures move headcounts, and both concern the actor's own mission,
     so the series is a cumulative sum of +1/-1 per (mission, day): no state fold needed.
     """
-    index = {name: i for i, name in enumerate(missions)}
-    days: list[int] = []
-    rows: list[int] = []
-    signs: list[int] = []
-    for e in log:
-        kind = type(e)
-        if kind is ev.StaffArrived:
-            signs.append(1)
-        elif kind is ev.StaffDeparted:
-            signs.append(-1)
-        else:
-            continue
-        days.append(e.day)
-        rows.append(index[e.actor])
-    as_int = np.asarray
-    return series_from_columns(
-        as_int(rows, dtype=np.int64), as_int(days, dtype=np.int64), as_int(signs), missions, horizon
-    )
+    return series_and_counts(log, missions, horizon)[0]
 
 
 def series_from_columns(
@@ -142,13 +125,16 @@ def series_and_counts(
 ) -> tuple[dict[str, np.ndarray], Counts]:
     """:func:`headcount_series` and what :func:`run_metrics` counts, in one pass over the log
     (a sweep does this for every run: once the engine is fast, three passes were a tenth of
-    the time)."""
-    if paired(missions):  # more than two sides: missions are SENDER>HOST labels
-        return _labelled_series_and_counts(log, missions, horizon)
-    index = {name: i for i, name in enumerate(missions)}
-    days: list[int] = []
-    rows: list[int] = []
-    signs: list[int] = []
+    the time).
+
+    A movement is kept as one int, its mission's row times the days plus its day, in a list
+    of arrivals or of departures: the series is then two ``bincount``s and a ``cumsum``.
+    """
+    width = horizon + 1
+    offset = {name: i * width for i, name in enumerate(missions)}
+    label = labeller(missions) if paired(missions) else None  # SENDER>HOST labels: more sides
+    arrivals: list[int] = []
+    departures: list[int] = []
     expelled: Counter[str] = Counter()
     hostile: Counter[str] = Counter()
     last_day: dict[str, int] = {}
@@ -157,51 +143,22 @@ def series_and_counts(
     for e in log:
         kind = type(e)
         if kind is arrived:
-            signs.append(1)
-            days.append(e.day)
-            rows.append(index[e.actor])
+            arrivals.append(offset[e.actor if label is None else label(e)] + e.day)
         elif kind is departed:
-            signs.append(-1)
-            days.append(e.day)
-            rows.append(index[e.actor])
+            who = e.actor if label is None else label(e)
+            departures.append(offset[who] + e.day)
             if e.reason == "expelled":  # type: ignore[attr-defined]
-                expelled[e.actor] += 1
+                expelled[who] += 1
         elif kind.IS_ACT:
-            _count_act(e, log, hostile, last_day, depths)
-    as_int = np.asarray
-    series = series_from_columns(
-        as_int(rows, dtype=np.int64), as_int(days, dtype=np.int64), as_int(signs), missions, horizon
-    )
-    return series, (expelled, hostile, last_day, depths)
-
-
-def _labelled_series_and_counts(
-    log: Sequence[ev.Event], missions: Sequence[str], horizon: int
-) -> tuple[dict[str, np.ndarray], Counts]:
-    """:func:`series_and_counts` for ``SENDER>HOST`` labels: a movement counts for its
-    mission, an act for ``actor>target`` (the side's acts against that host)."""
-    label = labeller(missions)
-    index = {name: i for i, name in enumerate(missions)}
-    rows, days, signs = [], [], []
-    expelled: Counter[str] = Counter()
-    hostile: Counter[str] = Counter()
-    last_day: dict[str, int] = {}
-    depths: dict[int, int] = {}
-    for e in log:
-        kind = type(e)
-        if kind is ev.StaffArrived or kind is ev.StaffDeparted:
-            rows.append(index[label(e)])
-            days.append(e.day)
-            signs.append(1 if kind is ev.StaffArrived else -1)
-            if kind is ev.StaffDeparted and e.reason == "expelled":  # type: ignore[attr-defined]
-                expelled[label(e)] += 1
-        elif kind.IS_ACT:
-            _count_act(e, log, hostile, last_day, depths, label(e))
-    as_int = np.asarray
-    series = series_from_columns(
-        as_int(rows, dtype=np.int64), as_int(days, dtype=np.int64), as_int(signs), missions, horizon
-    )
-    return series, (expelled, hostile, last_day, depths)
+            _count_act(e, log, hostile, last_day, depths, None if label is None else label(e))
+    size = len(missions) * width
+    moved = np.bincount(np.asarray(arrivals, dtype=np.int64), minlength=size)
+    if departures:
+        moved -= np.bincount(np.asarray(departures, dtype=np.int64), minlength=size)
+    if len(moved) != size:
+        raise ValueError(f"a staff movement falls after the horizon (day {horizon})")
+    daily = np.cumsum(moved.reshape(len(missions), width), axis=1, dtype=np.int64)
+    return {name: daily[i] for i, name in enumerate(missions)}, (expelled, hostile, last_day, depths)
 
 
 def _count_act(

@@ -97,6 +97,19 @@ class Stream:
         hasher.update(_KEY_BYTES[key] if type(key) is int and 0 <= key < _KEYS else str(key).encode())
         return low + int(_from_bytes(hasher.digest(), "big") / _SCALE * (high - low + 1))
 
+    def fractions_of(self, keys: range) -> list[float]:
+        """The draw in [0, 1) behind ``integer_of(low, high, key)`` for each of ``keys`` (ints):
+        ``integer_of(low, high, key) == low + int(fraction * (high - low + 1))`` whenever
+        ``low < high``, byte for byte. A run's opening draws two numbers for each of its
+        hundreds of people; one call for all of them saves a Python call a draw."""
+        copy, key_bytes, scale = self._copy, _KEY_BYTES, _SCALE
+        out = []
+        for key in keys:
+            hasher = copy()
+            hasher.update(key_bytes[key] if 0 <= key < _KEYS else str(key).encode())
+            out.append(_from_bytes(hasher.digest(), "big") / scale)
+        return out
+
     def chance(self, p: float, *rest: object) -> bool:
         """True with probability ``p``; ``p`` of 0 or 1 never hashes."""
         if p <= 0.0:

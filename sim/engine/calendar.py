@@ -22,7 +22,7 @@ of the run time, and nothing the design uses (no process waits on another).
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 ACT, REACT, DEADLINE, TOUR, VISA, ARRIVE, AHEAD, STAFF = range(8)
 
@@ -63,6 +63,21 @@ class Calendar:
                 self._buckets[day] = {work}
             else:
                 bucket.add(work)
+
+    def at_all(self, work: Iterable[tuple[int, int]]) -> None:
+        """``at`` for each ``(day, item)`` of ``work``: a mission's tour items are queued all
+        at once (at the start and whenever a rotation limit comes into force), hundreds of
+        them, and one call for all saves a Python call an item."""
+        running, horizon, today, buckets = self._running, self.horizon, self.today, self._buckets
+        for day, item_ in work:
+            if day == running or day < today:
+                self.at(day, item_)  # today's heap, or the refusal of a day gone by
+            elif day <= horizon:
+                bucket = buckets[day]
+                if bucket is None:
+                    buckets[day] = {item_}
+                else:
+                    bucket.add(item_)
 
     def run(self, work: Sequence[Callable[[int, int], None]], on_day: Callable[[int], None] | None) -> None:
         """Run every day's work in order; work may queue more work for today or later."""

@@ -3,11 +3,9 @@ close; the order's ``DeadlineReached`` then puts the measure in force (or ends i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Iterable
 
 from sim.core import events as ev
-from sim.core.state import Person
 from sim.core.working import WorkingMission
 from sim.engine.calendar import KEY_SHIFT
 from sim.engine.staffing import USUAL_DEPARTURES, binds
@@ -113,20 +111,26 @@ class Deadlines:
         ``random`` ranks people by a draw keyed by mission, day and the person's arrival
         number, never by ``seq``, so listing the sides in the other order changes nothing.
         """
-        day = self.calendar.today
-        roles = set(roles)
-        pool = [
-            (pid, p) for pid, p in mission.staff.items() if p.role in roles and (not posts or p.post in posts)
+        day, draws, wanted = self.calendar.today, self.pick_draws[midx], set(roles)
+        people = [
+            (pid, p)
+            for pid, p in mission.staff.items()
+            if p.role in wanted and (not posts or p.post in posts)
         ]
-        draws = self.pick_draws[midx]
-        keys: dict[str, Callable[[tuple[int, Person]], Any]] = {
-            "longest_serving": lambda item: (item[1].arrived, item[0]),
-            "newest": lambda item: (-item[1].arrived, -item[0]),
-            "random": lambda item: (draws.uniform(day, item[1].number), item[0]),
-            "locals_first": lambda item: (_ROLE_RANK[item[1].role], item[1].arrived, item[0]),
-        }
-        pool.sort(key=keys[rule])
-        return [pid for pid, _ in pool[: max(count, 0)]]
+        # Each person's sort key, built in one comprehension (a key function is a Python call a
+        # person, and an expulsion ranks a whole mission); every key ends in the person's id,
+        # or its negative, so keys are distinct and the order is the keys' order alone.
+        if rule == "longest_serving":
+            ranked = sorted([(p.arrived, pid) for pid, p in people])
+        elif rule == "newest":
+            ranked = sorted([(-p.arrived, -pid) for pid, p in people])
+        elif rule == "random":
+            ranked = sorted([(draws.uniform(day, p.number), pid) for pid, p in people])
+        elif rule == "locals_first":
+            ranked = sorted([(_ROLE_RANK[p.role], p.arrived, pid) for pid, p in people])
+        else:
+            raise KeyError(rule)
+        return [abs(key[-1]) for key in ranked[: max(count, 0)]]
 
     def _depart(self, midx: int, people: Iterable[int], reason: str, cause: int | None) -> None:
         name, host = self.senders[midx], self.hosts[midx]

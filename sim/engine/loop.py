@@ -153,8 +153,9 @@ class Engine(Perception, Deadlines, Staffing, Setup):
 
     def run(
         self, prefix: Sequence[ev.Event] = (), fork_day: int | None = None, store_prefix: bool = True
-    ) -> State:
+    ) -> None:
         """Simulate to the scenario's end; with ``prefix``, continue that log from ``fork_day``.
+        The state is frozen when ``state`` is read, not here: a sweep's run reads only the log.
 
         ``prefix`` must hold exactly the events before ``fork_day`` (a day boundary: a day's
         events are simultaneous, so a fork keeps or re-decides a day as a whole). When the
@@ -179,7 +180,6 @@ class Engine(Perception, Deadlines, Staffing, Setup):
         self._schedule_all(start)
         self.calendar.run(self._work, self.on_day)
         self.calendar.today = self.horizon + 1  # the run is over: every day up to the horizon was run
-        return self.state
 
     def record(self, event: ev.Event) -> ev.Event:
         """The one path by which anything changes: fold the event in and store it.
@@ -350,10 +350,11 @@ class Engine(Perception, Deadlines, Staffing, Setup):
         every person). One item a person is enough: an item that finds its person not due (the
         limit was lifted) queues the next one (``_end_tour``), and a limit coming into force
         queues everyone's again, so each leaves on the day a tour-end and a limit item would say."""
-        at, base, horizon = self._at, self._tour_base[midx], self.horizon
+        base, horizon = self._tour_base[midx], self.horizon
         limit = mission.rotation_limit  # type: ignore[attr-defined]
         roles, limit_days = (limit.roles, limit.limit_days) if limit is not None else ((), 0)
         posts = limit.posts if limit is not None else ()
+        items = []
         for pid, person in mission.staff.items():  # type: ignore[attr-defined]
             day = person.tour_end
             if (
@@ -363,7 +364,8 @@ class Engine(Perception, Deadlines, Staffing, Setup):
             ):
                 day = person.arrived + limit_days
             if day <= horizon:  # most locals' tours end after it
-                at(day if day > today else today, base | (pid << KEY_SHIFT))
+                items.append((day if day > today else today, base | (pid << KEY_SHIFT)))
+        self.calendar.at_all(items)
         if self.leads[midx]:
             replacing = mission.replacing  # type: ignore[attr-defined]
             for pid, person in mission.staff.items():  # type: ignore[attr-defined]

@@ -22,6 +22,7 @@ from sim.policies.guard import check_reaction_days, checked_delay, checked_sched
 
 if TYPE_CHECKING:
     from sim.core.working import WorkingMission
+    from sim.scenario.documented import SeedsLog
     from sim.scenario.models import Scenario
 
 
@@ -38,6 +39,40 @@ class Planned:
     reference: str | None
     answers: tuple[str, ...]
     coalition: str | None = None
+
+
+#: The documented acts as planned, by (documented log, start): the same for every run of a
+#: sweep, whose seeds share the scenario's log (each act's ``spec()`` reads a pydantic model).
+_DOCUMENTED: dict[tuple[int, object], tuple[SeedsLog, tuple[Planned, ...]]] = {}
+
+
+def documented_acts(scenario: Scenario) -> tuple[Planned, ...]:
+    """The acts of ``scenario``'s documented log, each on its day of the run."""
+    log = scenario.prelude_log
+    if log is None:
+        return ()
+    key = (id(log), scenario.start)
+    cached = _DOCUMENTED.get(key)
+    if cached is not None and cached[0] is log:  # the log itself, not one at a reused id
+        return cached[1]
+    planned = tuple(
+        Planned(
+            scenario.day_of(act.date),
+            act.actor,
+            act.target,
+            act.spec(),
+            "documented",
+            act.id,
+            act.source,
+            act.in_response_to,
+            act.coalition,
+        )
+        for act in log.acts
+    )
+    if len(_DOCUMENTED) >= 16:
+        _DOCUMENTED.clear()
+    _DOCUMENTED[key] = (log, planned)
+    return planned
 
 
 class Setup:
@@ -122,23 +157,7 @@ class Setup:
         }
 
     def _planned_acts(self, scenario: Scenario) -> list[Planned]:
-        planned: list[Planned] = []
-        log = scenario.prelude_log
-        for act in log.acts if log is not None else ():
-            day = scenario.day_of(act.date)
-            planned.append(
-                Planned(
-                    day,
-                    act.actor,
-                    act.target,
-                    act.spec(),
-                    "documented",
-                    act.id,
-                    act.source,
-                    act.in_response_to,
-                    act.coalition,
-                )
-            )
+        planned = list(documented_acts(scenario))
         for act in scenario.acts:
             target = act.target if act.target is not None else scenario.counterpart(act.actor)
             planned.append(
@@ -183,8 +202,6 @@ class Setup:
         """Day 0: every mission opens with its targets, then its staff, who arrived uniformly
         within their tours before day 0."""
         scenario = self.scenario  # type: ignore[attr-defined]
-        record, log, today = self._record_in, self.log, self.calendar.today  # type: ignore[attr-defined]
-        fold = self._fold_arrived  # type: ignore[attr-defined]
         for midx, (sender, host) in enumerate(self.mission_keys):
             mission, terms = scenario.mission_config(sender, host), scenario.visa_terms(host, sender)
             targets = tuple(
@@ -194,8 +211,8 @@ class Setup:
             )
             self.record(  # type: ignore[attr-defined]
                 ev.MissionOpened(
-                    seq=len(log),
-                    day=today,
+                    seq=len(self.log),  # type: ignore[attr-defined]
+                    day=self.calendar.today,  # type: ignore[attr-defined]
                     actor=sender,
                     target=host,
                     source="exogenous",
@@ -205,34 +222,51 @@ class Setup:
                     visa_credit=terms.credit,
                 )
             )
-            opened = self.world.missions[(sender, host)]  # type: ignore[attr-defined]
-            tour_of, served_of = (
-                self.tour_draws[midx].integer_of,
-                Stream(self.seed, "tenure", *self.draw_keys[midx]).integer_of,
-            )
             for post, staffing in mission.posts.items():
                 for role, count in staffing.by_role().items():
-                    low, high = self.tours[midx][role]
-                    for _ in range(count):
-                        number = opened.arrivals
-                        tour = tour_of(low, high, number)
-                        served = served_of(0, tour - 1, number)
-                        record(
-                            opened,
-                            fold,
-                            ev.StaffArrived(
-                                seq=len(log),
-                                day=today,
-                                actor=sender,
-                                target=host,
-                                source="exogenous",
-                                role=role,
-                                post=post,
-                                arrived=-served,
-                                tour_end=tour - served,
-                            ),
-                        )
+                    self._open_staff(midx, post, role, count)
         self._bind_missions()
+
+    def _open_staff(self, midx: int, post: str, role: str, count: int) -> None:
+        """``count`` people of ``role`` at ``post`` present on day 0, each with a tour drawn as a
+        hire's is and the part of it already served drawn in ``tenure`` (both keyed by the
+        person's number in the mission, as ``integer_of`` would draw them).
+
+        The hundreds of day-0 arrivals are a sixth of a short run: their draws come in one
+        call a stream, and each is folded by its handler and appended here, which is what
+        ``_record_in`` does (the world's day and last seq are set once, after the last)."""
+        sender, host = self.mission_keys[midx]
+        log, today, store = self.log, self.calendar.today, self.store  # type: ignore[attr-defined]
+        opened = self.world.missions[(sender, host)]  # type: ignore[attr-defined]
+        fold, append = self._fold_arrived, log.append  # type: ignore[attr-defined]
+        low, high = self.tours[midx][role]
+        numbers = range(opened.arrivals, opened.arrivals + count)
+        span = high - low + 1
+        tours = (
+            [low + int(f * span) for f in self.tour_draws[midx].fractions_of(numbers)]
+            if low < high
+            else [low] * count
+        )
+        tenure = Stream(self.seed, "tenure", *self.draw_keys[midx]).fractions_of(numbers)
+        for tour, served_part in zip(tours, tenure, strict=True):
+            served = int(served_part * tour) if tour > 1 else 0  # integer_of(0, tour - 1, number)
+            event = ev.StaffArrived(
+                seq=len(log),
+                day=today,
+                actor=sender,
+                target=host,
+                source="exogenous",
+                role=role,
+                post=post,
+                arrived=-served,
+                tour_end=tour - served,
+            )
+            fold(opened, event)
+            append(event)
+            if store is not None:
+                store.append(event)
+        if count:
+            self.world.day, self.world.last_seq = today, len(log) - 1  # type: ignore[attr-defined]
 
     def _bind_missions(self) -> None:
         """The working missions by index, once they are open (fresh run or prefix)."""

@@ -191,7 +191,7 @@ class Staffing:
         )
         # Their tour item, as _schedule_departures queues it for the staff already there.
         day, limit = today + tour, mission.rotation_limit
-        if binds(limit, role, post) and limit.limit_days < tour:  # type: ignore[union-attr]
+        if limit is not None and limit.limit_days < tour and binds(limit, role, post):
             day = today + limit.limit_days
         self._at(day if day > today else today, self._tour_base[midx] | (seq << KEY_SHIFT))
         if self.leads[midx] and role in self.leads[midx]:

@@ -274,14 +274,18 @@ class Scenario(WithLaterFields):
 
     # --- derived ---------------------------------------------------------------------
 
+    # A private attribute read as ``self._name`` goes through pydantic's ``__getattr__``,
+    # which asks the attribute's descriptor for ``__get__`` and builds an AttributeError
+    # (~10 us); a sweep's engine asks these a dozen times a run, so they read the dict.
+
     @property
     def prelude_log(self) -> SeedsLog | None:
-        return self._prelude_log
+        return self.__pydantic_private__["_prelude_log"]  # type: ignore[index]
 
     @property
     def fork_base(self) -> Scenario | None:
         """The scenario this one forks (``None`` for a scenario that starts from scratch)."""
-        return self._fork_base
+        return self.__pydantic_private__["_fork_base"]  # type: ignore[index]
 
     @property
     def fork_day(self) -> int | None:
@@ -337,7 +341,7 @@ class Scenario(WithLaterFields):
     def _mission_index(self) -> dict[tuple[str, str], MissionConfig]:
         """Missions by ``(sender, host)``, built once per (sides, missions): the cache keeps the
         objects it was built from, so a copy with other sides or missions builds its own."""
-        cached = self._pair_cache
+        cached = self.__pydantic_private__["_pair_cache"]  # type: ignore[index]
         if cached is not None and cached[0] is self.sides and cached[1] is self.missions:
             return cached[2]
         if self.missions is None:

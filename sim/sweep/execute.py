@@ -290,7 +290,7 @@ def _execute(
 
 def _prepare(out: Path, manifest: dict[str, Any], force: bool) -> None:
     from sim.sweep import parts as store
-    from sim.sweep.report import REPORT_FILES
+    from sim.sweep.parts import REPORT_FILES
 
     if out.exists() and not out.is_dir():
         raise SweepConflict(f"--out: {out} exists and is not a directory")

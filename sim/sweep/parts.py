@@ -29,6 +29,9 @@ from sim.infra.atomic import is_alive, write_atomic, writer_pid
 RESULTS = "results.parquet"
 STAFFING = "staffing.parquet"
 MANIFEST = "sweep.json"
+#: What the report writes (``sim.sweep.report``), named here so a sweep can clear or guard them
+#: without importing the report's plotting before its workers start.
+REPORT_FILES = ("summary.csv", "fan.png", "fan-*.png", "metrics.png")
 _PART = re.compile(r"^part-(\d{6})\.parquet$")
 
 

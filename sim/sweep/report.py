@@ -22,7 +22,6 @@ from sim.sweep.plan import cell_label
 if TYPE_CHECKING:
     from sim.sweep.plan import SweepOutcome, SweepPlan
 
-REPORT_FILES = ("summary.csv", "fan.png", "fan-*.png", "metrics.png")
 PANELS_PER_PAGE = 12
 QUANTILES = (0.1, 0.5, 0.9)
 
