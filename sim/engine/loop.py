@@ -55,6 +55,7 @@ from sim.core.acts import describe
 from sim.core.state import State
 from sim.core.working import HANDLERS, World, freeze
 from sim.core.working_mission import WorkingMission
+from sim.engine.ahead import Ahead
 from sim.engine.calendar import (
     ACT,
     AHEAD,
@@ -82,7 +83,7 @@ class Store(Protocol):
     def append(self, event: ev.Event) -> None: ...
 
 
-class Engine(Perception, Deadlines, Staffing, Setup):
+class Engine(Perception, Deadlines, Staffing, Ahead, Setup):
     """One run of one scenario. ``run()`` once; read ``log`` and ``state`` afterwards."""
 
     def __init__(

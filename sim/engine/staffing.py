@@ -9,8 +9,6 @@ it reads the mission's counters in place rather than copying them.
 
 from __future__ import annotations
 
-import heapq
-
 from sim.core import events as ev
 from sim.core.state import Person
 from sim.core.working import WorkingMission
@@ -101,8 +99,8 @@ class Staffing:
                 )
             return
         # Oldest first; a one-for-one host that can match only some of them needs only those.
-        if allowance is not None and allowance < len(ready):
-            issuing = heapq.nsmallest(allowance, ready)
+        if allowance is not None and allowance < len(ready):  # a few dozen waiting at most:
+            issuing = [min(ready)] if allowance == 1 else sorted(ready)[:allowance]  # C, not heapq's loop
         else:
             issuing = sorted(ready)
         travelled = today + self.travel[midx]
@@ -124,18 +122,6 @@ class Staffing:
         if self.m[facing].visa_policy == "one_for_one":
             # The host's own staff waiting for the sender's visas may now be matched.
             self._at(today + 1, self._visa_item[facing])
-
-    def _handover_day(self, midx: int, mission: WorkingMission, rid: int, pid: int) -> int:
-        """When a replacement asked for ahead arrives: when the visa and the journey allow,
-        but not before the one they replace is due to leave (a handover, not a second
-        posting: the mission stays at its target, and a lead longer than a tour cannot make
-        replacements pile up). A request in flight at the start, decided before the run (its
-        due day is before day 0), travels from that day."""
-        today, travel = self.calendar.today, self.travel[midx]
-        due = mission.requests[rid].due
-        arrives = today + travel if due >= 0 else max(due + travel, today)
-        departs = departure_day(mission.staff[pid], mission.rotation_limit)
-        return departs if departs > arrives else arrives
 
     def _arrive(self, rid: int, midx: int) -> None:
         mission = self.m[midx]
@@ -197,41 +183,6 @@ class Staffing:
         if self.leads[midx] and role in self.leads[midx]:
             self._queue_ahead(midx, seq, mission.staff[seq], day, today)
 
-    # --- phase 6: requests made ahead of a tour's end ----------------------------------------
-
-    def _queue_ahead(self, midx: int, pid: int, person: Person, departs: int, today: int) -> None:
-        """The day ``person``'s replacement may be asked for (today if that day has passed)."""
-        lead = self.leads[midx].get(person.role)
-        if lead is not None and departs - lead <= self.horizon:
-            day = departs - lead
-            self._at(day if day > today else today, self._ahead_base[midx] | (pid << KEY_SHIFT))
-
-    def _ahead(self, pid: int, midx: int) -> None:
-        """A tour is within its lead: the mission's review today asks for its replacement
-        (``_ask_ahead`` checks the person is still there and still due)."""
-        self._due_ahead[midx].add(pid)
-        self._review_soon(midx)
-
-    def _ask_ahead(self, midx: int, mission: WorkingMission, open_posts: tuple[str, ...]) -> None:
-        """Ask for the replacements of those due to be replaced, where one may be asked for now
-        (their post open, no visa refused, their cell not over its target, room under a cap);
-        the rest stay due, and every review tries them again, so a fork's first review asks
-        for exactly what the run's reviews would have asked for."""
-        due, staff, today = self._due_ahead[midx], mission.staff, self.calendar.today
-        for pid in sorted(due):
-            person = staff.get(pid)
-            if person is None or pid in mission.replacing:
-                due.discard(pid)
-                continue
-            departs = departure_day(person, mission.rotation_limit)
-            asked = departs - self.leads[midx][person.role]
-            if asked > today:  # a lifted limit put the departure later: its item comes back then
-                due.discard(pid)
-                self._queue_ahead(midx, pid, person, departs, today)
-            elif person.post in open_posts and not mission.visa_blocked and _may_replace(mission, person):
-                due.discard(pid)
-                self._request_visas(midx, mission, person.post, person.role, 1, pid, asked)
-
     # --- phase 7: staffing ------------------------------------------------------------------
 
     def _plan(self, midx: int) -> Plan:
@@ -283,7 +234,7 @@ class Staffing:
                 self._ask_ahead(midx, mission, plan[1])
             return
         room = None if cap is None else cap.cap - mission.counted(cap.roles) - mission.requested_of(cap.roles)
-        rooms = _role_rooms(mission, self._local_limits[midx])
+        rooms = role_rooms(mission, self._local_limits[midx])
         over, fillable = self._vacancies(mission, plan)
         if over or (room is not None and room < 0) or any(n < 0 for n in rooms.values()):
             room = self._trim(mission, plan[1], room, rooms)
@@ -460,22 +411,6 @@ class Staffing:
         return room
 
 
-def _may_replace(mission: WorkingMission, person: Person) -> bool:
-    """Whether counting ``person`` as gone opens a vacancy that may be asked for now: their
-    cell is not over its target (else they leave unreplaced, as the cell shrinks to it), and a
-    cap on their role has room for one more present or asked for (a cap counts them until
-    they leave, so a full cap replaces them only when they have gone)."""
-    key, role = (person.post, person.role), person.role
-    if mission.targets.get(key, 0) - mission.counts.get(key, 0) - mission.requested.get(key, 0) < 0:
-        return False
-    cap = mission.cap
-    if cap is None or role not in cap.roles:
-        return True
-    if cap.cap - mission.counted(cap.roles) - mission.requested_of(cap.roles) < 1:
-        return False
-    return _role_rooms(mission, None).get(role, 1) >= 1
-
-
 def _under_role_cap(mission: WorkingMission, cap: ev.StaffCapImposed, role: str) -> bool:
     """Whether one more of ``role`` stays within the cap's ceiling for that role, if it has one."""
     return all(r != role or mission.counted((r,)) < n for r, n in cap.role_caps)
@@ -490,7 +425,7 @@ def _local_limit(mission: WorkingMission) -> int | None:
     return min(limits) if limits else None
 
 
-def _role_rooms(mission: WorkingMission, local_limit: int | None) -> dict[str, int]:
+def role_rooms(mission: WorkingMission, local_limit: int | None) -> dict[str, int]:
     """How many more of each role with a ceiling the mission may have (present and asked
     for): the cap's per-role ceilings, and a local limit above 0 (a limit of 0 is a ban, which
     the plan keeps)."""
