@@ -232,13 +232,12 @@ class Setup:
         hire's is and the part of it already served drawn in ``tenure`` (both keyed by the
         person's number in the mission, as ``integer_of`` would draw them).
 
-        The hundreds of day-0 arrivals are a sixth of a short run: their draws come in one
-        call a stream, and each is folded by its handler and appended here, which is what
-        ``_record_in`` does (the world's day and last seq are set once, after the last)."""
+        The hundreds of day-0 arrivals were a sixth of a short run's instructions: their draws
+        come in one call a stream (``Stream.fractions_of``), not a call a draw."""
         sender, host = self.mission_keys[midx]
-        log, today, store = self.log, self.calendar.today, self.store  # type: ignore[attr-defined]
+        log, today = self.log, self.calendar.today  # type: ignore[attr-defined]
         opened = self.world.missions[(sender, host)]  # type: ignore[attr-defined]
-        fold, append = self._fold_arrived, log.append  # type: ignore[attr-defined]
+        record, fold = self._record_in, self._fold_arrived  # type: ignore[attr-defined]
         low, high = self.tours[midx][role]
         numbers = range(opened.arrivals, opened.arrivals + count)
         span = high - low + 1
@@ -250,23 +249,21 @@ class Setup:
         tenure = Stream(self.seed, "tenure", *self.draw_keys[midx]).fractions_of(numbers)
         for tour, served_part in zip(tours, tenure, strict=True):
             served = int(served_part * tour) if tour > 1 else 0  # integer_of(0, tour - 1, number)
-            event = ev.StaffArrived(
-                seq=len(log),
-                day=today,
-                actor=sender,
-                target=host,
-                source="exogenous",
-                role=role,
-                post=post,
-                arrived=-served,
-                tour_end=tour - served,
+            record(
+                opened,
+                fold,
+                ev.StaffArrived(
+                    seq=len(log),
+                    day=today,
+                    actor=sender,
+                    target=host,
+                    source="exogenous",
+                    role=role,
+                    post=post,
+                    arrived=-served,
+                    tour_end=tour - served,
+                ),
             )
-            fold(opened, event)
-            append(event)
-            if store is not None:
-                store.append(event)
-        if count:
-            self.world.day, self.world.last_seq = today, len(log) - 1  # type: ignore[attr-defined]
 
     def _bind_missions(self) -> None:
         """The working missions by index, once they are open (fresh run or prefix)."""
