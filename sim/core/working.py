@@ -228,9 +228,7 @@ def _request(m: WorkingMission, request: int, seq: int) -> Request:
 
 
 def _issued(m: WorkingMission, e: ev.VisaIssued) -> None:
-    request = m.requests.get(e.request)  # ``_request`` spelled out: a visa is a sixth of a log
-    if request is None:
-        raise LogError(f"event seq {e.seq}: no open visa request {e.request}")
+    request = _request(m, e.request, e.seq)
     m.requests[e.request] = _tuple(Request, (request.role, request.post, request.due, e.arrives))
     m._ready.discard(e.request)
     same_day = m.visas_issued_day == e.day
